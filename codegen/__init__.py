@@ -1,0 +1,1 @@
+"""The compiler: JSON Schemas and flavor specs in, deterministic Python out."""

@@ -1,0 +1,1 @@
+"""Static rules. Importing this package registers every rule with the registry."""

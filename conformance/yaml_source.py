@@ -1,0 +1,368 @@
+"""Safe YAML loading that remembers where every value came from.
+
+MLflow reads ``MLmodel`` with ``yaml.safe_load``. We read the same text into the same
+Python values, but build them ourselves from libyaml's event stream so that we can
+
+* record the line and column of every value under its JSON pointer,
+* flag duplicate keys (``safe_load`` silently keeps the last one),
+* refuse tags that ``safe_load`` refuses (``!!python/object`` and friends) without ever
+  constructing them,
+* bound nesting depth and the size of the document once aliases are expanded (alias
+  bombs), without recursion.
+
+Nothing here raises for bad input: problems come back as :class:`YamlProblem` values.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+from yaml.constructor import SafeConstructor
+from yaml.nodes import ScalarNode
+from yaml.resolver import Resolver
+
+from .findings import escape_pointer_token
+
+try:  # libyaml is ~10x faster; fall back to the pure-Python parser when it is missing
+    from yaml import CSafeLoader as _Loader
+except ImportError:  # pragma: no cover - depends on how PyYAML was built
+    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+
+MAX_DEPTH = 512
+MAX_NODES = 200_000
+
+_YAML = "tag:yaml.org,2002:"
+_STR, _SEQ, _MAP, _MERGE = _YAML + "str", _YAML + "seq", _YAML + "map", _YAML + "merge"
+_SCALAR_TAGS = {
+    _YAML + name for name in ("null", "bool", "int", "float", "timestamp", "binary", "str")
+}
+_RESOLVER = Resolver()
+_CONSTRUCTOR = SafeConstructor()
+
+
+@dataclass(frozen=True, slots=True)
+class YamlProblem:
+    """Something wrong with the YAML text itself."""
+
+    rule: str
+    pointer: str
+    line: int | None
+    column: int | None
+    message: str
+    hint: str = ""
+
+
+@dataclass(slots=True)
+class YamlDocument:
+    """Parsed content plus positions. ``usable`` is false when ``data`` can't be trusted."""
+
+    data: Any = None
+    usable: bool = True
+    empty: bool = False
+    #: pointer -> (line, column), 1-based, of the value's first character
+    value_marks: dict[str, tuple[int, int]] = field(default_factory=dict)
+    #: pointer -> (line, column) of the mapping key that introduces the value
+    key_marks: dict[str, tuple[int, int]] = field(default_factory=dict)
+    problems: list[YamlProblem] = field(default_factory=list)
+
+    def locate(self, pointer: str, *, prefer_key: bool = False) -> tuple[int | None, int | None]:
+        """Position of ``pointer``, or of its nearest ancestor that has one."""
+        while True:
+            if prefer_key and pointer in self.key_marks:
+                return self.key_marks[pointer]
+            if pointer in self.value_marks:
+                return self.value_marks[pointer]
+            if not pointer:
+                return None, None
+            pointer = pointer[: pointer.rfind("/")]
+
+
+class _Abort(Exception):
+    def __init__(self, problem: YamlProblem) -> None:
+        self.problem = problem
+
+
+@dataclass(slots=True)
+class _Frame:
+    kind: str  # "map" | "seq"
+    pointer: str
+    value: Any
+    anchor: str | None
+    size: int = 1
+    key: Any = None
+    key_mark: tuple[int, int] | None = None
+    have_key: bool = False
+    merges: list[Any] = field(default_factory=list)
+
+
+def _mark(event: Any) -> tuple[int, int]:
+    m = event.start_mark
+    return (m.line + 1, m.column + 1) if m is not None else (0, 0)
+
+
+def _line_column(text: str, position: int) -> tuple[int, int]:
+    line = text.count("\n", 0, position) + 1
+    return line, position - (text.rfind("\n", 0, position) + 1) + 1
+
+
+def _problem_from_error(exc: yaml.YAMLError, text: str) -> YamlProblem:
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    line = column = None
+    if mark is not None:
+        line, column = mark.line + 1, mark.column + 1
+    elif isinstance(getattr(exc, "position", None), int):
+        line, column = _line_column(text, exc.position)  # type: ignore[attr-defined]
+    problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+    context = getattr(exc, "context", None)
+    message = f"{context}: {problem}" if context else str(problem)
+    return YamlProblem("yaml-syntax", "", line, column, f"YAML syntax error: {message}")
+
+
+class _Builder:
+    """Turns a libyaml event stream into Python values, iteratively."""
+
+    def __init__(self, doc: YamlDocument, max_depth: int, max_nodes: int) -> None:
+        self.doc = doc
+        self.max_depth = max_depth
+        self.max_nodes = max_nodes
+        self.stack: list[_Frame] = []
+        self.anchors: dict[str, tuple[Any, int]] = {}
+        self.total = 0
+        self.documents = 0
+        self.result: Any = None
+        self.have_result = False
+
+    # -- helpers -----------------------------------------------------------------------
+    def _child_pointer(self) -> str:
+        if not self.stack:
+            return ""
+        top = self.stack[-1]
+        if top.kind == "seq":
+            return f"{top.pointer}/{len(top.value)}"
+        return f"{top.pointer}/{escape_pointer_token(top.key)}"
+
+    def _count(self, size: int, mark: tuple[int, int]) -> None:
+        self.total += size
+        if self.total > self.max_nodes:
+            raise _Abort(
+                YamlProblem(
+                    "yaml-limits",
+                    "",
+                    *mark,
+                    f"the document expands to more than {self.max_nodes} values "
+                    "(alias bomb or runaway file)",
+                    "An MLmodel file has a few hundred values; remove the repeated aliases.",
+                )
+            )
+
+    def _deliver(self, value: Any, size: int, mark: tuple[int, int], is_merge: bool = False) -> None:
+        """Attach a finished value to its parent (or make it the document)."""
+        if not self.stack:
+            if self.documents == 1:
+                self.result, self.have_result = value, True
+            return
+        top = self.stack[-1]
+        top.size += size
+        if top.kind == "seq":
+            top.value.append(value)
+            return
+        if not top.have_key:
+            if isinstance(value, (dict, list)):
+                self.doc.problems.append(
+                    YamlProblem(
+                        "yaml-syntax",
+                        top.pointer,
+                        *mark,
+                        "a mapping key is a collection; MLflow's YAML loader rejects it",
+                        "Use plain string keys.",
+                    )
+                )
+                value = repr(value)
+            top.key, top.key_mark, top.have_key = value, mark, True
+            top.merges.append(None) if is_merge else None
+            return
+        key = top.key
+        top.have_key = False
+        if top.merges and top.merges[-1] is None:  # value of a '<<' merge key
+            top.merges[-1] = value
+            return
+        pointer = f"{top.pointer}/{escape_pointer_token(key)}"
+        if key in top.value:
+            self.doc.problems.append(
+                YamlProblem(
+                    "yaml-duplicate-key",
+                    pointer,
+                    *(top.key_mark or mark),
+                    f"duplicate key {key!r}: MLflow silently keeps only the last value",
+                    "Remove one of the two entries.",
+                )
+            )
+        top.value[key] = value
+        if top.key_mark is not None:
+            self.doc.key_marks[pointer] = top.key_mark
+
+    def _scalar(self, event: Any) -> tuple[Any, bool]:
+        """Construct a scalar as ``yaml.safe_load`` would. Returns (value, is_merge_key)."""
+        tag, value = event.tag, event.value
+        plain = event.implicit[0]
+        if tag is None or tag == "!":
+            if not plain or tag == "!":
+                return value, False
+            tag = _RESOLVER.resolve(ScalarNode, value, (True, False))
+        if tag == _MERGE:
+            return value, True
+        if tag == _STR:
+            return value, False
+        if tag not in _SCALAR_TAGS:
+            self._bad_tag(tag, event)
+            return value, False
+        try:
+            return _CONSTRUCTOR.yaml_constructors[tag](_CONSTRUCTOR, ScalarNode(tag, value)), False
+        except (ValueError, yaml.YAMLError, OverflowError) as exc:
+            line, column = _mark(event)
+            self.doc.problems.append(
+                YamlProblem(
+                    "yaml-syntax",
+                    self._child_pointer(),
+                    line,
+                    column,
+                    f"cannot read {value!r} as {tag.rsplit(':', 1)[-1]}: {exc}",
+                )
+            )
+            return value, False
+
+    def _bad_tag(self, tag: str, event: Any) -> None:
+        unsafe = "python/" in tag
+        self.doc.problems.append(
+            YamlProblem(
+                "yaml-tag",
+                self._child_pointer(),
+                *_mark(event),
+                f"tag {tag!r} is not allowed: yaml.safe_load (which MLflow uses) refuses it"
+                + (" and it would execute Python code under an unsafe loader" if unsafe else ""),
+                "Remove the tag; MLmodel holds only plain mappings, lists and scalars.",
+            )
+        )
+
+    # -- events ------------------------------------------------------------------------
+    def feed(self, event: Any) -> None:
+        kind = type(event).__name__
+        if kind == "ScalarEvent":
+            mark = _mark(event)
+            value, is_merge = self._scalar(event)
+            pointer = self._child_pointer()
+            top = self.stack[-1] if self.stack else None
+            if top is None or top.kind == "seq" or top.have_key:
+                self.doc.value_marks[pointer] = mark
+            self._count(1, mark)
+            if event.anchor:
+                self.anchors[event.anchor] = (value, 1)
+            self._deliver(value, 1, mark, is_merge)
+        elif kind in ("MappingStartEvent", "SequenceStartEvent"):
+            mark = _mark(event)
+            if len(self.stack) >= self.max_depth:
+                raise _Abort(
+                    YamlProblem(
+                        "yaml-limits",
+                        self._child_pointer(),
+                        *mark,
+                        f"nesting deeper than {self.max_depth} levels",
+                        "An MLmodel file is a few levels deep; this is not a model description.",
+                    )
+                )
+            is_map = kind == "MappingStartEvent"
+            tag = event.tag
+            if tag not in (None, "!", _MAP if is_map else _SEQ):
+                self._bad_tag(tag, event)
+            pointer = self._child_pointer()
+            self.doc.value_marks[pointer] = mark
+            self._count(1, mark)
+            self.stack.append(
+                _Frame("map" if is_map else "seq", pointer, {} if is_map else [], event.anchor)
+            )
+        elif kind in ("MappingEndEvent", "SequenceEndEvent"):
+            frame = self.stack.pop()
+            if frame.merges:
+                self._apply_merges(frame, event)
+            if frame.anchor:
+                self.anchors[frame.anchor] = (frame.value, frame.size)
+            self._deliver(frame.value, frame.size, _mark(event))
+        elif kind == "AliasEvent":
+            mark = _mark(event)
+            if event.anchor not in self.anchors:
+                self.doc.problems.append(
+                    YamlProblem(
+                        "yaml-syntax", self._child_pointer(), *mark,
+                        f"found undefined alias {event.anchor!r}",
+                    )
+                )
+                self._deliver(None, 1, mark)
+                return
+            value, size = self.anchors[event.anchor]
+            self._count(size, mark)
+            top = self.stack[-1] if self.stack else None
+            if top is not None and top.kind == "map" and top.have_key:
+                self.doc.value_marks[self._child_pointer()] = mark
+            self._deliver(value, size, mark)
+        elif kind == "DocumentStartEvent":
+            self.documents += 1
+            if self.documents == 2:
+                self.doc.problems.append(
+                    YamlProblem(
+                        "yaml-syntax", "", *_mark(event),
+                        "more than one YAML document in the file; MLflow's loader expects one",
+                        "Remove the second '---' document.",
+                    )
+                )
+            if self.documents > 1:
+                self.doc.value_marks, saved = {}, self.doc.value_marks
+                self.doc.key_marks, saved_keys = {}, self.doc.key_marks
+                self._saved = (saved, saved_keys)
+        elif kind == "DocumentEndEvent" and self.documents > 1:
+            self.doc.value_marks, self.doc.key_marks = self._saved
+
+    def _apply_merges(self, frame: _Frame, event: Any) -> None:
+        merged: dict[Any, Any] = {}
+        for source in reversed(frame.merges):
+            sources = source if isinstance(source, list) else [source]
+            for item in reversed(sources):
+                if isinstance(item, dict):
+                    merged.update(item)
+                else:
+                    self.doc.problems.append(
+                        YamlProblem(
+                            "yaml-syntax", frame.pointer, *_mark(event),
+                            "a '<<' merge key must refer to a mapping or a list of mappings",
+                        )
+                    )
+        merged.update(frame.value)
+        frame.value.clear()
+        frame.value.update(merged)
+
+
+def load_yaml(
+    text: str, *, max_depth: int = MAX_DEPTH, max_nodes: int = MAX_NODES
+) -> YamlDocument:
+    """Parse ``text`` like ``yaml.safe_load`` would, with positions and problems."""
+    doc = YamlDocument()
+    builder = _Builder(doc, max_depth, max_nodes)
+    try:
+        for event in yaml.parse(text, Loader=_Loader):
+            builder.feed(event)
+    except _Abort as abort:
+        doc.problems.append(abort.problem)
+        doc.usable = False
+        return doc
+    except yaml.YAMLError as exc:
+        doc.problems.append(_problem_from_error(exc, text))
+        doc.usable = False
+        return doc
+    except RecursionError:  # pragma: no cover - the builder itself is iterative
+        doc.problems.append(YamlProblem("yaml-limits", "", None, None, "nesting too deep"))
+        doc.usable = False
+        return doc
+    doc.data = builder.result
+    doc.empty = not builder.have_result or builder.result is None
+    return doc

@@ -1,0 +1,1 @@
+"""The specification as package data: JSON Schemas and flavor specs. Data, not code."""
