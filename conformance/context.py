@@ -1,0 +1,125 @@
+"""What a check sees: one model directory, its parsed ``MLmodel`` and cached companion files."""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .model_files import ResolvedPath, TextRead, read_bounded, resolve_inside
+from .yaml_source import YamlDocument, load_yaml
+
+
+@dataclass(frozen=True, slots=True)
+class ValidationOptions:
+    metadata_only: bool = False  # check the MLmodel content alone, no file system checks
+    strict: bool = False  # unknown keys and flavors become warnings instead of info
+
+
+@dataclass(frozen=True, slots=True)
+class JsonRead:
+    value: Any = None
+    ok: bool = False
+    error: str = ""
+    line: int | None = None
+    column: int | None = None
+
+
+class ModelContext:
+    """One model directory under validation. Companion files are read lazily, once."""
+
+    def __init__(
+        self,
+        root: Path,
+        mlmodel: YamlDocument,
+        options: ValidationOptions = ValidationOptions(),
+        mlmodel_name: str = "MLmodel",
+    ) -> None:
+        self.root = root
+        self.options = options
+        self.mlmodel = mlmodel
+        self.mlmodel_name = mlmodel_name
+        self.data: dict[Any, Any] = mlmodel.data if isinstance(mlmodel.data, dict) else {}
+        #: documents by file name, so the walker can turn pointers into line:column
+        self.documents: dict[str, YamlDocument] = {"MLmodel": mlmodel}
+        self._root_real: str | None = None
+        self._resolved: dict[str, ResolvedPath] = {}
+        self._texts: dict[str, TextRead] = {}
+        self._yaml: dict[str, YamlDocument | None] = {}
+        self._json: dict[str, JsonRead] = {}
+
+    # -- MLmodel content ---------------------------------------------------------------
+    @property
+    def flavors(self) -> dict[str, dict[Any, Any]]:
+        """The flavor blocks that are mappings (the schema check reports the others)."""
+        flavors = self.data.get("flavors")
+        if not isinstance(flavors, dict):
+            return {}
+        return {k: v for k, v in flavors.items() if isinstance(k, str) and isinstance(v, dict)}
+
+    def flavor(self, name: str) -> dict[Any, Any] | None:
+        return self.flavors.get(name)
+
+    @property
+    def pyfunc(self) -> dict[Any, Any] | None:
+        return self.flavor("python_function")
+
+    # -- the file system ---------------------------------------------------------------
+    @property
+    def root_real(self) -> str:
+        if self._root_real is None:
+            self._root_real = os.path.realpath(self.root)
+        return self._root_real
+
+    def resolve(self, rel: object) -> ResolvedPath:
+        """Classify a path named in MLmodel (cached). Never leaves the model directory."""
+        key = rel if isinstance(rel, str) else repr(rel)
+        found = self._resolved.get(key)
+        if found is None:
+            found = self._resolved[key] = resolve_inside(self.root_real, rel)
+        return found
+
+    def existing_file(self, rel: object) -> Path | None:
+        """The real path of ``rel`` if it is a regular file safely inside the model dir."""
+        resolved = self.resolve(rel)
+        return resolved.path if resolved.ok and resolved.is_file else None
+
+    def read_text(self, rel: str) -> TextRead | None:
+        """Text of a companion file; ``None`` when the path is unusable (the path check says why)."""
+        if rel in self._texts:
+            return self._texts[rel]
+        path = self.existing_file(rel)
+        result = read_bounded(path) if path is not None else None
+        if result is not None:
+            self._texts[rel] = result
+        return result
+
+    def read_yaml(self, rel: str) -> YamlDocument | None:
+        """Parsed YAML companion file (registered for locating findings in it)."""
+        if rel not in self._yaml:
+            text = self.read_text(rel)
+            doc = load_yaml(text.text) if text is not None and text.text is not None else None
+            self._yaml[rel] = doc
+            if doc is not None:
+                self.documents[rel] = doc
+        return self._yaml[rel]
+
+    def read_json(self, rel: str) -> JsonRead:
+        """Parsed JSON companion file. Accepts the bare ``NaN``/``Infinity`` MLflow writes."""
+        if rel not in self._json:
+            text = self.read_text(rel)
+            if text is None:
+                result = JsonRead(error="missing")
+            elif text.text is None:
+                result = JsonRead(error=text.error, line=text.line, column=text.column)
+            else:
+                try:
+                    result = JsonRead(json.loads(text.text), ok=True)
+                except json.JSONDecodeError as exc:
+                    result = JsonRead(error=exc.msg, line=exc.lineno, column=exc.colno)
+                except RecursionError:
+                    result = JsonRead(error="nested too deeply")
+            self._json[rel] = result
+        return self._json[rel]

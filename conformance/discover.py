@@ -1,0 +1,84 @@
+"""Find the model directories below the paths a user names.
+
+A path may be a model directory, an ``MLmodel`` file (any name, when given explicitly) or
+any tree (an ``mlruns/`` store, an artifact dump): every entry named ``MLmodel`` below it is
+a target. Symlinked directories are not followed (no loops, no escaping the tree).
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+MLMODEL = "MLmodel"
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Target:
+    root: Path  # the model directory
+    mlmodel: Path  # the MLmodel entry (may turn out not to be a regular file)
+
+
+@dataclass(slots=True)
+class Discovery:
+    targets: list[Target]
+    errors: list[str]  # paths that do not exist or cannot be listed
+
+
+def _walk(top: str, errors: list[str]) -> Iterable[Target]:
+    stack = [top]
+    while stack:
+        current = stack.pop()
+        try:
+            with os.scandir(current) as entries:
+                listed = sorted(entries, key=lambda e: e.name)
+        except OSError as exc:
+            errors.append(f"{current}: cannot list directory: {exc.strerror or exc}")
+            continue
+        subdirs = []
+        for entry in listed:
+            if entry.name == MLMODEL:
+                yield Target(Path(current), Path(entry.path))
+                continue
+            try:
+                if entry.is_dir(follow_symlinks=False):
+                    subdirs.append(entry.path)
+            except OSError:  # pragma: no cover - vanished while listing
+                continue
+        stack.extend(reversed(subdirs))
+
+
+def discover(paths: Iterable[str | os.PathLike[str]]) -> Discovery:
+    """Targets below ``paths`` in a stable order, without duplicates."""
+    targets: list[Target] = []
+    errors: list[str] = []
+    seen: set[Path] = set()
+
+    def add(target: Target) -> None:
+        if target.mlmodel not in seen:
+            seen.add(target.mlmodel)
+            targets.append(target)
+
+    for raw in paths:
+        path = os.fspath(raw)
+        try:
+            st = os.stat(path)
+        except FileNotFoundError:
+            errors.append(f"{path}: no such file or directory")
+            continue
+        except OSError as exc:
+            errors.append(f"{path}: {exc.strerror or exc}")
+            continue
+        if stat.S_ISDIR(st.st_mode):
+            if os.path.basename(os.path.normpath(path)) == MLMODEL:
+                # a directory named MLmodel given explicitly: its parent is the model dir
+                add(Target(Path(path).parent, Path(path)))
+                continue
+            for target in _walk(path, errors):
+                add(target)
+        else:
+            add(Target(Path(path).parent, Path(path)))
+    return Discovery(targets, errors)

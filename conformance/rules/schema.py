@@ -1,0 +1,84 @@
+"""Structural rules: the MLmodel content against the JSON Schema in spec/.
+
+The schema is compiled to Python ahead of time (``mlmodel-spec codegen``), so this check
+imports no JSON Schema library at run time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from functools import cache
+
+from ..context import ModelContext
+from ..findings import Severity, join_pointer
+from ..registry import Problem, check, define_rule
+
+SCHEMA = define_rule(
+    "schema",
+    Severity.ERROR,
+    "The MLmodel content does not match the MLmodel JSON Schema",
+    "`mlmodel-spec schema mlmodel` prints the schema with a description of every key.",
+)
+UNKNOWN_KEY = define_rule(
+    "unknown-key",
+    Severity.INFO,
+    "A key the specification does not know (MLflow carries it along unchanged)",
+    "Check the spelling; custom keys are fine but MLflow ignores them. --strict makes this a warning.",
+)
+DEPRECATED_KEY = define_rule(
+    "deprecated-key",
+    Severity.WARNING,
+    "A key that only old MLflow versions write or read",
+    "Re-save the model with a current writer.",
+)
+UNKNOWN_FLAVOR = define_rule(
+    "unknown-flavor",
+    Severity.INFO,
+    "A flavor the specification does not describe (custom or third-party)",
+    "Custom flavors are fine; only the python_function block is needed to load it generically.",
+)
+
+_SEVERITY = {"error": None, "warning": Severity.WARNING, "info": Severity.INFO}
+
+
+@cache
+def _known_flavors() -> frozenset[str]:
+    from .._generated_schemas import KNOWN_FLAVORS
+
+    return frozenset(KNOWN_FLAVORS)
+
+
+@check(SCHEMA, UNKNOWN_KEY, DEPRECATED_KEY)
+def mlmodel_matches_schema(ctx: ModelContext) -> Iterator[Problem]:
+    from .._generated_schemas import validate_mlmodel
+
+    for issue in validate_mlmodel(ctx.data):
+        if issue.keyword == "x-unknown-key":
+            pointer = join_pointer(issue.pointer, issue.property or "")
+            yield Problem(UNKNOWN_KEY, pointer, f"unknown key {issue.property!r}", at_key=True)
+        elif issue.keyword == "deprecated":
+            pointer = join_pointer(issue.pointer, issue.property or "")
+            yield Problem(DEPRECATED_KEY, pointer, issue.message, at_key=True)
+        else:
+            at_key = issue.property is not None
+            pointer = join_pointer(issue.pointer, issue.property) if at_key else issue.pointer
+            yield Problem(
+                SCHEMA,
+                pointer,
+                issue.message,
+                severity=_SEVERITY.get(issue.severity),
+                at_key=at_key,
+            )
+
+
+@check(UNKNOWN_FLAVOR)
+def flavors_are_known(ctx: ModelContext) -> Iterator[Problem]:
+    known = _known_flavors()
+    for name in ctx.flavors:
+        if name not in known:
+            yield Problem(
+                UNKNOWN_FLAVOR,
+                join_pointer("/flavors", name),
+                f"flavor {name!r} is not described by the specification",
+                at_key=True,
+            )

@@ -1,0 +1,184 @@
+"""The walker: read one model directory, run every check, turn problems into findings.
+
+Checks only say *what* is wrong and *where* (a JSON pointer); this module alone adds the
+rule's severity and hint, the line and column, applies the options, and keeps going after
+any problem. It never executes model code: it reads text and looks at the file system.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import rules as _rules  # noqa: F401  (registers every check)
+from .context import ModelContext, ValidationOptions
+from .discover import Target, discover
+from .findings import Finding, Severity
+from .model_files import read_bounded
+from .registry import CHECKS, RULES, Check, Problem
+from .rules import document
+from .yaml_source import YamlDocument, load_yaml
+
+#: rules whose findings become warnings under ``--strict``
+STRICT_RULES = frozenset({"unknown-key", "unknown-flavor"})
+
+
+@dataclass(slots=True)
+class TargetResult:
+    path: str  # the model directory, as the user would recognise it
+    findings: list[Finding] = field(default_factory=list)
+
+    def count(self, severity: Severity) -> int:
+        return sum(1 for f in self.findings if f.severity is severity)
+
+
+@dataclass(slots=True)
+class Report:
+    targets: list[TargetResult] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)  # usage / I/O errors (exit code 2)
+
+    def count(self, severity: Severity) -> int:
+        return sum(t.count(severity) for t in self.targets)
+
+    def worst(self) -> Severity | None:
+        ranks = [f.severity for t in self.targets for f in t.findings]
+        return max(ranks, key=lambda s: s.rank) if ranks else None
+
+
+def _finding(problem: Problem, ctx_docs: dict[str, YamlDocument], options: ValidationOptions) -> Finding:
+    rule = RULES[problem.rule]
+    severity = problem.severity or rule.severity
+    if options.strict and problem.rule in STRICT_RULES and severity is Severity.INFO:
+        severity = Severity.WARNING
+    line, column = problem.line, problem.column
+    if line is None:
+        doc = ctx_docs.get(problem.file)
+        if doc is not None:
+            line, column = doc.locate(problem.pointer, prefer_key=problem.at_key)
+    return Finding(
+        rule=problem.rule,
+        severity=severity,
+        file=problem.file,
+        pointer=problem.pointer,
+        message=problem.message,
+        hint=problem.hint if problem.hint is not None else rule.hint,
+        line=line,
+        column=column,
+    )
+
+
+def _run_check(check: Check, ctx: ModelContext) -> list[Problem]:
+    try:
+        problems = list(check.fn(ctx))
+    except Exception as exc:  # a crash is a finding, never a traceback for the user
+        return [
+            Problem(
+                document.INTERNAL_ERROR,
+                "",
+                f"check {check.name} crashed: {type(exc).__name__}: {exc}",
+            )
+        ]
+    for problem in problems:
+        if problem.rule not in check.rules:
+            raise AssertionError(f"check {check.name} raised undeclared rule {problem.rule}")
+    return problems
+
+
+def _read_mlmodel(mlmodel: Path) -> tuple[YamlDocument | None, list[Problem]]:
+    name = "MLmodel"
+    read = read_bounded(mlmodel)
+    if read.text is None:
+        return None, [
+            Problem(
+                document.MLMODEL_UNREADABLE, "", f"{name} {read.error}", name,
+                line=read.line, column=read.column,
+            )
+        ]
+    doc = load_yaml(read.text)
+    problems = [
+        Problem(p.rule, p.pointer, p.message, name, hint=p.hint or None, line=p.line, column=p.column)
+        for p in doc.problems
+    ]
+    if not doc.usable:
+        return None, problems
+    if doc.empty:
+        problems.append(Problem(document.MLMODEL_EMPTY, "", "MLmodel has no content", name))
+        return None, problems
+    if not isinstance(doc.data, dict):
+        kind = type(doc.data).__name__
+        problems.append(
+            Problem(document.MLMODEL_NOT_MAPPING, "", f"MLmodel holds a {kind}, not a mapping", name)
+        )
+        return None, problems
+    return doc, problems
+
+
+def validate_model(
+    root: Path, mlmodel: Path | None = None, options: ValidationOptions = ValidationOptions()
+) -> list[Finding]:
+    """All findings for one model directory, sorted by file and position."""
+    mlmodel = mlmodel if mlmodel is not None else root / "MLmodel"
+    doc, problems = _read_mlmodel(mlmodel)
+    docs: dict[str, YamlDocument] = {}
+    if doc is not None:
+        ctx = ModelContext(root, doc, options)
+        docs = ctx.documents
+        for check in CHECKS:
+            if options.metadata_only and check.needs_files:
+                continue
+            problems.extend(_run_check(check, ctx))
+    findings = {_finding(p, docs, options) for p in problems}
+    return sorted(findings, key=Finding.sort_key)
+
+
+def _display(target: Target) -> str:
+    return os.fspath(target.root) or "."
+
+
+def _validate_target(args: tuple[Target, ValidationOptions]) -> TargetResult:
+    target, options = args
+    return TargetResult(_display(target), validate_model(target.root, target.mlmodel, options))
+
+
+def validate_targets(
+    targets: Sequence[Target],
+    options: ValidationOptions = ValidationOptions(),
+    *,
+    jobs: int = 1,
+    progress: Callable[[int, int], None] | None = None,
+) -> list[TargetResult]:
+    """Validate ``targets`` in order, in ``jobs`` processes (forked workers on POSIX)."""
+    work = [(t, options) for t in targets]
+    results: list[TargetResult] = []
+    if jobs <= 1 or len(work) < 2:
+        for index, item in enumerate(work, 1):
+            results.append(_validate_target(item))
+            if progress:
+                progress(index, len(work))
+        return results
+    import multiprocessing
+
+    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
+    context = multiprocessing.get_context(method)
+    chunk = max(1, min(256, len(work) // (jobs * 8) or 1))
+    with context.Pool(jobs) as pool:
+        for index, result in enumerate(pool.imap(_validate_target, work, chunksize=chunk), 1):
+            results.append(result)
+            if progress:
+                progress(index, len(work))
+    return results
+
+
+def validate_paths(
+    paths: Iterable[str | os.PathLike[str]],
+    options: ValidationOptions = ValidationOptions(),
+    *,
+    jobs: int = 1,
+    progress: Callable[[int, int], None] | None = None,
+) -> Report:
+    """Discover every model directory below ``paths`` and validate each one."""
+    found = discover(paths)
+    results = validate_targets(found.targets, options, jobs=jobs, progress=progress)
+    return Report(results, found.errors)

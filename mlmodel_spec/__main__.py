@@ -1,0 +1,5 @@
+import sys
+
+from mlmodel_spec.cli import main
+
+sys.exit(main())

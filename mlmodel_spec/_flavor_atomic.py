@@ -1,0 +1,49 @@
+"""Atomic creation of a model directory.
+
+Everything is written into a hidden sibling directory (``.<name>.<random>.partial``), which is
+renamed onto the target only when complete. A process killed mid-save therefore leaves no
+partial model at the target (at worst a ``.partial`` sibling). An existing target is refused.
+Both directories are on the same filesystem, so the rename is atomic on POSIX; the refusal is
+checked before writing and again just before the rename.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from mlmodel_spec.types.errors import MlmodelSpecError
+
+PARTIAL_SUFFIX = ".partial"
+
+
+class TargetExistsError(MlmodelSpecError):
+    """The save target already exists; saves never overwrite."""
+
+
+def _refuse_existing(target: Path) -> None:
+    if target.exists() or target.is_symlink():
+        raise TargetExistsError(f"Path '{target}' already exists; refusing to overwrite it")
+
+
+@contextmanager
+def atomic_directory(path: str | os.PathLike[str]) -> Iterator[Path]:
+    """Yield an empty staging directory; on success rename it to ``path``."""
+    if not isinstance(path, (str, os.PathLike)) or not str(path):
+        raise MlmodelSpecError(f"A model path must be a non-empty path, got {path!r}")
+    target = Path(path).absolute()
+    _refuse_existing(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = target.parent / f".{target.name}.{uuid.uuid4().hex[:12]}{PARTIAL_SUFFIX}"
+    staging.mkdir()  # honours the umask, unlike tempfile.mkdtemp
+    try:
+        yield staging
+        _refuse_existing(target)
+        staging.rename(target)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise

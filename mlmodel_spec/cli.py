@@ -1,0 +1,229 @@
+"""The ``mlmodel-spec`` command line: parse options, build, run, report, return an exit code.
+
+Exit codes of ``validate``: 0 clean, 1 findings at or above ``--fail-on``, 2 usage or I/O
+error, 3 nothing to validate. Heavy modules are imported only by the subcommand that needs
+them, so ``validate`` starts fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Callable, Sequence
+from typing import TextIO
+
+from mlmodel_spec import __version__
+
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_NOTHING = 0, 1, 2, 3
+FORMATS = ("text", "json", "sarif", "junit", "github")
+
+
+def _positive_jobs(value: str) -> int:
+    try:
+        jobs = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {value!r}") from None
+    if jobs < 0:
+        raise argparse.ArgumentTypeError("must be 0 (all cores) or more")
+    return jobs or (os.cpu_count() or 1)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="mlmodel-spec",
+        description="Validate, describe and generate MLflow model directories without MLflow.",
+    )
+    parser.add_argument("--version", action="version", version=f"mlmodel-spec {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    v = sub.add_parser(
+        "validate",
+        help="check model directories statically (never runs model code)",
+        description="Check every MLmodel at or below PATH against the spec. Exit codes: "
+        "0 clean, 1 findings at or above --fail-on, 2 usage or I/O error, 3 nothing to validate.",
+    )
+    v.add_argument("paths", nargs="+", metavar="PATH", help="model dir, MLmodel file, or any tree")
+    v.add_argument("--format", choices=FORMATS, default="text", help="output format (default text)")
+    v.add_argument("--metadata-only", action="store_true", help="check MLmodel content only")
+    v.add_argument("--strict", action="store_true", help="unknown keys/flavors become warnings")
+    v.add_argument(
+        "--fail-on", choices=("error", "warning"), default="error", help="exit 1 at this level"
+    )
+    v.add_argument("--jobs", "-j", type=_positive_jobs, default=1, help="processes (0 = all cores)")
+    v.add_argument("--color", choices=("auto", "always", "never"), default="auto")
+    v.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE (atomically)")
+
+    s = sub.add_parser("schema", help="print a JSON Schema of the spec")
+    s.add_argument("name", nargs="?", help="schema name, e.g. mlmodel, signature, sklearn")
+    s.add_argument("--draft", choices=("2020-12", "07"), default="2020-12")
+
+    r = sub.add_parser("rules", help="list every validation rule")
+    r.add_argument("--format", choices=("text", "json"), default="text")
+
+    c = sub.add_parser("codegen", help="regenerate generated code and schemas")
+    c.add_argument("--check", action="store_true", help="only check that they are up to date")
+
+    d = sub.add_parser("demo", help="train, save, validate, load and predict an iris model")
+    d.add_argument("--workdir", help="where to write the demo model (default: a temp dir)")
+    return parser
+
+
+def _fail(message: str) -> int:
+    print(f"mlmodel-spec: error: {message}", file=sys.stderr)
+    return EXIT_USAGE
+
+
+def _use_color(choice: str, stream: TextIO) -> bool:
+    if choice != "auto":
+        return choice == "always"
+    if os.environ.get("NO_COLOR"):
+        return False
+    return bool(os.environ.get("FORCE_COLOR")) or stream.isatty()
+
+
+def _progress_bar(stream: TextIO) -> Callable[[int, int], None]:
+    def show(done: int, total: int) -> None:
+        if done == total or done % 50 == 0:
+            width = 30
+            filled = width * done // total
+            stream.write(f"\rvalidating [{'#' * filled}{'.' * (width - filled)}] {done}/{total}")
+            if done == total:
+                stream.write("\r" + " " * (width + 40) + "\r")
+            stream.flush()
+
+    return show
+
+
+def _write_atomic(path: str, text: str) -> None:
+    directory = os.path.dirname(os.path.abspath(path))
+    tmp = os.path.join(directory, f".{os.path.basename(path)}.{os.getpid()}.tmp")
+    try:
+        with open(tmp, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from mlmodel_spec.conformance.context import ValidationOptions
+    from mlmodel_spec.conformance.discover import discover
+    from mlmodel_spec.conformance.findings import Severity
+    from mlmodel_spec.conformance.validate import Report, validate_targets
+    from mlmodel_spec.reporters import REPORTERS, ReportStyle
+
+    found = discover(args.paths)
+    for error in found.errors:
+        print(f"mlmodel-spec: error: {error}", file=sys.stderr)
+    if not found.targets:
+        if not found.errors:
+            print(
+                "mlmodel-spec: nothing to validate: no MLmodel file under "
+                + ", ".join(args.paths),
+                file=sys.stderr,
+            )
+            return EXIT_NOTHING
+        return EXIT_USAGE
+    options = ValidationOptions(metadata_only=args.metadata_only, strict=args.strict)
+    progress = None
+    if len(found.targets) >= 20 and sys.stderr.isatty():
+        progress = _progress_bar(sys.stderr)
+    results = validate_targets(found.targets, options, jobs=args.jobs, progress=progress)
+    report = Report(results, found.errors)
+    fail_on = Severity(args.fail_on)
+    out_stream = sys.stdout
+    style = ReportStyle(
+        color=args.output is None and args.format == "text" and _use_color(args.color, out_stream),
+        fail_on=fail_on,
+    )
+    text = REPORTERS[args.format](report, style)
+    if args.output:
+        try:
+            _write_atomic(args.output, text)
+        except OSError as exc:
+            return _fail(f"cannot write {args.output}: {exc.strerror or exc}")
+    else:
+        out_stream.write(text)
+    if found.errors:
+        return EXIT_USAGE
+    worst = report.worst()
+    return EXIT_FINDINGS if worst is not None and worst.rank >= fail_on.rank else EXIT_OK
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    from mlmodel_spec.schemas import SchemaNotFound, list_schemas, read_schema
+
+    if not args.name:
+        for name in list_schemas():
+            print(name)
+        return EXIT_OK
+    try:
+        sys.stdout.write(read_schema(args.name, draft=args.draft))
+    except SchemaNotFound as exc:
+        return _fail(str(exc))
+    return EXIT_OK
+
+
+def cmd_rules(args: argparse.Namespace) -> int:
+    import json
+
+    from mlmodel_spec.conformance.validate import RULES
+
+    if args.format == "json":
+        rows = [
+            {"id": r.id, "severity": r.severity.value, "summary": r.summary, "hint": r.hint}
+            for r in sorted(RULES.values(), key=lambda r: r.id)
+        ]
+        print(json.dumps(rows, indent=2))
+        return EXIT_OK
+    width = max(len(r) for r in RULES)
+    for rule in sorted(RULES.values(), key=lambda r: r.id):
+        print(f"{rule.id:<{width}}  {rule.severity.value:<7}  {rule.summary}")
+    return EXIT_OK
+
+
+def cmd_codegen(args: argparse.Namespace) -> int:
+    from mlmodel_spec.codegen.build import run
+
+    return run(check=args.check)
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    import tempfile
+    from pathlib import Path
+
+    try:
+        from mlmodel_spec.demo import run_demo
+    except ImportError as exc:
+        return _fail(f"the demo needs the ML extras: pip install 'mlmodel-spec[all]' ({exc})")
+    if args.workdir:
+        return run_demo(Path(args.workdir), sys.stdout)
+    with tempfile.TemporaryDirectory(prefix="mlmodel-spec-demo-") as workdir:
+        return run_demo(Path(workdir), sys.stdout)
+
+
+COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "validate": cmd_validate,
+    "schema": cmd_schema,
+    "rules": cmd_rules,
+    "codegen": cmd_codegen,
+    "demo": cmd_demo,
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except KeyboardInterrupt:
+        print("mlmodel-spec: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        sys.stderr.close()  # the reader went away (e.g. `| head`); nothing left to say
+        return EXIT_OK
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

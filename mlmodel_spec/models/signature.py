@@ -1,0 +1,106 @@
+"""Model signatures: input/output schemas and the params schema, and their inference."""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any
+
+from mlmodel_spec.types.datatypes import AnyType
+from mlmodel_spec.types.errors import MlmodelSpecWarning, SchemaError
+from mlmodel_spec.types.params import ParamSchema
+from mlmodel_spec.types.schema import ColSpec, Schema
+
+
+class ModelSignature:
+    """The inputs, outputs and params schemas of a model (at least one must be given).
+
+    ``to_dict()`` gives the MLmodel ``signature`` block: each schema as a JSON *string*.
+    """
+
+    def __init__(
+        self,
+        inputs: Schema | None = None,
+        outputs: Schema | None = None,
+        params: ParamSchema | None = None,
+    ) -> None:
+        for label, value, kind in (
+            ("inputs", inputs, Schema),
+            ("outputs", outputs, Schema),
+            ("params", params, ParamSchema),
+        ):
+            if value is not None and not isinstance(value, kind):
+                raise SchemaError(
+                    f"{label} must be None or a {kind.__name__}, got {type(value).__name__}"
+                )
+        if inputs is None and outputs is None and params is None:
+            raise SchemaError("At least one of inputs, outputs or params must be provided")
+        self.inputs = inputs
+        self.outputs = outputs
+        self.params = params
+        self.is_signature_from_type_hint = False
+        self.type_hint_from_example = False
+
+    def to_dict(self) -> dict[str, str | None]:
+        return {
+            "inputs": self.inputs.to_json() if self.inputs else None,
+            "outputs": self.outputs.to_json() if self.outputs else None,
+            "params": self.params.to_json() if self.params else None,
+        }
+
+    @classmethod
+    def from_dict(cls, signature_dict: dict[str, Any]) -> ModelSignature:
+        """Parse an MLmodel ``signature`` block (missing, null or empty entries are absent)."""
+        if not isinstance(signature_dict, dict):
+            raise SchemaError(f"A signature must be a mapping, got {type(signature_dict).__name__}")
+        inputs = signature_dict.get("inputs")
+        outputs = signature_dict.get("outputs")
+        params = signature_dict.get("params")
+        return cls(
+            Schema.from_json(inputs) if inputs else None,
+            Schema.from_json(outputs) if outputs else None,
+            ParamSchema.from_json(params) if params else None,
+        )
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, ModelSignature) and (
+            self.inputs,
+            self.outputs,
+            self.params,
+        ) == (other.inputs, other.outputs, other.params)
+
+    def __hash__(self) -> int:
+        return hash((self.inputs, self.outputs, self.params))
+
+    def __repr__(self) -> str:
+        return f"inputs: \n  {self.inputs!r}\noutputs: \n  {self.outputs!r}\nparams: \n  {self.params!r}\n"
+
+
+def infer_signature(
+    model_input: Any = None, model_output: Any = None, params: dict[str, Any] | None = None
+) -> ModelSignature:
+    """Infer a signature from example input, output and params, as ``mlflow.models.infer_signature``.
+
+    Inputs may be pandas DataFrames/Series, numpy arrays, dicts of arrays, dicts/lists of
+    JSON-like values or scalars. Data whose schema cannot be inferred gets
+    ``Schema([ColSpec(AnyType())])`` with a warning, as in MLflow.
+    """
+    from mlmodel_spec.types.infer import infer_param_schema, infer_schema
+
+    schemas: dict[str, Schema | None] = {}
+    for key, data in (("inputs", model_input), ("outputs", model_output)):
+        if data is None:
+            schemas[key] = None
+            continue
+        try:
+            schemas[key] = infer_schema(data)
+        except SchemaError as exc:
+            warnings.warn(
+                f"Failed to infer schema for {key} ({exc}). Setting schema to "
+                "`Schema([ColSpec(type=AnyType())])` as default.",
+                MlmodelSpecWarning,
+                stacklevel=2,
+            )
+            schemas[key] = Schema([ColSpec(AnyType())])
+    return ModelSignature(
+        schemas["inputs"], schemas["outputs"], infer_param_schema(params) if params else None
+    )
