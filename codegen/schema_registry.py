@@ -114,7 +114,9 @@ class SchemaSet:
         target = self._by_uri.get(uri)
         if target is None:
             where = str(referrer.child("$ref"))
-            raise SchemaCompileError(f"$ref {ref!r} names no known schema ({uri})", schema_path=where)
+            raise SchemaCompileError(
+                f"$ref {ref!r} names no known schema ({uri})", schema_path=where
+            )
         fragment = unquote(fragment)
         if fragment and not fragment.startswith("/"):
             raise SchemaCompileError(
@@ -186,7 +188,9 @@ def _vet_node(node: Any, location: Location) -> None:
     if isinstance(node, bool):
         return
     if not isinstance(node, dict):
-        raise SchemaCompileError("a schema must be an object or a boolean", schema_path=str(location))
+        raise SchemaCompileError(
+            "a schema must be an object or a boolean", schema_path=str(location)
+        )
     for keyword in node:
         if keyword not in SUPPORTED_KEYWORDS:
             raise SchemaCompileError(
@@ -200,7 +204,9 @@ def _vet_node(node: Any, location: Location) -> None:
             schema_path=str(location.child("x-severity")),
             keyword="x-severity",
         )
-    patterns = [("pattern", location.child("pattern"), node["pattern"])] if "pattern" in node else []
+    patterns = (
+        [("pattern", location.child("pattern"), node["pattern"])] if "pattern" in node else []
+    )
     patterns += [
         ("patternProperties", location.child("patternProperties", each), each)
         for each in node.get("patternProperties", {})

@@ -13,6 +13,7 @@ non-string keys). None of them crash anything here: a date is simply not a strin
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
@@ -41,10 +42,6 @@ class SchemaIssue:
     schema_path: str
     property: str | None = None
 
-    @property
-    def is_annotation(self) -> bool:
-        return self.keyword in ANNOTATION_KEYWORDS
-
 
 Check = Callable[[Any, str, list[SchemaIssue], str], bool]
 """A compiled schema node: ``check(instance, pointer, issues, severity) -> valid``.
@@ -55,18 +52,36 @@ is valid in the JSON Schema sense. Every failure it reports makes it return ``Fa
 """
 
 
+Predicate = Callable[[Any], bool]
+"""The compiled validity test of a schema node: no issues, stops at the first failure."""
+
+
 class Branch(NamedTuple):
     """One subschema of a ``oneOf``/``anyOf``, with what we know about it statically."""
 
     check: Check
+    test: Predicate
     types: frozenset[str] | None
     """JSON types the subschema can accept; ``None`` when unknown."""
     discriminators: tuple[tuple[str, tuple[Any, ...]], ...]
     """``(property, allowed values)`` pairs taken from ``const``/``enum`` of its properties."""
 
 
+class Alternatives(NamedTuple):
+    """The branches of one ``oneOf``/``anyOf`` and where it sits in the schema."""
+
+    keyword: str
+    schema_path: str
+    branches: tuple[Branch, ...]
+
+
 def accept(instance: Any, pointer: str, issues: list[SchemaIssue], severity: str) -> bool:
-    """The compiled form of the ``true`` schema (and of schemas with only annotations)."""
+    """The check of the ``true`` schema (and of schemas with only annotations)."""
+    return True
+
+
+def always(instance: Any) -> bool:
+    """The predicate of the ``true`` schema."""
     return True
 
 
@@ -110,6 +125,39 @@ _INTEGER, _NUMBER = frozenset({"integer", "number"}), frozenset({"number"})
 _ARRAY, _OBJECT = frozenset({"array"}), frozenset({"object"})
 
 
+_TYPE_TESTS: dict[str, Callable[[Any], bool]] = {
+    "null": lambda value: value is None,
+    "boolean": lambda value: isinstance(value, bool),
+    "integer": is_integer,
+    "number": is_number,
+    "string": lambda value: isinstance(value, str),
+    "array": lambda value: isinstance(value, list),
+    "object": lambda value: isinstance(value, dict),
+}
+
+
+def type_test(types: tuple[str, ...]) -> Predicate:
+    """The predicate of a schema that says nothing but ``type``."""
+    if len(types) == 1:
+        return _TYPE_TESTS[types[0]]
+    tests = tuple(_TYPE_TESTS[each] for each in types)
+    return lambda value: any(each(value) for each in tests)
+
+
+def type_check(types: tuple[str, ...], schema_path: str) -> Check:
+    """The check of a schema that says nothing but ``type`` (the most common node)."""
+    message = " is not of type " + ", ".join(repr(each) for each in types)
+    test = type_test(types)
+
+    def check(instance: Any, pointer: str, issues: list[SchemaIssue], severity: str) -> bool:
+        if test(instance):
+            return True
+        issues.append(SchemaIssue(pointer, "type", show(instance) + message, severity, schema_path))
+        return False
+
+    return check
+
+
 # -- equality (enum, const, uniqueItems) --------------------------------------------------
 
 
@@ -121,7 +169,7 @@ def json_equal(one: Any, two: Any) -> bool:
     if isinstance(one, str) or isinstance(two, str):
         return bool(one == two)
     if isinstance(one, Sequence) and isinstance(two, Sequence):
-        return len(one) == len(two) and all(json_equal(a, b) for a, b in zip(one, two))
+        return len(one) == len(two) and all(json_equal(a, b) for a, b in zip(one, two, strict=True))
     if isinstance(one, Mapping) and isinstance(two, Mapping):
         return len(one) == len(two) and all(
             key in two and json_equal(value, two[key]) for key, value in one.items()
@@ -170,81 +218,85 @@ def token(key: Any) -> str:
     return "/" + text
 
 
+# -- annotations ------------------------------------------------------------------------
+
+
+def prune_unknown(
+    issues: list[SchemaIssue],
+    start: int,
+    pointer: str,
+    names: frozenset[str] | None = None,
+    patterns: tuple[re.Pattern[str], ...] = (),
+) -> None:
+    """Drop the ``x-unknown-key`` annotations about the object at ``pointer`` (found since
+    ``start``) whose key another subschema applying to that object defines. ``names`` of
+    ``None`` means every key is defined (some subschema has ``additionalProperties``)."""
+
+    def defined(issue: SchemaIssue) -> bool:
+        if issue.keyword != "x-unknown-key" or issue.pointer != pointer:
+            return False
+        key = issue.property or ""
+        return names is None or key in names or any(each.search(key) for each in patterns)
+
+    if any(defined(issue) for issue in issues[start:]):
+        issues[start:] = [issue for issue in issues[start:] if not defined(issue)]
+
+
 # -- oneOf / anyOf ----------------------------------------------------------------------
 
 
 def any_of(
-    instance: Any,
-    pointer: str,
-    issues: list[SchemaIssue],
-    severity: str,
-    branches: tuple[Branch, ...],
-    schema_path: str,
+    instance: Any, pointer: str, issues: list[SchemaIssue], severity: str, anyof: Alternatives
 ) -> bool:
-    results = [_try(branch, instance, pointer, severity) for branch in branches]
-    if any(valid for valid, _ in results):
-        for valid, found in results:
-            if valid:
-                issues.extend(found)
+    """``anyOf``: valid branches contribute their annotations; if none is valid, the
+    failures of the most likely branch are reported."""
+    matched = [branch for branch in anyof.branches if branch.test(instance)]
+    for branch in matched:
+        branch.check(instance, pointer, issues, severity)
+    if matched:
         return True
-    _report_best(instance, pointer, issues, severity, branches, results, "anyOf", schema_path)
+    _report_best(instance, pointer, issues, severity, anyof)
     return False
 
 
 def one_of(
-    instance: Any,
-    pointer: str,
-    issues: list[SchemaIssue],
-    severity: str,
-    branches: tuple[Branch, ...],
-    schema_path: str,
+    instance: Any, pointer: str, issues: list[SchemaIssue], severity: str, oneof: Alternatives
 ) -> bool:
-    results = [_try(branch, instance, pointer, severity) for branch in branches]
-    matched = [index for index, (valid, _) in enumerate(results) if valid]
+    branches = oneof.branches
+    matched = [index for index, branch in enumerate(branches) if branch.test(instance)]
     if len(matched) == 1:
-        issues.extend(results[matched[0]][1])
+        branches[matched[0]].check(instance, pointer, issues, severity)
         return True
     if not matched:
-        _report_best(instance, pointer, issues, severity, branches, results, "oneOf", schema_path)
+        _report_best(instance, pointer, issues, severity, oneof)
         return False
     which = ", ".join(str(index) for index in matched[:-1]) + f" and {matched[-1]}"
     message = f"{show(instance)} is valid under more than one of the given schemas ({which})"
-    issues.append(SchemaIssue(pointer, "oneOf", message, severity, schema_path))
+    issues.append(SchemaIssue(pointer, "oneOf", message, severity, oneof.schema_path))
     return False
 
 
-def _try(
-    branch: Branch, instance: Any, pointer: str, severity: str
-) -> tuple[bool, list[SchemaIssue]]:
-    found: list[SchemaIssue] = []
-    return branch.check(instance, pointer, found, severity), found
-
-
 def _report_best(
-    instance: Any,
-    pointer: str,
-    issues: list[SchemaIssue],
-    severity: str,
-    branches: tuple[Branch, ...],
-    results: list[tuple[bool, list[SchemaIssue]]],
-    keyword: str,
-    schema_path: str,
+    instance: Any, pointer: str, issues: list[SchemaIssue], severity: str, options: Alternatives
 ) -> None:
     """Report the failures of the branch the instance most likely meant.
 
-    Branches whose ``type`` matches the instance come first, then (for objects) a branch
-    whose discriminating property (``const``/``enum``) matches, then the branch whose
-    failures lie deepest in the instance. When no branch can take the instance's type at
-    all, one issue lists the types that would do.
+    For objects, a branch whose discriminating property (``const``/``enum``, such as a
+    column spec's ``type``) matches comes first; then branches whose ``type`` admits the
+    instance, then branches that say nothing about types; ties go to the branch whose
+    failures lie deepest in the instance, then to the first. When no branch can take the
+    instance's type at all, one issue names the types that would do.
     """
     kinds = json_types(instance)
     best: tuple[int, int, int] | None = None
     chosen: list[SchemaIssue] = []
-    for branch, (_, found) in zip(branches, results):
+    for branch in options.branches:
         fit = 1 if branch.types is None else (2 if branch.types & kinds else 0)
         if fit == 0:
             continue
-        failures = [issue for issue in found if not issue.is_annotation]
+        found: list[SchemaIssue] = []
+        branch.check(instance, pointer, found, severity)
+        failures = [issue for issue in found if issue.keyword not in ANNOTATION_KEYWORDS]
         depth = max((issue.pointer.count("/") for issue in failures), default=0)
         score = (_discriminated(branch, instance), fit, depth)
         if best is None or score > best:
@@ -252,11 +304,11 @@ def _report_best(
     if best is not None:
         issues.extend(chosen)
         return
-    expected = _expected_types(branches)
+    expected = _expected_types(options.branches)
     message = f"{show(instance)} is not valid under any of the given schemas"
     if expected:
         message += f" (expected {expected})"
-    issues.append(SchemaIssue(pointer, keyword, message, severity, schema_path))
+    issues.append(SchemaIssue(pointer, options.keyword, message, severity, options.schema_path))
 
 
 def _discriminated(branch: Branch, instance: Any) -> int:
@@ -297,6 +349,11 @@ def run(check: Check, instance: Any) -> list[SchemaIssue]:
     if len(issues) < 2:
         return issues
     return list(dict.fromkeys(issues))
+
+
+def is_annotation(issue: SchemaIssue) -> bool:
+    """True for issues that annotate (unknown key, deprecated) rather than fail."""
+    return issue.keyword in ANNOTATION_KEYWORDS
 
 
 def is_valid(issues: list[SchemaIssue]) -> bool:

@@ -210,7 +210,7 @@ class _Builder:
         if tag is None or tag == "!":
             if not plain or tag == "!":
                 return value, False
-            tag = _RESOLVER.resolve(ScalarNode, value, (True, False))
+            tag = _RESOLVER.resolve(ScalarNode, value, (True, False))  # type: ignore[no-untyped-call]
         if tag == _MERGE:
             return value, True
         if tag == _STR:

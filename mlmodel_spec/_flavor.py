@@ -96,10 +96,15 @@ def _directory_size(directory: Path) -> int:
 
 
 def save_model_directory(
-    request: SaveRequest, write_payload: PayloadWriter, predictor: Any = None
+    request: SaveRequest,
+    write_payload: PayloadWriter,
+    predictor: Any = None,
+    prepare: Callable[[Path], Any] | None = None,
 ) -> Model:
     """Run the save pipeline; ``predictor`` (an object with ``predict(data, params=None)``)
-    is used to infer the output schema from the input example when no signature is given."""
+    is used to infer the output schema from the input example when no signature is given.
+    ``prepare(staging_dir)``, if given, runs first (e.g. to copy artifacts) and returns the
+    predictor."""
     from mlmodel_spec.models.signature import infer_signature_from_example
 
     requirements_args = (request.conda_env, request.pip_requirements, request.extra_pip_requirements)
@@ -113,6 +118,8 @@ def save_model_directory(
     model = request.mlflow_model if request.mlflow_model is not None else Model()
     with atomic_directory(request.path) as staging:
         code = copy_code_paths(request.code_paths, staging)
+        if prepare is not None:
+            predictor = prepare(staging)
         example = None
         if request.input_example is not None:
             from mlmodel_spec.models.input_example import Example

@@ -169,7 +169,8 @@ def cmd_schema(args: argparse.Namespace) -> int:
 def cmd_rules(args: argparse.Namespace) -> int:
     import json
 
-    from mlmodel_spec.conformance.validate import RULES
+    import mlmodel_spec.conformance.validate  # noqa: F401  (registers every rule)
+    from mlmodel_spec.conformance.registry import RULES
 
     if args.format == "json":
         rows = [
@@ -187,7 +188,8 @@ def cmd_rules(args: argparse.Namespace) -> int:
 def cmd_codegen(args: argparse.Namespace) -> int:
     from mlmodel_spec.codegen.build import run
 
-    return run(check=args.check)
+    code: int = run(check=args.check)
+    return code
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -199,9 +201,11 @@ def cmd_demo(args: argparse.Namespace) -> int:
     except ImportError as exc:
         return _fail(f"the demo needs the ML extras: pip install 'mlmodel-spec[all]' ({exc})")
     if args.workdir:
-        return run_demo(Path(args.workdir), sys.stdout)
+        code: int = run_demo(Path(args.workdir), sys.stdout)
+        return code
     with tempfile.TemporaryDirectory(prefix="mlmodel-spec-demo-") as workdir:
-        return run_demo(Path(workdir), sys.stdout)
+        code = run_demo(Path(workdir), sys.stdout)
+    return code
 
 
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {

@@ -53,6 +53,13 @@ def pinned_requirement(distribution: str) -> str:
     return f"{distribution}=={version.split('+', 1)[0]}"
 
 
+def pinned_requirements(required: Iterable[str], optional: Iterable[str] = ()) -> list[str]:
+    """Sorted pins of ``required`` (must be installed) and of the installed ``optional``."""
+    pins = {pinned_requirement(d) for d in required}
+    pins |= {pinned_requirement(d) for d in optional if installed_version(d)}
+    return sorted(pins)
+
+
 def _read_lines(path: Path) -> list[str]:
     try:
         return path.read_text(encoding="utf-8").splitlines()

@@ -122,7 +122,7 @@ def test_fail_on_warning(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> 
     model = tmp_path / "m"
     shutil.copytree(CASES / "valid" / "core-minimal-pyfunc", model)
     text = (model / "MLmodel").read_text()
-    (model / "MLmodel").write_text(text.replace("flavors:", "utc_time_created: 2024-01-01T10:00:00Z\nflavors:"))
+    (model / "MLmodel").write_text(text.replace("utc_time_created: '2026-11-26 20:54:05.773815'", "utc_time_created: '2026-11-26T20:54:05Z'"))
     assert main(["validate", str(model)]) == 0
     assert main(["validate", str(model), "--fail-on", "warning"]) == 1
     capsys.readouterr()

@@ -1,1 +1,325 @@
-"""(being written)"""
+"""The environment files: ``conda.yaml`` and ``python_env.yaml``.
+
+Both are YAML that MLflow reads with ``yaml.safe_load`` when it rebuilds a model's
+environment (``mlflow models serve``, ``spark_udf``, ``get_model_dependencies``). They are
+checked against the compiled ``conda`` / ``python-env`` schemas, and for what a schema cannot
+say: that ``python`` is pinned in a form MLflow's virtualenv restore understands, that the
+pip section is used the way conda and MLflow use it, and that a model without
+``python_env.yaml`` does not rely on conda packages a virtualenv restore silently skips
+(reference §8; ``_PythonEnv.get_dependencies_from_conda_yaml`` in MLflow).
+
+The pip lines inside both files are checked by ``requirements.py``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from ..context import ModelContext
+from ..findings import Severity, join_pointer
+from ..model_files import PathState
+from ..registry import Problem, check, define_rule
+from . import document, schema
+from .requirements import ENV_FILE_UNREADABLE, conda_file_name, python_env_file_name
+
+CONDA_SCHEMA = define_rule(
+    "conda-schema",
+    Severity.ERROR,
+    "conda.yaml does not have the shape of a conda environment file",
+    "A conda environment file is a mapping with `name`, `channels` (list of strings) and "
+    "`dependencies` (conda specs, plus one `{pip: [...]}` entry).",
+)
+PYTHON_ENV_SCHEMA = define_rule(
+    "python-env-schema",
+    Severity.ERROR,
+    "python_env.yaml does not have the shape MLflow's _PythonEnv accepts",
+    "python_env.yaml holds only `python: X.Y.Z`, `build_dependencies: [...]` and "
+    "`dependencies: [...]` (MLflow raises TypeError on anything else).",
+)
+CONDA_PYTHON_MISSING = define_rule(
+    "conda-python-missing",
+    Severity.WARNING,
+    "conda.yaml has no python dependency: the environment gets whatever Python is at hand",
+    "Add `python=X.Y.Z` (the python_version of the model) to `dependencies`.",
+)
+CONDA_PYTHON_UNPINNED = define_rule(
+    "conda-python-unpinned",
+    Severity.WARNING,
+    "The python dependency of conda.yaml is not pinned in a form MLflow can use",
+    "Write `python=X.Y.Z`. MLflow's virtualenv restore (used when python_env.yaml is absent) "
+    "accepts only `python` followed by =, ==, <= or >= and a version.",
+)
+CONDA_PIP_SECTION = define_rule(
+    "conda-pip-section",
+    Severity.WARNING,
+    "The pip section of conda.yaml is used differently from what it says",
+    "Keep exactly one `- pip: [...]` entry and list `pip` itself as a conda dependency.",
+)
+CONDA_DEPS_SKIPPED = define_rule(
+    "conda-deps-not-in-virtualenv",
+    Severity.WARNING,
+    "Without python_env.yaml, MLflow's virtualenv restore skips these conda dependencies",
+    "Move the packages into the pip section (or write a python_env.yaml), so that virtualenv "
+    "and uv restores install them too.",
+)
+
+_YAML_RULES = (
+    document.YAML_SYNTAX,
+    document.YAML_DUPLICATE_KEY,
+    document.YAML_TAG,
+    document.YAML_LIMITS,
+)
+_SEVERITY = {"error": None, "warning": Severity.WARNING, "info": Severity.INFO}
+#: what ``_PythonEnv.get_dependencies_from_conda_yaml`` can read (MLflow 1.26 - 3.x)
+MLFLOW_CONDA_DEP = re.compile(
+    r"^(?P<package>python|pip|setuptools|wheel)(?P<operator><|>|<=|>=|=|==|!=)?(?P<version>[\d.]+)?$"
+)
+_CONDA_NAME = re.compile(r"\s*(?:[^:\s]+::)?(?P<name>[A-Za-z0-9_.-]+)")
+
+
+def conda_package(spec: str) -> str:
+    """The package name of a conda match spec (``conda-forge::python=3.11`` -> ``python``)."""
+    match = _CONDA_NAME.match(spec)
+    return match.group("name").lower() if match else ""
+
+
+def _document(ctx: ModelContext, rel: str | None, rule: str) -> Iterator[Problem]:
+    """YAML problems and unreadable text of one environment file."""
+    if rel is None:
+        return
+    text = ctx.read_text(rel)
+    if text is None:
+        return  # absent or not a regular file: the path rules say so
+    if text.text is None:
+        yield Problem(
+            ENV_FILE_UNREADABLE,
+            "",
+            f"{rel} {text.error}",
+            rel,
+            line=text.line or 1,
+            column=text.column or 1,
+        )
+        return
+    doc = ctx.read_yaml(rel)
+    if doc is None:
+        return
+    for p in doc.problems:
+        yield Problem(
+            p.rule, p.pointer, p.message, rel, hint=p.hint or None, line=p.line, column=p.column
+        )
+    if doc.usable and doc.empty:
+        yield Problem(rule, "", f"{rel} is empty; MLflow cannot read an environment from it", rel)
+
+
+def _schema(
+    rel: str, data: Any, entry: str, rule: str, skip: Callable[[str, str], bool]
+) -> Iterator[Problem]:
+    from .._generated_schemas import VALIDATORS
+
+    for issue in VALIDATORS[entry](data):
+        if skip(issue.pointer, issue.keyword):
+            continue
+        if issue.keyword == "x-unknown-key":
+            pointer = join_pointer(issue.pointer, issue.property or "")
+            yield Problem(
+                schema.UNKNOWN_KEY, pointer, f"unknown key {issue.property!r}", rel, at_key=True
+            )
+        elif issue.keyword == "deprecated":
+            pointer = join_pointer(issue.pointer, issue.property or "")
+            yield Problem(schema.DEPRECATED_KEY, pointer, issue.message, rel, at_key=True)
+        else:
+            at_key = issue.property is not None
+            pointer = join_pointer(issue.pointer, issue.property) if at_key else issue.pointer
+            yield Problem(
+                rule,
+                pointer,
+                issue.message,
+                rel,
+                severity=_SEVERITY.get(issue.severity),
+                at_key=at_key,
+            )
+
+
+def _usable(ctx: ModelContext, rel: str | None) -> dict[Any, Any] | None:
+    doc = ctx.read_yaml(rel) if rel is not None else None
+    if doc is None or not doc.usable or not isinstance(doc.data, dict):
+        return None
+    return doc.data
+
+
+@check(
+    CONDA_SCHEMA,
+    ENV_FILE_UNREADABLE,
+    schema.UNKNOWN_KEY,
+    schema.DEPRECATED_KEY,
+    *_YAML_RULES,
+    needs_files=True,
+)
+def conda_file_is_well_formed(ctx: ModelContext) -> Iterator[Problem]:
+    rel = conda_file_name(ctx)
+    yield from _document(ctx, rel, CONDA_SCHEMA)
+    doc = ctx.read_yaml(rel) if rel is not None else None
+    if rel is None or doc is None or not doc.usable or doc.empty:
+        return
+    deps = doc.data.get("dependencies") if isinstance(doc.data, dict) else None
+
+    def bare_python(pointer: str, keyword: str) -> bool:
+        # conda-python-unpinned says this better than the schema's `not` can
+        if (
+            keyword != "not"
+            or not isinstance(deps, list)
+            or not pointer.startswith("/dependencies/")
+        ):
+            return False
+        index = pointer.rsplit("/", 1)[1]
+        return (
+            index.isdigit()
+            and int(index) < len(deps)
+            and conda_package(str(deps[int(index)])) == "python"
+        )
+
+    yield from _schema(rel, doc.data, "conda", CONDA_SCHEMA, bare_python)
+
+
+@check(
+    PYTHON_ENV_SCHEMA,
+    ENV_FILE_UNREADABLE,
+    schema.UNKNOWN_KEY,
+    schema.DEPRECATED_KEY,
+    *_YAML_RULES,
+    needs_files=True,
+)
+def python_env_file_is_well_formed(ctx: ModelContext) -> Iterator[Problem]:
+    rel = python_env_file_name(ctx)
+    yield from _document(ctx, rel, PYTHON_ENV_SCHEMA)
+    doc = ctx.read_yaml(rel) if rel is not None else None
+    if rel is None or doc is None or not doc.usable or doc.empty:
+        return
+    yield from _schema(rel, doc.data, "python-env", PYTHON_ENV_SCHEMA, lambda p, k: False)
+
+
+def _python_env_absent(ctx: ModelContext) -> bool:
+    rel = python_env_file_name(ctx)
+    return rel is not None and ctx.resolve(rel).state is PathState.MISSING
+
+
+@check(CONDA_PYTHON_MISSING, CONDA_PYTHON_UNPINNED, needs_files=True)
+def conda_python_is_pinned(ctx: ModelContext) -> Iterator[Problem]:
+    rel = conda_file_name(ctx)
+    data = _usable(ctx, rel)
+    if rel is None or data is None:
+        return
+    deps = data.get("dependencies")
+    if deps is not None and not isinstance(deps, list):
+        return  # the schema reports it
+    pythons = [
+        (index, dep)
+        for index, dep in enumerate(deps or ())
+        if isinstance(dep, str) and conda_package(dep) == "python"
+    ]
+    if not pythons:
+        yield Problem(
+            CONDA_PYTHON_MISSING,
+            "/dependencies" if deps is not None else "",
+            f"{rel} does not name python among its dependencies; conda and MLflow then use "
+            "whatever Python version is at hand",
+            rel,
+        )
+        return
+    index, spec = pythons[0]
+    pointer = join_pointer("/dependencies", index)
+    virtualenv_from_conda = _python_env_absent(ctx)
+    match = MLFLOW_CONDA_DEP.match(spec.strip())
+    if match is not None and match.group("package") == "python":
+        operator, version = match.group("operator"), match.group("version")
+        if operator is None or not version:
+            yield Problem(
+                CONDA_PYTHON_UNPINNED,
+                pointer,
+                f"python dependency {spec!r} names no version"
+                + (
+                    "; MLflow refuses to restore the environment without python_env.yaml"
+                    if virtualenv_from_conda
+                    else "; conda picks any Python"
+                ),
+                rel,
+                severity=Severity.ERROR if virtualenv_from_conda else None,
+            )
+        elif operator in ("<", ">", "!="):
+            yield Problem(
+                CONDA_PYTHON_UNPINNED,
+                pointer,
+                f"python dependency {spec!r} uses {operator!r}, which does not pin a version"
+                + ("; MLflow's virtualenv restore raises on it" if virtualenv_from_conda else ""),
+                rel,
+                severity=Severity.ERROR if virtualenv_from_conda else None,
+            )
+    elif virtualenv_from_conda:
+        yield Problem(
+            CONDA_PYTHON_UNPINNED,
+            pointer,
+            f"python dependency {spec!r} is a form MLflow's virtualenv restore cannot read: "
+            "without python_env.yaml it ignores it and uses its own Python version",
+            rel,
+        )
+
+
+@check(CONDA_PIP_SECTION, needs_files=True)
+def conda_pip_section_is_used(ctx: ModelContext) -> Iterator[Problem]:
+    rel = conda_file_name(ctx)
+    data = _usable(ctx, rel)
+    deps = data.get("dependencies") if data is not None else None
+    if rel is None or not isinstance(deps, list):
+        return
+    sections = [i for i, dep in enumerate(deps) if isinstance(dep, dict) and "pip" in dep]
+    for index in sections[:-1]:
+        yield Problem(
+            CONDA_PIP_SECTION,
+            join_pointer("/dependencies", index),
+            f"{rel} has {len(sections)} pip sections; conda and MLflow keep only the last one, "
+            "so this one is ignored",
+            rel,
+        )
+    for index in sections:
+        extra = sorted(str(k) for k in deps[index] if k != "pip")
+        if extra:
+            yield Problem(
+                CONDA_PIP_SECTION,
+                join_pointer("/dependencies", index, extra[0]),
+                f"the pip section also holds {', '.join(map(repr, extra))}, which conda and "
+                "MLflow ignore",
+                rel,
+                at_key=True,
+            )
+    has_pip = any(isinstance(dep, str) and conda_package(dep) == "pip" for dep in deps)
+    if sections and not has_pip:
+        yield Problem(
+            CONDA_PIP_SECTION,
+            join_pointer("/dependencies", sections[-1]),
+            f"{rel} has a pip section but does not list pip as a conda dependency; conda "
+            "then installs the pip packages with whatever pip it finds",
+            rel,
+        )
+
+
+@check(CONDA_DEPS_SKIPPED, needs_files=True)
+def conda_deps_survive_virtualenv(ctx: ModelContext) -> Iterator[Problem]:
+    rel = conda_file_name(ctx)
+    data = _usable(ctx, rel)
+    deps = data.get("dependencies") if data is not None else None
+    if rel is None or not isinstance(deps, list) or not _python_env_absent(ctx):
+        return
+    for index, dep in enumerate(deps):
+        if not isinstance(dep, str) or conda_package(dep) == "python":
+            continue
+        if MLFLOW_CONDA_DEP.match(dep.strip()) is None:
+            yield Problem(
+                CONDA_DEPS_SKIPPED,
+                join_pointer("/dependencies", index),
+                f"conda dependency {dep!r} is not installed when MLflow restores this model "
+                "with virtualenv or uv: there is no python_env.yaml, and MLflow keeps only "
+                "python, pip, setuptools and wheel from conda.yaml",
+                rel,
+            )

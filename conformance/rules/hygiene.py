@@ -1,1 +1,207 @@
-"""(being written)"""
+"""Leftovers of editing: merge-conflict markers and placeholder values.
+
+Conflict markers are searched in MLmodel and in the text companion files (the environment
+files and ``constraints.txt``). In MLmodel they usually break the YAML; the walker then
+cannot run any check, so :func:`conflict_marker_problems` is public for it to call on the raw
+text.
+
+Placeholders are looked for in MLmodel string values, with two strengths:
+
+* a value that *is* a placeholder (``TODO``, ``FIXME``, ``CHANGEME``, ``???``, ``<path>``) is
+  flagged anywhere, free-form user data included;
+* a placeholder *inside* a value (``runs:/<run_id>/model``, ``s3://${BUCKET}/k.txt``,
+  ``{{ model_dir }}/model.pkl``, ``models/TODO.pkl``) is flagged only in values with a known
+  shape (paths, URIs, versions, ids, module and class names). Free-form values (``metadata``,
+  the pyfunc ``config``, ``resources``, custom parameters) legitimately hold prompt templates,
+  ``${VAR}`` strings that their own code expands, and tokens such as ``<unk>``.
+
+Signature strings are JSON documents that the signature rules read; they are skipped.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from ..context import ModelContext
+from ..findings import Severity, join_pointer
+from ..registry import Problem, check, define_rule
+
+MERGE_CONFLICT_MARKER = define_rule(
+    "merge-conflict-marker",
+    Severity.ERROR,
+    "A file of the model holds an unresolved merge conflict ('<<<<<<<', '=======', '>>>>>>>')",
+    "Resolve the conflict: keep one side, delete the marker lines.",
+)
+PLACEHOLDER_VALUE = define_rule(
+    "placeholder-value",
+    Severity.WARNING,
+    "A value in MLmodel is a placeholder or a template that was never filled in",
+    "Replace the placeholder with the real value.",
+)
+
+#: companion text files that are searched for conflict markers (when they exist)
+TEXT_FILES = ("conda.yaml", "python_env.yaml", "requirements.txt", "constraints.txt")
+
+_MARKER = re.compile(r"^(<{7}|\|{7}|={7}|>{7})(?=[ \t\r]|$)(.*)$", re.MULTILINE)
+_MARKER_HINT = ("<<<<<<<", "|||||||", "=======", ">>>>>>>")
+
+
+def conflict_marker_problems(text: str, file: str) -> list[Problem]:
+    """One problem per conflict region (and per stray marker) in ``text``, with its line."""
+    if not any(marker in text for marker in _MARKER_HINT):
+        return []
+    problems: list[Problem] = []
+    open_line: int | None = None
+    for match in _MARKER.finditer(text):
+        marker, rest = match[1], match[2]
+        if marker[0] == "=" and rest.strip():
+            continue  # "======= x" is not git's separator (that line is exactly 7 '=')
+        line = text.count("\n", 0, match.start()) + 1
+        if marker[0] == "<":
+            open_line = line
+            label = f" {rest.strip()}" if rest.strip() else ""
+            message = f"unresolved merge conflict in {file} (starts with '<<<<<<<{label}')"
+            problems.append(Problem(MERGE_CONFLICT_MARKER, "", message, file, line=line, column=1))
+        elif open_line is None:
+            message = f"merge-conflict marker {marker!r} in {file}"
+            problems.append(Problem(MERGE_CONFLICT_MARKER, "", message, file, line=line, column=1))
+        if marker[0] == ">":
+            open_line = None
+    return problems
+
+
+def _env_file_names(ctx: ModelContext) -> list[str]:
+    names = list(TEXT_FILES)
+    env = ctx.pyfunc.get("env") if ctx.pyfunc is not None else None
+    values = [env] if isinstance(env, str) else list(env.values()) if isinstance(env, dict) else []
+    names.extend(v for v in values if isinstance(v, str) and v not in names)
+    return names
+
+
+@check(MERGE_CONFLICT_MARKER, needs_files=True)
+def no_conflict_markers(ctx: ModelContext) -> Iterator[Problem]:
+    for name in [ctx.mlmodel_name, *_env_file_names(ctx)]:
+        read = ctx.read_text(name)
+        if read is not None and read.text is not None:
+            yield from conflict_marker_problems(read.text, name)
+
+
+# -- placeholders ----------------------------------------------------------------------------
+_WHOLE = re.compile(
+    r"(?i:todo|fixme|tbd|tbc|changeme|change[ _-]me|replaceme|replace[ _-]me|fill[ _-]?me"
+    r"|xxx+|\?{3,})"
+    r"|<(?P<angle>[A-Za-z][A-Za-z0-9 _.:/-]*)>",
+)
+_EMBEDDED = re.compile(
+    r"\b(?:TODO|FIXME|CHANGEME|CHANGE_ME|REPLACEME|REPLACE_ME|TBD)\b"
+    r"|\$\{[^{}]*\}"
+    r"|\{\{[^{}]*\}\}"
+    r"|<[A-Za-z][A-Za-z0-9 _.-]*>"
+    r"|\?{3,}"
+)
+#: special tokens of NLP models, legitimately written as a whole value
+_TOKENS = frozenset(
+    {"unk", "pad", "mask", "s", "/s", "eos", "bos", "cls", "sep", "eot", "endoftext", "none"}
+)
+#: top-level keys whose values have a known shape
+_TOP_STRUCTURED = frozenset(
+    {
+        "artifact_path",
+        "run_id",
+        "utc_time_created",
+        "model_uuid",
+        "mlflow_version",
+        "model_id",
+        "databricks_runtime",
+        "saved_input_example_info",
+        "prompts",
+        "env_vars",
+    }
+)
+_FREE_FORM_FLAVOR_KEYS = frozenset({"config"})
+_SHAPED_SUFFIXES = ("_version", "_path", "_dir", "_file", "_class", "_module", "_format", "_uri")
+_SHAPED_FLAVOR_KEYS = frozenset(
+    {
+        "loader_module",
+        "data",
+        "code",
+        "model_path",
+        "model_data",
+        "pickled_model",
+        "python_model",
+        "predict_fn",
+        "predict_stream_fn",
+        "env",
+        "artifacts",
+        "extra_files",
+        "serialization_format",
+        "skops_trusted_types",
+        "model_class",
+    }
+)
+
+
+def _is_shaped_flavor_key(key: object) -> bool:
+    if not isinstance(key, str) or key in _FREE_FORM_FLAVOR_KEYS:
+        return False
+    return key in _SHAPED_FLAVOR_KEYS or key.endswith(_SHAPED_SUFFIXES)
+
+
+def placeholder_in(value: str, *, shaped: bool) -> str | None:
+    """The placeholder text found in ``value``, or ``None``."""
+    stripped = value.strip()
+    whole = _WHOLE.fullmatch(stripped)
+    if whole is not None:
+        return None if (whole["angle"] or "").lower() in _TOKENS else stripped
+    if shaped:
+        embedded = _EMBEDDED.search(value)
+        if embedded is not None:
+            return embedded[0]
+    return None
+
+
+def _strings(value: Any, pointer: str, shaped: bool) -> Iterator[tuple[str, str, bool]]:
+    """(pointer, string, shaped) for every string below ``value``, iteratively."""
+    stack = [(value, pointer, shaped)]
+    while stack:
+        current, where, is_shaped = stack.pop()
+        if isinstance(current, str):
+            yield where, current, is_shaped
+        elif isinstance(current, dict):
+            stack.extend((v, join_pointer(where, str(k)), is_shaped) for k, v in current.items())
+        elif isinstance(current, list):
+            stack.extend((v, join_pointer(where, i), is_shaped) for i, v in enumerate(current))
+
+
+def _values(data: dict[Any, Any]) -> Iterator[tuple[str, str, bool]]:
+    for key, value in data.items():
+        pointer = join_pointer("", str(key))
+        if key == "signature":
+            continue  # JSON documents: the signature rules read them
+        if key == "flavors" and isinstance(value, dict):
+            for flavor, block in value.items():
+                base = join_pointer(pointer, str(flavor))
+                if not isinstance(block, dict):
+                    yield from _strings(block, base, False)
+                    continue
+                for name, item in block.items():
+                    shaped = _is_shaped_flavor_key(name)
+                    yield from _strings(item, join_pointer(base, str(name)), shaped)
+        else:
+            yield from _strings(value, pointer, key in _TOP_STRUCTURED)
+
+
+@check(PLACEHOLDER_VALUE)
+def no_placeholders(ctx: ModelContext) -> Iterator[Problem]:
+    for pointer, value, shaped in _values(ctx.data):
+        placeholder = placeholder_in(value, shaped=shaped)
+        if placeholder is None:
+            continue
+        what = "is a placeholder" if placeholder == value.strip() else f"contains {placeholder!r}"
+        yield Problem(
+            PLACEHOLDER_VALUE,
+            pointer,
+            f"the value {value!r} {what}, left over from a template or a draft",
+        )

@@ -1,1 +1,352 @@
-"""(being written)"""
+"""pip requirement lines wherever a model keeps them.
+
+MLflow writes ``requirements.txt`` (1.18+), sometimes ``constraints.txt`` (1.20+), the
+``dependencies``/``build_dependencies`` of ``python_env.yaml`` (which MLflow writes, line by
+line, into a requirements file at the model root and hands to pip) and the pip section of
+``conda.yaml`` (which conda hands to pip the same way, next to the conda file). Every line
+must be one pip accepts; every ``-r``/``-c`` file must be there; two exact pins of the same
+package in one install set make pip's resolver fail.
+
+The parsed lines are cached per model (:func:`requirement_sets`) for ``versions.py``.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+from weakref import WeakKeyDictionary
+
+from ..context import ModelContext
+from ..findings import Severity, join_pointer
+from ..model_files import PathState, looks_absolute
+from ..registry import Problem, check, define_rule
+from ..requirement_lines import (
+    LineKind,
+    Requirement,
+    RequirementLine,
+    parse_entry,
+    parse_text,
+    version_key,
+)
+
+REQUIREMENTS_SYNTAX = define_rule(
+    "requirements-syntax",
+    Severity.ERROR,
+    "A pip requirement line is invalid: pip stops installing at it",
+    "Write one PEP 508 requirement (name[extras] op version ; marker), a URL, a path, or one "
+    "of the options pip accepts in requirements files (-r, -c, -e, --index-url, "
+    "--extra-index-url, --find-links, --hash, ...).",
+)
+REQUIREMENTS_IGNORED = define_rule(
+    "requirements-option-ignored",
+    Severity.WARNING,
+    "Part of a pip requirement line that pip silently ignores",
+    "Put index and file options on a line of their own; --hash belongs after a requirement.",
+)
+REQUIREMENTS_INCLUDE = define_rule(
+    "requirements-include-invalid",
+    Severity.ERROR,
+    "A -r/-c file named in the environment is not a file inside the model directory",
+    "Copy the file into the model directory and refer to it by a relative path.",
+)
+REQUIREMENTS_CONFLICT = define_rule(
+    "requirements-conflict",
+    Severity.ERROR,
+    "One install set pins the same package to two different versions: pip cannot resolve it",
+    "Keep one pin per package (requirements, constraints and -r files are installed together).",
+)
+ENV_FILE_UNREADABLE = define_rule(
+    "env-file-unreadable",
+    Severity.ERROR,
+    "An environment file (conda.yaml, python_env.yaml, requirements or constraints) is not "
+    "readable text",
+    "Environment files are small UTF-8 text files; re-create the file.",
+)
+
+REQUIREMENTS_FILE = "requirements.txt"
+CONSTRAINTS_FILE = "constraints.txt"
+CONDA_FILE = "conda.yaml"
+PYTHON_ENV_FILE = "python_env.yaml"
+MAX_FILES = 64  # -r chains in a model are one or two files deep
+
+
+# -- which files -----------------------------------------------------------------------------
+
+
+def _env_value(ctx: ModelContext) -> Any:
+    pyfunc = ctx.pyfunc
+    return pyfunc.get("env") if pyfunc is not None else None
+
+
+def conda_file_name(ctx: ModelContext) -> str | None:
+    """The conda environment file MLflow would use (``None``: named by a non-string)."""
+    env = _env_value(ctx)
+    if not env:
+        return CONDA_FILE
+    if isinstance(env, str):
+        return env
+    if isinstance(env, dict):
+        value = env.get("conda")
+        return value if isinstance(value, str) else None
+    return None
+
+
+def python_env_file_name(ctx: ModelContext) -> str | None:
+    """The virtualenv file MLflow would use: ``env.virtualenv`` (2.0+) or ``python_env.yaml``."""
+    env = _env_value(ctx)
+    if isinstance(env, dict):
+        value = env.get("virtualenv")
+        return value if isinstance(value, str) else None
+    return PYTHON_ENV_FILE
+
+
+# -- the parsed model of all requirement lines -------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """Where one requirement line lives: a text file line, or a YAML list entry."""
+
+    file: str
+    line: int | None = None  # text files
+    pointer: str = ""  # YAML entries
+
+    def describe(self) -> str:
+        return f"{self.file} line {self.line}" if self.line is not None else self.file
+
+
+@dataclass(slots=True)
+class Located:
+    source: Source
+    parsed: RequirementLine
+
+
+@dataclass(slots=True)
+class InstallSet:
+    """The lines pip installs together: a root and every -r/-c file it reaches."""
+
+    root: str  # "requirements.txt", "python_env.yaml" dependencies, "conda.yaml" pip section
+    lines: list[Located] = field(default_factory=list)
+
+    def requirements(self) -> Iterator[tuple[Source, Requirement]]:
+        for item in self.lines:
+            if item.parsed.requirement is not None:
+                yield item.source, item.parsed.requirement
+
+
+@dataclass(slots=True)
+class RequirementModel:
+    sets: dict[str, InstallSet] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)  # syntax/include/unreadable problems
+
+
+_CACHE: WeakKeyDictionary[ModelContext, RequirementModel] = WeakKeyDictionary()
+
+
+class _Builder:
+    def __init__(self, ctx: ModelContext) -> None:
+        self.ctx = ctx
+        self.model = RequirementModel()
+        self.parsed: dict[str, list[RequirementLine] | None] = {}
+        self.reported: set[tuple[str, int]] = set()  # (file, line) already turned into problems
+
+    # -- reading ---------------------------------------------------------------------------
+    def read_file(self, rel: str) -> list[RequirementLine] | None:
+        if rel in self.parsed:
+            return self.parsed[rel]
+        lines: list[RequirementLine] | None = None
+        if len(self.parsed) < MAX_FILES:
+            text = self.ctx.read_text(rel)
+            if text is not None and text.text is None:
+                self.model.problems.append(
+                    Problem(
+                        ENV_FILE_UNREADABLE,
+                        "",
+                        f"{rel} {text.error}",
+                        rel,
+                        line=text.line or 1,
+                        column=text.column or 1,
+                    )
+                )
+            elif text is not None and text.text is not None:
+                lines = parse_text(text.text)
+        self.parsed[rel] = lines
+        return lines
+
+    def line_problems(self, source: Source, parsed: RequirementLine) -> None:
+        key = (source.file, parsed.line if source.line is not None else id(parsed))
+        if key in self.reported:
+            return
+        self.reported.add(key)
+        for item in parsed.problems:
+            rule = REQUIREMENTS_IGNORED if item.ignored else REQUIREMENTS_SYNTAX
+            severity = None
+            message = item.message
+            if not item.ignored and parsed.uses_env_vars:
+                severity = Severity.WARNING
+                message += " (the line uses ${VARIABLES} that pip expands at install time)"
+            if source.line is not None:
+                line, column = parsed.position(item.offset)
+                self.model.problems.append(
+                    Problem(
+                        rule, "", message, source.file, severity=severity, line=line, column=column
+                    )
+                )
+            else:
+                self.model.problems.append(
+                    Problem(rule, source.pointer, message, source.file, severity=severity)
+                )
+
+    # -- includes --------------------------------------------------------------------------
+    def include(self, base_dir: str, target: str) -> tuple[str | None, str]:
+        """Model-relative path of a -r/-c target, or (None, why not); ("", "") for URLs."""
+        if "://" in target or target.lower().startswith("file:"):
+            return "", ""  # fetched by pip; not checkable statically
+        if looks_absolute(target):
+            return None, f"{target!r} is an absolute path; the model directory must hold the file"
+        rel = posixpath.normpath(posixpath.join(base_dir, target.replace("\\", "/")))
+        resolved = self.ctx.resolve(rel)
+        if resolved.state is PathState.MISSING:
+            return None, f"{target!r} does not exist in the model directory"
+        if not resolved.ok:
+            return None, f"{target!r} {resolved.state.value}"
+        if not resolved.is_file:
+            return None, f"{target!r} is not a regular file"
+        return rel, ""
+
+    def walk(
+        self,
+        install: InstallSet,
+        source: Source,
+        parsed: RequirementLine,
+        base_dir: str,
+        chain: tuple[str, ...],
+    ) -> None:
+        install.lines.append(Located(source, parsed))
+        self.line_problems(source, parsed)
+        if parsed.target is None or parsed.kind not in (LineKind.INCLUDE, LineKind.CONSTRAINT):
+            return
+        rel, why = self.include(base_dir, parsed.target)
+        option = "-r" if parsed.kind is LineKind.INCLUDE else "-c"
+        if rel is None:
+            self.problem(source, parsed, f"{option} {parsed.target}: {why}")
+            return
+        if not rel:
+            return
+        if rel in chain:
+            self.problem(
+                source,
+                parsed,
+                f"{option} {parsed.target} includes itself "
+                f"({' -> '.join((*chain, rel))}); pip recurses forever",
+            )
+            return
+        self.walk_file(install, rel, (*chain, rel))
+
+    def walk_file(self, install: InstallSet, rel: str, chain: tuple[str, ...]) -> None:
+        lines = self.read_file(rel)
+        for parsed in lines or ():
+            self.walk(install, Source(rel, parsed.line), parsed, posixpath.dirname(rel), chain)
+
+    def problem(self, source: Source, parsed: RequirementLine, message: str) -> None:
+        if source.line is not None:
+            self.model.problems.append(
+                Problem(
+                    REQUIREMENTS_INCLUDE,
+                    "",
+                    message,
+                    source.file,
+                    line=parsed.line,
+                    column=parsed.position(0)[1],
+                )
+            )
+        else:
+            self.model.problems.append(
+                Problem(REQUIREMENTS_INCLUDE, source.pointer, message, source.file)
+            )
+
+    def walk_entries(
+        self, install: InstallSet, file: str, pointer: str, entries: object, base_dir: str
+    ) -> None:
+        if not isinstance(entries, list):
+            return
+        for index, entry in enumerate(entries):
+            if not isinstance(entry, str):
+                continue  # the schema reports it
+            for parsed in parse_entry(entry):
+                source = Source(file, None, join_pointer(pointer, index))
+                self.walk(install, source, parsed, base_dir, (file,))
+
+    # -- roots -----------------------------------------------------------------------------
+    def build(self) -> RequirementModel:
+        for root in (REQUIREMENTS_FILE, CONSTRAINTS_FILE):
+            if root not in self.parsed and self.ctx.existing_file(root) is not None:
+                install = self.model.sets.setdefault(root, InstallSet(root))
+                self.walk_file(install, root, (root,))
+        python_env = python_env_file_name(self.ctx)
+        doc = self.ctx.read_yaml(python_env) if python_env else None
+        if python_env and doc is not None and doc.usable and isinstance(doc.data, dict):
+            for key in ("build_dependencies", "dependencies"):
+                install = InstallSet(f"{python_env} {key}")
+                self.walk_entries(install, python_env, f"/{key}", doc.data.get(key), "")
+                self.model.sets[install.root] = install
+        conda = conda_file_name(self.ctx)
+        doc = self.ctx.read_yaml(conda) if conda else None
+        if conda and doc is not None and doc.usable and isinstance(doc.data, dict):
+            deps = doc.data.get("dependencies")
+            install = InstallSet(f"{conda} pip")
+            for index, dep in enumerate(deps if isinstance(deps, list) else ()):
+                if isinstance(dep, dict) and "pip" in dep:
+                    pointer = join_pointer("/dependencies", index, "pip")
+                    self.walk_entries(install, conda, pointer, dep["pip"], posixpath.dirname(conda))
+            self.model.sets[install.root] = install
+        return self.model
+
+
+def requirement_sets(ctx: ModelContext) -> RequirementModel:
+    """All requirement lines of the model, parsed once per model directory."""
+    found = _CACHE.get(ctx)
+    if found is None:
+        found = _CACHE[ctx] = _Builder(ctx).build()
+    return found
+
+
+# -- checks ----------------------------------------------------------------------------------
+
+
+@check(
+    REQUIREMENTS_SYNTAX,
+    REQUIREMENTS_IGNORED,
+    REQUIREMENTS_INCLUDE,
+    ENV_FILE_UNREADABLE,
+    needs_files=True,
+)
+def requirement_lines_are_valid(ctx: ModelContext) -> Iterator[Problem]:
+    yield from requirement_sets(ctx).problems
+
+
+@check(REQUIREMENTS_CONFLICT, needs_files=True)
+def pins_do_not_conflict(ctx: ModelContext) -> Iterator[Problem]:
+    for install in requirement_sets(ctx).sets.values():
+        first: dict[str, tuple[Source, Requirement, str]] = {}
+        for source, requirement in install.requirements():
+            pins = requirement.exact_pins
+            if requirement.has_marker or len(pins) != 1 or requirement.url:
+                continue
+            seen = first.get(requirement.key)
+            if seen is None:
+                first[requirement.key] = (source, requirement, pins[0])
+                continue
+            if version_key(seen[2]) == version_key(pins[0]):
+                continue
+            yield Problem(
+                REQUIREMENTS_CONFLICT,
+                source.pointer,
+                f"{requirement.name}=={pins[0]} conflicts with {seen[1].name}=={seen[2]} "
+                f"({seen[0].describe()}); pip installs both files together",
+                source.file,
+                line=source.line,
+                column=1 if source.line is not None else None,
+            )

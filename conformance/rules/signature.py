@@ -1,1 +1,541 @@
-"""(being written)"""
+"""Signature rules: the JSON strings under ``signature`` decode and mean what MLflow accepts.
+
+``signature.inputs``/``outputs``/``params`` are JSON *strings* (or null). The MLmodel schema
+(rules/schema.py) checks that they are strings; here they are decoded, validated with the
+compiled ``signature-schema``/``signature-params`` validators, and checked for what MLflow's
+``Schema``/``ParamSchema`` constructors refuse, with one precise finding per problem (the
+schema's generic findings for the same constraint are dropped). Cross-version traps are
+reported as info/warnings: ``required`` (written from 2.10) breaks older readers, the 2.4-2.9
+``optional`` key breaks readers from 2.18.
+
+Pointers go into the decoded JSON (``/signature/inputs/1/type``); the walker places them on
+the line of the YAML string that holds it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any
+
+from ..context import ModelContext
+from ..findings import Severity, join_pointer
+from ..registry import Problem, check, define_rule
+from ..schema_validation import SchemaIssue
+from ..signature_model import (
+    PRIMITIVE_TYPES,
+    decode_json_text,
+    param_value_problem,
+    read_params,
+    show,
+)
+
+INVALID_JSON = define_rule(
+    "signature-invalid-json",
+    Severity.ERROR,
+    "A signature field is a string that is not valid JSON; MLflow fails to load the model",
+    "Write the field as single-quoted YAML holding JSON, e.g. "
+    '`inputs: \'[{"type": "double", "name": "a", "required": true}]\'`.',
+)
+DUPLICATE_KEY = define_rule(
+    "signature-json-duplicate-key",
+    Severity.ERROR,
+    "A JSON object in a signature field has the same key twice; MLflow keeps only the last",
+    "Remove one of the two entries (for an object type: define each property once).",
+)
+SCHEMA = define_rule(
+    "signature-schema",
+    Severity.ERROR,
+    "A decoded signature field does not match the signature JSON Schema",
+    "`mlmodel-spec schema signature` prints the schema with a description of every key.",
+)
+UNKNOWN_KEY = define_rule(
+    "signature-unknown-key",
+    Severity.INFO,
+    "A key MLflow does not know in a signature spec (fatal in primitive column specs)",
+    "Remove the key. MLflow builds primitive columns with ColSpec(**spec), which fails on any "
+    "key other than type, name and required.",
+)
+MIXED_SPECS = define_rule(
+    "signature-mixed-specs",
+    Severity.ERROR,
+    "A schema mixes column specs and tensor specs; MLflow refuses to load it",
+    "Use only column specs (DataFrame-like input) or only tensor specs (numpy input).",
+)
+MIXED_NAMES = define_rule(
+    "signature-mixed-names",
+    Severity.ERROR,
+    "Some specs of a schema are named and others are not; MLflow refuses to load it",
+    "Name every spec, or none of them.",
+)
+UNNAMED_TENSORS = define_rule(
+    "signature-unnamed-tensors",
+    Severity.ERROR,
+    "A schema has more than one unnamed tensor spec; MLflow refuses to load it",
+    "Give every tensor spec a name (the keys of the dict of arrays the model takes).",
+)
+UNNAMED_OPTIONAL = define_rule(
+    "signature-unnamed-optional",
+    Severity.ERROR,
+    "An unnamed column is optional; MLflow refuses to load the schema",
+    "Name the columns, or make the unnamed column required.",
+)
+DUPLICATE_NAME = define_rule(
+    "signature-duplicate-name",
+    Severity.WARNING,
+    "Two specs of a schema have the same name; MLflow enforces only the last one",
+    "Rename or remove one of them.",
+)
+DUPLICATE_PARAM = define_rule(
+    "signature-duplicate-param",
+    Severity.ERROR,
+    "Two params have the same name; MLflow refuses to load the params schema",
+    "Rename or remove one of them.",
+)
+OPTIONAL_AND_REQUIRED = define_rule(
+    "signature-optional-and-required",
+    Severity.ERROR,
+    "A column spec has both `optional` and `required`; no MLflow version loads it",
+    "Keep only `required` (MLflow >= 2.10), or only `optional` (2.4-2.17).",
+)
+REQUIRED_KEY = define_rule(
+    "signature-required-key",
+    Severity.WARNING,
+    "Column specs carry `required` (MLflow >= 2.10) but mlflow_version says an older writer: "
+    "MLflow < 2.10 cannot load them",
+    "If the model is meant for MLflow < 2.10, drop `required` from the column specs (the "
+    "columns then count as required); otherwise correct mlflow_version.",
+)
+OPTIONAL_KEY = define_rule(
+    "signature-optional-key",
+    Severity.WARNING,
+    "Column specs carry the 2.4-2.9 `optional` key: MLflow >= 2.18 fails to load them",
+    'Replace `"optional": true` by `"required": false` (readable by MLflow >= 2.10).',
+)
+PARAM_DEFAULT = define_rule(
+    "signature-param-default",
+    Severity.ERROR,
+    "A param's default does not match its type and shape; MLflow fails to load the signature",
+    "A scalar default for `shape: null`, a list for `shape: [-1]`; integers for long/integer, "
+    "numbers for float/double, ISO 8601 strings for datetime; null means no default.",
+)
+PARAM_DTYPE_KEY = define_rule(
+    "signature-param-dtype-key",
+    Severity.INFO,
+    "A param spec uses the MLflow 2.6.0 key `dtype` instead of `type`",
+    "MLflow >= 2.7 reads both; rename `dtype` to `type` when re-saving.",
+)
+FLAGS_WITHOUT_SIGNATURE = define_rule(
+    "signature-flags-without-signature",
+    Severity.WARNING,
+    "`is_signature_from_type_hint`/`type_hint_from_example` are set but there is no signature",
+    "MLflow only reads these flags together with a signature: restore the signature or remove "
+    "the flags.",
+)
+
+FIELDS = ("inputs", "outputs", "params")
+_VERSION = re.compile(r"\s*(\d+)\.(\d+)")
+
+
+# -- the compiled schema validators ----------------------------------------------------
+
+
+@cache
+def _validator(name: str) -> Callable[[Any], list[SchemaIssue]] | None:
+    """A compiled validator, or ``None`` while the generated module lacks it."""
+    try:
+        from .._generated_schemas import VALIDATORS
+    except ImportError:  # pragma: no cover - only before the first `mlmodel-spec codegen`
+        return None
+    return VALIDATORS.get(name)
+
+
+@dataclass(frozen=True, slots=True)
+class _Covered:
+    """Schema issues a precise finding replaces: at ``pointer`` (or below it when
+    ``subtree``), whose schema path contains ``schema_part`` (and has ``keyword``)."""
+
+    pointer: str
+    schema_part: str
+    keyword: str | None = None
+    subtree: bool = False
+
+    def covers(self, issue: SchemaIssue) -> bool:
+        if self.schema_part not in issue.schema_path:
+            return False
+        if self.keyword is not None and issue.keyword != self.keyword:
+            return False
+        if self.subtree:
+            return issue.pointer == self.pointer or issue.pointer.startswith(self.pointer + "/")
+        return issue.pointer == self.pointer
+
+
+@dataclass(slots=True)
+class _Analysis:
+    """Precise problems for one decoded field (pointers relative to it) and what they cover."""
+
+    problems: list[Problem] = field(default_factory=list)
+    covered: list[_Covered] = field(default_factory=list)
+    required_keys: list[int] = field(default_factory=list)  # indexes of specs with `required`
+
+    def add(self, problem: Problem, *covered: _Covered) -> None:
+        self.problems.append(problem)
+        self.covered.extend(covered)
+
+
+# -- input/output schemas --------------------------------------------------------------
+
+
+def _analyse_schema(value: Any) -> _Analysis:
+    result = _Analysis()
+    if not isinstance(value, list):
+        return result
+    entries = [(i, e) for i, e in enumerate(value) if isinstance(e, dict)]
+    _check_list_shape(entries, result)
+    optional_keys: list[int] = []
+    for index, entry in entries:
+        pointer = join_pointer("", index)
+        if entry.get("type") == "tensor":
+            continue
+        has_optional, has_required = "optional" in entry, "required" in entry
+        if has_optional and has_required:
+            result.add(
+                Problem(
+                    OPTIONAL_AND_REQUIRED,
+                    pointer,
+                    f"column spec {index} has both `optional` and `required`",
+                ),
+                _Covered(pointer, "/column-spec/allOf/", "not"),
+            )
+        elif has_optional:
+            optional_keys.append(index)
+        elif has_required:
+            result.required_keys.append(index)
+        kind = entry.get("type")
+        if entry.get("name") is None and (
+            entry.get("required") is False or entry.get("optional") is True
+        ):
+            result.add(
+                Problem(
+                    UNNAMED_OPTIONAL,
+                    pointer,
+                    f"column spec {index} is unnamed and optional; MLflow cannot tell which "
+                    "input it would be missing",
+                ),
+                _Covered(pointer, "/column-spec/allOf/", "required"),
+            )
+        if kind in PRIMITIVE_TYPES:
+            _check_primitive_keys(index, entry, result)
+    if optional_keys:
+        first = optional_keys[0]
+        result.add(
+            Problem(
+                OPTIONAL_KEY,
+                join_pointer("", first, "optional"),
+                f"the `optional` key (MLflow 2.4-2.9 form) is set on "
+                f"{_count(optional_keys, 'column spec')} (first: spec {first}); MLflow >= 2.18 "
+                "fails with TypeError on it",
+            )
+        )
+    return result
+
+
+def _count(indexes: list[int], noun: str) -> str:
+    return f"1 {noun}" if len(indexes) == 1 else f"{len(indexes)} {noun}s"
+
+
+def _check_list_shape(entries: list[tuple[int, dict[str, Any]]], result: _Analysis) -> None:
+    """The constraints ``Schema.__init__`` puts on the list as a whole."""
+    list_level = _Covered("", "/$defs/schema/allOf/", subtree=True)
+    tensors = [i for i, e in entries if e.get("type") == "tensor"]
+    columns = [i for i, e in entries if e.get("type") != "tensor"]
+    if tensors and columns:
+        result.add(
+            Problem(
+                MIXED_SPECS,
+                "",
+                f"the schema mixes {_count(columns, 'column spec')} ({_indexes(columns)}) "
+                f"and {_count(tensors, 'tensor spec')} ({_indexes(tensors)})",
+            ),
+            list_level,
+        )
+    names = [(i, e.get("name")) for i, e in entries]
+    unnamed = [i for i, name in names if name is None]
+    if unnamed and len(unnamed) < len(names):
+        result.add(
+            Problem(
+                MIXED_NAMES,
+                join_pointer("", unnamed[0]),
+                f"no name on {_count(unnamed, 'spec')} ({_indexes(unnamed)}) while the other "
+                f"{len(names) - len(unnamed)} of {len(names)} are named",
+            ),
+            list_level,
+        )
+    elif unnamed and tensors and not columns and len(tensors) > 1:
+        result.add(
+            Problem(
+                UNNAMED_TENSORS,
+                "",
+                f"the schema has {len(tensors)} unnamed tensor specs; MLflow needs names "
+                "to tell them apart",
+            ),
+            list_level,
+        )
+    counts = Counter(name for _, name in names if isinstance(name, (str, int)))
+    for name, count in counts.items():
+        if count > 1:
+            where = [i for i, n in names if n == name]
+            result.add(
+                Problem(
+                    DUPLICATE_NAME,
+                    join_pointer("", where[-1], "name"),
+                    f"name {show(name)} is declared by specs {_indexes(where)}; MLflow "
+                    f"enforces only spec {where[-1]}",
+                )
+            )
+
+
+def _indexes(indexes: list[int]) -> str:
+    shown = ", ".join(str(i) for i in indexes[:8])
+    return shown + (", ..." if len(indexes) > 8 else "")
+
+
+def _check_primitive_keys(index: int, entry: dict[str, Any], result: _Analysis) -> None:
+    pointer = join_pointer("", index)
+    for key in entry:
+        if key not in ("type", "name", "required", "optional"):
+            result.add(
+                Problem(
+                    UNKNOWN_KEY,
+                    join_pointer(pointer, key),
+                    f"column spec {index} has key {key!r}: MLflow passes primitive column "
+                    "specs to ColSpec(**spec), which fails on it",
+                    severity=Severity.ERROR,
+                ),
+                _Covered(pointer, "/propertyNames/"),
+                _Covered(pointer, "/properties", "x-unknown-key"),
+            )
+
+
+# -- params ------------------------------------------------------------------------------
+
+
+def _analyse_params(value: Any) -> _Analysis:
+    result = _Analysis()
+    if not isinstance(value, list):
+        return result
+    dtype_keys: list[int] = []
+    for spec in read_params(value):
+        entry = value[spec.index]
+        if "dtype" in entry:
+            dtype_keys.append(spec.index)
+        problem = param_value_problem(spec.default, spec)
+        if problem:
+            pointer = join_pointer("", spec.index, "default")
+            result.add(
+                Problem(PARAM_DEFAULT, pointer, f"default of param {spec.name!r}: {problem}"),
+                _Covered(pointer, "/param-spec/", subtree=True),
+            )
+    entries = [(i, e) for i, e in enumerate(value) if isinstance(e, dict) and "name" in e]
+    names = Counter(str(e["name"]) for _, e in entries)
+    for name, count in names.items():
+        if count > 1:
+            where = [i for i, e in entries if str(e["name"]) == name]
+            result.add(
+                Problem(
+                    DUPLICATE_PARAM,
+                    join_pointer("", where[-1], "name"),
+                    f"param {name!r} is declared by specs {_indexes(where)}",
+                )
+            )
+    if dtype_keys:
+        result.add(
+            Problem(
+                PARAM_DTYPE_KEY,
+                join_pointer("", dtype_keys[0], "dtype"),
+                f"`dtype` (the MLflow 2.6.0 key) gives the type of "
+                f"{_count(dtype_keys, 'param spec')} (first: spec {dtype_keys[0]})",
+            )
+        )
+    return result
+
+
+# -- checks ------------------------------------------------------------------------------
+
+
+def _decoded_fields(ctx: ModelContext) -> Iterator[tuple[str, str, Any]]:
+    """``(field, pointer, decoded value)`` for each signature field that is valid JSON."""
+    signature = ctx.data.get("signature")
+    if not isinstance(signature, dict):
+        return
+    for name in FIELDS:
+        raw = signature.get(name)
+        if raw and isinstance(raw, str):
+            decoded = decode_json_text(raw)
+            if decoded.ok:
+                yield name, join_pointer("/signature", name), decoded.value
+
+
+def _analysis(name: str, value: Any) -> _Analysis:
+    return _analyse_params(value) if name == "params" else _analyse_schema(value)
+
+
+def _rebased(problem: Problem, base: str) -> Problem:
+    return Problem(
+        problem.rule,
+        base + problem.pointer,
+        f"signature.{base.rsplit('/', 1)[-1]}: {problem.message}",
+        severity=problem.severity,
+        at_key=problem.at_key,
+    )
+
+
+@check(INVALID_JSON, DUPLICATE_KEY)
+def signature_fields_are_json(ctx: ModelContext) -> Iterator[Problem]:
+    signature = ctx.data.get("signature")
+    if not isinstance(signature, dict):
+        return
+    for name in FIELDS:
+        raw = signature.get(name)
+        if not raw or not isinstance(raw, str):
+            continue  # absent, or not a string: the MLmodel schema reports that
+        pointer = join_pointer("/signature", name)
+        decoded = decode_json_text(raw)
+        if not decoded.ok:
+            where = (
+                f" at character {decoded.position} (line {decoded.line}, column "
+                f"{decoded.column} of the string)"
+                if decoded.line
+                else ""
+            )
+            yield Problem(
+                INVALID_JSON, pointer, f"signature.{name} is not valid JSON: {decoded.error}{where}"
+            )
+        for object_pointer, key in decoded.duplicates:
+            yield Problem(
+                DUPLICATE_KEY,
+                join_pointer(pointer + object_pointer, key),
+                f"signature.{name}: the object at {object_pointer or 'the top'} has key "
+                f"{key!r} more than once; json.loads keeps only the last",
+            )
+
+
+@check(SCHEMA, UNKNOWN_KEY)
+def signature_fields_match_schema(ctx: ModelContext) -> Iterator[Problem]:
+    for name, base, value in _decoded_fields(ctx):
+        validate = _validator("signature-params" if name == "params" else "signature-schema")
+        if validate is None:
+            continue
+        analysis = _analysis(name, value)
+        for issue in validate(value):
+            if any(c.covers(issue) for c in analysis.covered):
+                continue
+            problem = _issue_problem(name, base, issue)
+            if problem is not None:
+                yield problem
+
+
+_OWN_DEPRECATIONS = frozenset({"optional", "dtype"})  # signature-optional-key / -param-dtype-key
+_DECLARING_PROPERTIES = re.compile(r"#/\$defs/[^/]+/properties$")
+
+
+def _issue_problem(name: str, base: str, issue: SchemaIssue) -> Problem | None:
+    severity = {"warning": Severity.WARNING, "info": Severity.INFO}.get(issue.severity)
+    if issue.keyword == "x-unknown-key":
+        # Only where a spec type declares its keys; helper subschemas (the all-tensor /
+        # all-column tests of a list) list one key and would call every other one unknown.
+        if not _DECLARING_PROPERTIES.search(issue.schema_path):
+            return None
+        pointer = join_pointer(base + issue.pointer, issue.property or "")
+        return Problem(
+            UNKNOWN_KEY,
+            pointer,
+            f"signature.{name}: key {issue.property!r} is not part of a signature spec; "
+            "MLflow ignores it",
+        )
+    if issue.keyword == "deprecated":
+        if issue.property in _OWN_DEPRECATIONS:
+            return None
+        return Problem(
+            SCHEMA,
+            join_pointer(base + issue.pointer, issue.property or ""),
+            f"signature.{name}: {issue.message}",
+            severity=Severity.WARNING,
+        )
+    pointer = base + issue.pointer
+    if issue.property is not None and issue.keyword != "required":
+        pointer = join_pointer(pointer, issue.property)
+    return Problem(SCHEMA, pointer, f"signature.{name}: {issue.message}", severity=severity)
+
+
+@check(
+    MIXED_SPECS,
+    MIXED_NAMES,
+    UNNAMED_TENSORS,
+    UNNAMED_OPTIONAL,
+    DUPLICATE_NAME,
+    OPTIONAL_AND_REQUIRED,
+    OPTIONAL_KEY,
+    UNKNOWN_KEY,
+    DUPLICATE_PARAM,
+    PARAM_DEFAULT,
+    PARAM_DTYPE_KEY,
+)
+def signature_fields_are_consistent(ctx: ModelContext) -> Iterator[Problem]:
+    for name, base, value in _decoded_fields(ctx):
+        for problem in _analysis(name, value).problems:
+            yield _rebased(problem, base)
+
+
+def _writer_before_2_10(ctx: ModelContext) -> bool:
+    version = ctx.data.get("mlflow_version")
+    match = _VERSION.match(version) if isinstance(version, str) else None
+    return match is not None and (int(match.group(1)), int(match.group(2))) < (2, 10)
+
+
+@check(REQUIRED_KEY)
+def signature_required_key_matches_writer(ctx: ModelContext) -> Iterator[Problem]:
+    """Every writer since 2.10 adds ``required``; only a file that claims an older writer is
+    likely to meet an older reader (we cannot know the reader otherwise)."""
+    if not _writer_before_2_10(ctx):
+        return
+    found = [
+        (name, base, indexes)
+        for name, base, value in _decoded_fields(ctx)
+        if name != "params" and (indexes := _analyse_schema(value).required_keys)
+    ]
+    if not found:
+        return
+    _, base, indexes = found[0]
+    total = sum(len(i) for _, _, i in found)
+    yield Problem(
+        REQUIRED_KEY,
+        join_pointer(base, indexes[0], "required"),
+        f"`required` is set on {_count(list(range(total)), 'column spec')} in "
+        f"{' and '.join(f[0] for f in found)}; MLflow writes it since 2.10 but mlflow_version "
+        f"is {ctx.data['mlflow_version']}, and MLflow < 2.10 fails to load it (TypeError in "
+        "ColSpec)",
+    )
+
+
+@check(FLAGS_WITHOUT_SIGNATURE)
+def signature_flags_have_a_signature(ctx: ModelContext) -> Iterator[Problem]:
+    if isinstance(ctx.data.get("signature"), dict):
+        return
+    flags = [k for k in ("is_signature_from_type_hint", "type_hint_from_example") if k in ctx.data]
+    if not flags:
+        return
+    claimed = [k for k in flags if ctx.data[k] is True]
+    yield Problem(
+        FLAGS_WITHOUT_SIGNATURE,
+        join_pointer("", (claimed or flags)[0]),
+        f"{' and '.join(flags)} {'is' if len(flags) == 1 else 'are'} set but the model has no "
+        "signature; MLflow ignores "
+        + ("them" if len(flags) > 1 else "it")
+        + (" (the model was saved with a type-hint signature that is now gone)" if claimed else ""),
+        severity=None if claimed else Severity.INFO,
+        at_key=True,
+    )

@@ -1,1 +1,302 @@
-"""(being written)"""
+"""Versions that MLmodel records against the versions the environment files pin.
+
+MLflow records the library versions it saw at save time (``sklearn.sklearn_version``,
+``lightgbm.lgb_version``, ``python_function.cloudpickle_version``, ``python_version``,
+``mlflow_version``) and pins the same libraries in ``requirements.txt``, ``conda.yaml`` and
+``python_env.yaml``. When they disagree, the restored environment is not the one the model
+was saved with. MLflow itself only warns at load time (about Python and cloudpickle), so
+every rule here is a warning. Only exact pins are compared: ``==X`` (also ``==X.*``),
+``===X``, and conda's ``=X``/``==X``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from ..context import ModelContext
+from ..findings import Severity, join_pointer
+from ..registry import Problem, check, define_rule
+from ..requirement_lines import Requirement, satisfies_pin, version_key
+from .environment import conda_package
+from .requirements import (
+    CONDA_FILE,
+    Source,
+    conda_file_name,
+    python_env_file_name,
+    requirement_sets,
+)
+
+FLAVOR_VERSION_MISMATCH = define_rule(
+    "flavor-version-mismatch",
+    Severity.WARNING,
+    "A library version recorded in a flavor differs from the version the environment pins",
+    "Re-save the model from the environment it runs in, or correct the pin.",
+)
+PYTHON_VERSION_MISMATCH = define_rule(
+    "python-version-mismatch",
+    Severity.WARNING,
+    "python_function.python_version differs from the Python of python_env.yaml or conda.yaml",
+    "Make python_env.yaml `python:` and conda.yaml `python=` name the model's python_version.",
+)
+MLFLOW_VERSION_MISMATCH = define_rule(
+    "mlflow-version-mismatch",
+    Severity.WARNING,
+    "mlflow_version differs from the exact mlflow pin of the environment",
+    "Pin `mlflow==<mlflow_version>`, or re-save the model with the MLflow it pins.",
+)
+ENV_PINS_DISAGREE = define_rule(
+    "env-pins-disagree",
+    Severity.WARNING,
+    "conda.yaml and requirements.txt (or python_env.yaml) pin a package to different versions",
+    "MLflow writes the same pip list to both; edit both files together.",
+)
+
+#: flavor -> (key recording the library version, pip distribution names of that library)
+FLAVOR_VERSIONS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "python_function": ("cloudpickle_version", ("cloudpickle",)),
+    "sklearn": ("sklearn_version", ("scikit-learn", "sklearn")),
+    "lightgbm": ("lgb_version", ("lightgbm",)),
+    "xgboost": ("xgb_version", ("xgboost",)),
+    "catboost": ("catboost_version", ("catboost",)),
+    "h2o": ("h2o_version", ("h2o",)),
+    "onnx": ("onnx_version", ("onnx",)),
+    "paddle": ("paddle_version", ("paddlepaddle", "paddlepaddle-gpu")),
+    "pmdarima": ("pmdarima_version", ("pmdarima",)),
+    "prophet": ("prophet_version", ("prophet",)),
+    "pytorch": ("pytorch_version", ("torch",)),
+    "sentence_transformers": ("sentence_transformers_version", ("sentence-transformers",)),
+    "shap": ("shap_version", ("shap",)),
+    "spacy": ("spacy_version", ("spacy",)),
+    "spark": ("pyspark_version", ("pyspark",)),
+    "johnsnowlabs": ("pyspark_version", ("pyspark",)),
+    "statsmodels": ("statsmodels_version", ("statsmodels",)),
+    "transformers": ("transformers_version", ("transformers",)),
+}
+_CONDA_SPEC = re.compile(
+    r"\s*(?:[^:\s]+::)?[A-Za-z0-9_.-]+\s*(?P<op>==|=|<=|>=|<|>|\s)\s*"
+    r"(?P<version>[0-9][^\s=,|<>!*]*?)(?P<star>\.?\*)?(?:(?:=|\s+)\S+)?\s*"
+)
+
+
+# -- where the pins are ------------------------------------------------------------------------
+
+
+def _where(ctx: ModelContext, source: Source) -> str:
+    if source.line is not None:
+        return f"{source.file} line {source.line}"
+    doc = ctx.documents.get(source.file)
+    line = doc.locate(source.pointer)[0] if doc is not None else None
+    return f"{source.file} line {line}" if line else source.file
+
+
+def _pip_pins(ctx: ModelContext, names: tuple[str, ...]) -> Iterator[tuple[Source, Requirement]]:
+    """Exact pip pins of any of ``names`` (canonical), without markers, over all install sets."""
+    for install in requirement_sets(ctx).sets.values():
+        for source, requirement in install.requirements():
+            if (
+                requirement.key in names
+                and not requirement.has_marker
+                and not requirement.url
+                and any(op in ("==", "===") for op, _ in requirement.specifiers)
+            ):
+                yield source, requirement
+
+
+def _conda_deps(ctx: ModelContext) -> tuple[str | None, list[Any]]:
+    rel = conda_file_name(ctx)
+    doc = ctx.read_yaml(rel) if rel is not None else None
+    if doc is None or not doc.usable or not isinstance(doc.data, dict):
+        return rel, []
+    deps = doc.data.get("dependencies")
+    return rel, deps if isinstance(deps, list) else []
+
+
+def conda_version_spec(spec: str) -> tuple[str, str] | None:
+    """``(operator, version)`` of a conda spec with one version constraint, else ``None``.
+
+    conda's ``=X`` (also ``X`` after a space, and ``X.*``) matches every version starting
+    with ``X``; it comes back as ``"="``. A build string (``=3.11.7=h12_0``) is dropped.
+    """
+    match = _CONDA_SPEC.fullmatch(spec)
+    if match is None:
+        return None
+    op = match.group("op").strip() or "="
+    if match.group("star"):
+        op = "=" if op in ("=", "==") else op
+    return op, match.group("version").rstrip(".")
+
+
+def _release_prefix(version: str, prefix: str) -> bool | None:
+    have, want = version_key(version), version_key(prefix)
+    if have is None or want is None:
+        return None
+    if want[2:] != (None, None, None, ()):
+        return have == want  # a pre/post/dev release is not a prefix
+    release = tuple(int(p) for p in re.findall(r"\d+", prefix.split("+", maxsplit=1)[0]))
+    full = have[1] + (0,) * max(0, len(release) - len(have[1]))
+    return full[: len(release)] == release
+
+
+def conda_satisfies(version: str, operator: str, pin: str) -> bool | None:
+    if operator == "==":
+        return satisfies_pin(version, "==", pin)
+    return _release_prefix(version, pin)
+
+
+def _conda_pins(
+    ctx: ModelContext, names: tuple[str, ...]
+) -> Iterator[tuple[Source, str, str, str]]:
+    """(source, spec, operator, version) of conda specs pinning any of ``names``."""
+    rel, deps = _conda_deps(ctx)
+    if rel is None:
+        return
+    for index, dep in enumerate(deps):
+        if isinstance(dep, str) and conda_package(dep) in names:
+            pin = conda_version_spec(dep)
+            if pin is not None and pin[0] in ("=", "=="):
+                yield Source(rel, None, join_pointer("/dependencies", index)), dep, *pin
+
+
+# -- checks --------------------------------------------------------------------------------------
+
+
+def _spec(requirement: Requirement) -> str:
+    return requirement.name + requirement.specifier_text()
+
+
+@check(FLAVOR_VERSION_MISMATCH, needs_files=True)
+def flavor_versions_match_pins(ctx: ModelContext) -> Iterator[Problem]:
+    for flavor, (key, names) in FLAVOR_VERSIONS.items():
+        block = ctx.flavor(flavor)
+        recorded = block.get(key) if block is not None else None
+        if not isinstance(recorded, str) or not recorded.strip():
+            continue
+        pointer = join_pointer("/flavors", flavor, key)
+        for source, requirement in _pip_pins(ctx, names):
+            for op, pin in requirement.specifiers:
+                if satisfies_pin(recorded, op, pin) is False:
+                    yield Problem(
+                        FLAVOR_VERSION_MISMATCH,
+                        pointer,
+                        f"{flavor}.{key} is {recorded} but {_where(ctx, source)} pins "
+                        f"{_spec(requirement)}",
+                    )
+                    break
+        for source, spec, op, pin in _conda_pins(ctx, names):
+            if conda_satisfies(recorded, op, pin) is False:
+                yield Problem(
+                    FLAVOR_VERSION_MISMATCH,
+                    pointer,
+                    f"{flavor}.{key} is {recorded} but {_where(ctx, source)} pins the conda "
+                    f"package {spec!r}",
+                )
+
+
+def _python_matches(recorded: str, operator: str, pin: str) -> bool | None:
+    if operator == "=":
+        return _release_prefix(recorded, pin)
+    if operator == "==":
+        return satisfies_pin(recorded, "==", pin)
+    have, want = version_key(recorded), version_key(pin)
+    if have is None or want is None:
+        return None
+    order = {"<": have < want, "<=": have <= want, ">": have > want, ">=": have >= want}
+    return order.get(operator)
+
+
+@check(PYTHON_VERSION_MISMATCH, needs_files=True)
+def python_versions_agree(ctx: ModelContext) -> Iterator[Problem]:
+    pyfunc = ctx.pyfunc
+    recorded = pyfunc.get("python_version") if pyfunc is not None else None
+    if not isinstance(recorded, str) or version_key(recorded) is None:
+        return
+    pointer = "/flavors/python_function/python_version"
+    rel = python_env_file_name(ctx)
+    doc = ctx.read_yaml(rel) if rel is not None else None
+    if rel is not None and doc is not None and doc.usable and isinstance(doc.data, dict):
+        python = doc.data.get("python")
+        if isinstance(python, str) and _python_matches(recorded, "=", python.strip()) is False:
+            where = _where(ctx, Source(rel, None, "/python"))
+            yield Problem(
+                PYTHON_VERSION_MISMATCH,
+                pointer,
+                f"python_version is {recorded} but {where} has python: {python}",
+            )
+    conda, deps = _conda_deps(ctx)
+    for index, dep in enumerate(deps):
+        if not isinstance(dep, str) or conda_package(dep) != "python":
+            continue
+        spec = conda_version_spec(dep)
+        if spec is not None and _python_matches(recorded, *spec) is False:
+            where = _where(ctx, Source(conda or CONDA_FILE, None, f"/dependencies/{index}"))
+            yield Problem(
+                PYTHON_VERSION_MISMATCH,
+                pointer,
+                f"python_version is {recorded} but {where} asks for {dep!r}",
+            )
+        break
+
+
+def mlflow_pin_matches(recorded: str, pin: str) -> bool | None:
+    """Does ``mlflow==pin`` describe MLflow ``recorded``, allowing for what MLflow writes?
+
+    MLflow 2.4 pinned only ``major.minor``; dev builds (``X.Y.Z.devN``) pin ``X.Y.(Z-1)``.
+    """
+    exact = satisfies_pin(recorded, "==", pin)
+    if exact is not False:
+        return exact
+    have, want = version_key(recorded), version_key(pin)
+    if have is None or want is None:
+        return None
+    release = (*have[1], 0, 0, 0)[:3]
+    if want[2:] == (None, None, None, ()) and re.fullmatch(r"\d+\.\d+", pin.strip()):
+        return release[:2] == want[1][:2] + (0,) * (2 - len(want[1][:2]))
+    if have[4] is not None and release[2] >= 1:
+        previous = version_key(f"{release[0]}.{release[1]}.{release[2] - 1}")
+        return want == previous
+    return False
+
+
+@check(MLFLOW_VERSION_MISMATCH, needs_files=True)
+def mlflow_version_matches_pin(ctx: ModelContext) -> Iterator[Problem]:
+    recorded = ctx.data.get("mlflow_version")
+    if not isinstance(recorded, str) or version_key(recorded) is None:
+        return
+    for source, requirement in _pip_pins(ctx, ("mlflow",)):
+        pins = requirement.exact_pins
+        if len(pins) == 1 and mlflow_pin_matches(recorded, pins[0]) is False:
+            yield Problem(
+                MLFLOW_VERSION_MISMATCH,
+                "/mlflow_version",
+                f"mlflow_version is {recorded} but {_where(ctx, source)} pins {_spec(requirement)}",
+            )
+
+
+@check(ENV_PINS_DISAGREE, needs_files=True)
+def conda_and_pip_pins_agree(ctx: ModelContext) -> Iterator[Problem]:
+    sets = requirement_sets(ctx).sets
+    conda = next((s for name, s in sets.items() if name.endswith(" pip")), None)
+    if conda is None:
+        return
+    conda_pins: dict[str, tuple[Source, Requirement, str]] = {}
+    for source, requirement in conda.requirements():
+        if source.line is None and not requirement.has_marker and len(requirement.exact_pins) == 1:
+            conda_pins.setdefault(requirement.key, (source, requirement, requirement.exact_pins[0]))
+    for name, install in sets.items():
+        if install is conda or name.endswith("build_dependencies"):
+            continue
+        for source, requirement in install.requirements():
+            found = conda_pins.get(requirement.key)
+            pins = requirement.exact_pins
+            if found is None or requirement.has_marker or len(pins) != 1:
+                continue
+            if version_key(pins[0]) != version_key(found[2]):
+                yield Problem(
+                    ENV_PINS_DISAGREE,
+                    found[0].pointer,
+                    f"{found[1].name}=={found[2]} here, but {_where(ctx, source)} pins "
+                    f"{requirement.name}=={pins[0]}",
+                    found[0].file,
+                )

@@ -59,7 +59,7 @@ def _nans_to_none(array: Any) -> Any:
 def _dataframe_to_split(df: Any) -> dict[str, Any]:
     result: dict[str, Any] = df.where(df.notnull(), None).to_dict(orient="split")
     del result["index"]
-    if all(df.columns == range(len(df.columns))):
+    if list(df.columns) == list(range(len(df.columns))):  # default labels: omit them
         del result["columns"]
     return result
 
@@ -223,9 +223,12 @@ def read_example(info: dict[str, Any], directory: Path, schema: Schema | None = 
     from scipy.sparse import csc_matrix, csr_matrix
 
     matrix = csc_matrix if kind == "sparse_matrix_csc" else csr_matrix
-    return matrix(
-        (payload["data"], payload["indices"], payload["indptr"]), shape=tuple(payload["shape"])
-    )
+    try:
+        return matrix(
+            (payload["data"], payload["indices"], payload["indptr"]), shape=tuple(payload["shape"])
+        )
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ModelFormatError(f"Invalid {kind} sparse example: {exc!r}") from None
 
 
 def read_example_params(info: dict[str, Any], directory: Path) -> dict[str, Any] | None:

@@ -19,7 +19,7 @@ import yaml
 
 from mlmodel_spec import __version__
 from mlmodel_spec.models.signature import ModelSignature
-from mlmodel_spec.types.errors import ModelFormatError
+from mlmodel_spec.types.errors import ModelFormatError, SchemaError
 from mlmodel_spec.types.params import ParamSchema
 from mlmodel_spec.types.schema import Schema
 
@@ -192,7 +192,10 @@ class Model:
         data = dict(model_dict)
         signature = data.get("signature")
         if isinstance(signature, dict):
-            parsed = ModelSignature.from_dict(signature)
+            try:
+                parsed = ModelSignature.from_dict(signature)
+            except SchemaError as exc:
+                raise ModelFormatError(f"Invalid signature: {exc}") from None
             for flag in _SIGNATURE_FLAGS:
                 if flag in data:
                     setattr(parsed, flag, bool(data.pop(flag)))
@@ -217,11 +220,9 @@ class Model:
 
     @classmethod
     def load(cls, path: str | Path) -> Model:
-        """Read ``<path>/MLmodel`` (``path`` may also be the MLmodel file itself)."""
+        """Read ``<path>/MLmodel``, or ``path`` itself when it is a file."""
         target = Path(path)
-        mlmodel = target if target.name == MLMODEL_FILE_NAME and target.is_file() else (
-            target / MLMODEL_FILE_NAME
-        )
+        mlmodel = target if target.is_file() else target / MLMODEL_FILE_NAME
         if not mlmodel.is_file():
             raise ModelFormatError(
                 f'Could not find an "{MLMODEL_FILE_NAME}" configuration file at "{target}"'

@@ -104,3 +104,49 @@ def infer_signature(
     return ModelSignature(
         schemas["inputs"], schemas["outputs"], infer_param_schema(params) if params else None
     )
+
+
+def infer_signature_from_example(example: Any, predictor: Any) -> ModelSignature | None:
+    """Infer inputs (and params) from a saved example and outputs from ``predictor.predict``
+    on it, as MLflow's flavors do when ``signature`` is not given. Failures warn and give None.
+    """
+    import copy
+
+    import numpy as np
+    import pandas as pd
+
+    from mlmodel_spec.types.enforce import enforce_params, enforce_schema
+    from mlmodel_spec.types.errors import MlmodelSpecError
+    from mlmodel_spec.types.infer import infer_param_schema, infer_schema
+
+    try:
+        data = copy.deepcopy(example.inference_data)
+        params = example.inference_params
+        input_schema = infer_schema(data)
+        params_schema = infer_param_schema(params) if params else None
+        data = enforce_schema(data, input_schema)
+        params = enforce_params(params, params_schema)
+        prediction = predictor.predict(data, params=params)
+        if (
+            not input_schema.is_tensor_spec()
+            and isinstance(prediction, np.ndarray)
+            and prediction.ndim == 1
+        ):
+            prediction = pd.Series(prediction)
+        try:
+            output_schema = infer_schema(prediction)
+        except MlmodelSpecError:
+            warnings.warn(
+                "Failed to infer the output schema from the prediction; using AnyType.",
+                MlmodelSpecWarning,
+                stacklevel=2,
+            )
+            output_schema = Schema([ColSpec(AnyType())])
+        return ModelSignature(input_schema, output_schema, params_schema)
+    except Exception as exc:  # the model's own predict may raise anything
+        warnings.warn(
+            f"Failed to infer the model signature from the input example. Reason: {exc!r}",
+            MlmodelSpecWarning,
+            stacklevel=2,
+        )
+        return None

@@ -66,7 +66,7 @@ def enforce_column(name: object, values: pd.Series, t: DataType) -> pd.Series:
     if t is DataType.double and values.dtype == decimal.Decimal:
         return pd.to_numeric(values, errors="raise")
     target = t.to_numpy()
-    kind, size = values.dtype.kind, values.dtype.itemsize
+    kind, size = values.dtype.kind, getattr(values.dtype, "itemsize", 0)
     if kind == target.kind:
         upcast = size <= target.itemsize
     elif kind == "u" and target.kind == "i":

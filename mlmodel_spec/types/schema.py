@@ -33,12 +33,12 @@ class ColSpec:
     """A (possibly named) column of a column-based schema."""
 
     def __init__(
-        self, type: ColType | str, name: str | None = None, required: bool | None = True
+        self, type: ColType | str, name: str | int | None = None, required: bool | None = True
     ) -> None:
         self.type: ColType = coerce_type(type, "ColSpec type")
-        if name is not None and not isinstance(name, str):
+        if name is not None and not isinstance(name, (str, int)):
             raise SchemaError(f"ColSpec name must be a string or None, got {name!r}")
-        self.name = name
+        self.name = name  # MLflow keeps pandas' integer labels as they are
         # ``None`` only comes from reading a complex-typed column written without ``required``;
         # MLflow treats it as optional and writes it back as null.
         self.required = required

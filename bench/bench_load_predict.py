@@ -1,0 +1,100 @@
+"""Cold ``load_model + predict`` benchmark: mlmodel-spec vs MLflow vs the floor.
+
+The floor is a bare script that loads the same payload with the library directly
+(``skops.io.load``) and predicts. Every measurement is a fresh interpreter process (so imports
+count), timed end to end, with bytecode caching enabled as users have it
+(``PYTHONDONTWRITEBYTECODE`` is removed) and one warm-up run first.
+
+    python bench/bench_load_predict.py [--repeat 7] [--mlflow-python /path/to/python]
+
+MLflow's timing needs an interpreter with mlflow installed (default: /tmp/oracle/mlflow3).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+FLOOR = """
+import sys, pandas as pd, skops.io
+data = pd.read_json(sys.argv[1] + "/input_example.json", orient="split")
+model = skops.io.load(sys.argv[1] + "/" + sys.argv[2], trusted={trusted})
+model.predict(data)
+"""
+OURS = """
+import sys, pandas as pd, mlmodel_spec.pyfunc
+data = pd.read_json(sys.argv[1] + "/input_example.json", orient="split")
+mlmodel_spec.pyfunc.load_model(sys.argv[1]).predict(data)
+"""
+MLFLOW = """
+import sys, pandas as pd, mlflow.pyfunc
+data = pd.read_json(sys.argv[1] + "/input_example.json", orient="split")
+mlflow.pyfunc.load_model(sys.argv[1]).predict(data)
+"""
+
+
+def build_models(root: Path) -> dict[str, tuple[Path, str, list[str] | None]]:
+    import lightgbm as lgb
+    from sklearn.datasets import load_iris
+    from sklearn.linear_model import LogisticRegression
+
+    import mlmodel_spec.lightgbm
+    import mlmodel_spec.sklearn
+    from mlmodel_spec.lightgbm import SKOPS_TRUSTED_TYPES
+
+    x, y = load_iris(return_X_y=True, as_frame=True)
+    sk = LogisticRegression(max_iter=300).fit(x, y)
+    mlmodel_spec.sklearn.save_model(sk, root / "sklearn", input_example=x[:5])
+    clf = lgb.LGBMClassifier(n_estimators=10, max_depth=3, learning_rate=1, random_state=123,
+                             objective="multiclass", verbose=-1).fit(x, y)
+    mlmodel_spec.lightgbm.save_model(clf, root / "lightgbm", input_example=x[:5])
+    return {
+        "sklearn (skops LogisticRegression)": (root / "sklearn", "model.skops", None),
+        "lightgbm (skops LGBMClassifier)": (root / "lightgbm", "model.skops",
+                                            sorted(SKOPS_TRUSTED_TYPES)),
+    }
+
+
+def time_script(python: str, script: str, args: list[str], repeat: int) -> float:
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    env["PYTHONWARNINGS"] = "ignore"
+    command = [python, "-c", script, *args]
+    subprocess.run(command, env=env, check=True, capture_output=True)  # warm-up (bytecode)
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        subprocess.run(command, env=env, check=True, capture_output=True)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=7)
+    parser.add_argument("--python", default=sys.executable, help="interpreter for ours and floor")
+    parser.add_argument("--mlflow-python", default="/tmp/oracle/mlflow3/bin/python")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        models = build_models(Path(tmp))
+        print(f"cold load_model + predict, median of {args.repeat} fresh processes (seconds)")
+        print(f"{'model':38} {'floor':>7} {'ours':>7} {'mlflow':>7} {'ours/floor':>10}")
+        for name, (path, payload, trusted) in models.items():
+            floor = time_script(args.python, FLOOR.format(trusted=trusted), [str(path), payload],
+                                args.repeat)
+            ours = time_script(args.python, OURS, [str(path)], args.repeat)
+            mlflow = (
+                f"{time_script(args.mlflow_python, MLFLOW, [str(path)], args.repeat):7.2f}"
+                if Path(args.mlflow_python).exists() else "    n/a"
+            )
+            print(f"{name:38} {floor:7.2f} {ours:7.2f} {mlflow} {ours / floor:10.2f}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,220 @@
+"""Regenerate every generated file of the repository, or check that none is stale.
+
+``mlmodel-spec codegen`` (or ``python -m mlmodel_spec.codegen.build``) rewrites them;
+``--check`` writes nothing and fails when a generated file is stale, missing, or orphaned
+(a file in a generated directory that no generator produces any more).
+
+Each generator is a small function ``root -> Output``; add new ones to ``GENERATORS``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .draft07_export import export_draft07
+from .python_format import FormatError
+from .schema_compiler import EntryPoint, compile_validators
+from .schema_registry import SchemaCompileError, SchemaSet
+
+FIX_COMMAND = "mlmodel-spec codegen"
+SCHEMA_DIR = "spec/schemas/v1"
+VALIDATORS_MODULE = "conformance/_generated_schemas.py"
+DRAFT07_DIR = "spec/schemas/draft-07"
+
+ENTRY_POINTS = (
+    EntryPoint("mlmodel", "mlmodel.schema.json"),
+    EntryPoint("signature-schema", "signature.schema.json#/$defs/schema"),
+    EntryPoint("signature-params", "signature.schema.json#/$defs/params"),
+    EntryPoint("conda", "conda.schema.json"),
+    EntryPoint("python-env", "python-env.schema.json"),
+    EntryPoint("report", "report.schema.json"),
+)
+"""``validate_<name>`` functions of the compiled module, and the schema each checks."""
+
+NAME_EXPORTS = {"KNOWN_FLAVORS": "mlmodel.schema.json#/properties/flavors"}
+"""Constants of the compiled module listing the ``properties`` names of a schema node."""
+
+
+@dataclass
+class Output:
+    files: dict[str, str]
+    """Relative path (``/``-separated, from the repository root) → content."""
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Generator:
+    name: str
+    produce: Callable[[Path], Output]
+    owned_dirs: tuple[str, ...] = ()
+    """Directories holding only this generator's files (anything else there is orphaned)."""
+
+
+def generate_validators(root: Path) -> Output:
+    from mlmodel_spec import __version__
+
+    schema_dir = root / SCHEMA_DIR
+    entries, notes = [], []
+    for entry in ENTRY_POINTS:
+        if (schema_dir / entry.location().file).is_file():
+            entries.append(entry)
+        else:
+            notes.append(
+                f"skipped entry {entry.name!r}: {SCHEMA_DIR}/{entry.location().file} is missing"
+            )
+    exports = {
+        name: ref
+        for name, ref in NAME_EXPORTS.items()
+        if (schema_dir / ref.partition("#")[0]).is_file()
+    }
+    source = compile_validators(
+        schema_dir,
+        entries,
+        output_path=root / VALIDATORS_MODULE,
+        source_label=SCHEMA_DIR,
+        version=__version__,
+        name_exports=exports,
+    )
+    return Output({VALIDATORS_MODULE: source}, notes)
+
+
+def generate_draft07(root: Path) -> Output:
+    schemas = SchemaSet.load(root / SCHEMA_DIR)
+    exported = export_draft07(schemas, source_label=SCHEMA_DIR)
+    return Output({f"{DRAFT07_DIR}/{relpath}": text for relpath, text in exported.items()})
+
+
+GENERATORS = (
+    Generator("validators", generate_validators),
+    Generator("draft-07", generate_draft07, owned_dirs=(DRAFT07_DIR,)),
+)
+
+
+@dataclass
+class Plan:
+    """What differs between the generators' output and the files on disk."""
+
+    write: dict[str, str] = field(default_factory=dict)
+    missing: list[str] = field(default_factory=list)
+    stale: list[str] = field(default_factory=list)
+    orphaned: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def clean(self) -> bool:
+        return not (self.missing or self.stale or self.orphaned)
+
+
+def plan(root: Path, generators: Sequence[Generator] = GENERATORS) -> Plan:
+    result = Plan()
+    expected: dict[str, str] = {}
+    for generator in generators:
+        output = generator.produce(root)
+        expected.update(output.files)
+        result.notes += [f"{generator.name}: {note}" for note in output.notes]
+    for relpath, content in sorted(expected.items()):
+        path = root / relpath
+        if not path.is_file():
+            result.missing.append(relpath)
+        elif path.read_bytes() != content.encode():
+            result.stale.append(relpath)
+        else:
+            continue
+        result.write[relpath] = content
+    for generator in generators:
+        for directory in generator.owned_dirs:
+            result.orphaned += [
+                relpath for relpath in _files_under(root, directory) if relpath not in expected
+            ]
+    result.orphaned.sort()
+    return result
+
+
+def _files_under(root: Path, directory: str) -> list[str]:
+    base = root / directory
+    if not base.is_dir():
+        return []
+    return sorted(
+        path.relative_to(root).as_posix()
+        for path in base.rglob("*")
+        if path.is_file() and "__pycache__" not in path.parts
+    )
+
+
+def write_atomically(path: Path, content: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(content.encode())
+        Path(temporary).replace(path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def run(*, check: bool = False, root: Path | None = None) -> int:
+    """Regenerate everything (0), or with ``check`` report what is out of date (1 if
+    anything is, else 0). 2 when a schema cannot be compiled."""
+    root = default_root() if root is None else root
+    try:
+        result = plan(root)
+    except (SchemaCompileError, FormatError, OSError) as exc:
+        sys.stderr.write(f"codegen failed: {exc}\n")
+        return 2
+    for note in result.notes:
+        sys.stderr.write(f"note: {note}\n")
+    if check:
+        return _report_check(result)
+    for relpath, content in result.write.items():
+        write_atomically(root / relpath, content)
+        sys.stdout.write(f"wrote {relpath}\n")
+    for relpath in result.orphaned:
+        (root / relpath).unlink()
+        sys.stdout.write(f"removed {relpath} (no generator produces it)\n")
+    if result.clean:
+        sys.stdout.write("generated files are up to date\n")
+    return 0
+
+
+def _report_check(result: Plan) -> int:
+    if result.clean:
+        sys.stdout.write("generated files are up to date\n")
+        return 0
+    for label, paths in (
+        ("stale", result.stale),
+        ("missing", result.missing),
+        ("orphaned", result.orphaned),
+    ):
+        for relpath in paths:
+            sys.stderr.write(f"{label}: {relpath}\n")
+    sys.stderr.write(f"generated files are out of date; run `{FIX_COMMAND}` to update them\n")
+    return 1
+
+
+def default_root() -> Path:
+    """The source checkout this module lives in (``codegen/`` sits at its top)."""
+    return Path(__file__).resolve().parent.parent
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m mlmodel_spec.codegen.build",
+        description="Regenerate the generated files (validators, draft-07 schemas).",
+    )
+    parser.add_argument("--check", action="store_true", help="write nothing; exit 1 if stale")
+    parser.add_argument(
+        "--root", type=Path, default=None, help="repository root (default: this checkout)"
+    )
+    args = parser.parse_args(argv)
+    return run(check=args.check, root=args.root)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

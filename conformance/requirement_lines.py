@@ -1,0 +1,580 @@
+"""Static reading of pip requirements files (``requirements.txt``, ``constraints.txt``).
+
+The text is split into logical lines exactly as pip's ``req_file.preprocess`` does (line
+continuations with a trailing backslash, ``#`` comments, blank lines), each line is broken
+into its requirement part and its options the way pip does it, and the options are checked
+against the table of options pip accepts in a requirements file. The requirement part is a
+URL, a local path or archive, or a PEP 508 string. PEP 508 strings of the everyday form
+(``name[extra]==1.2.3``) are read by a small regular expression; anything else goes to
+``packaging.requirements`` (imported only then: it costs ~24 ms), so the verdict on
+unusual lines is always packaging's. Nothing here touches the file system.
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+from dataclasses import dataclass, field
+from enum import Enum
+
+#: pip's comment pattern (a '#' at the start or after whitespace starts a comment)
+COMMENT_RE = re.compile(r"(^|\s+)#.*$")
+ENV_VAR_RE = re.compile(r"\$\{[A-Z0-9_]+\}")
+
+
+class LineKind(Enum):
+    REQUIREMENT = "requirement"  # a PEP 508 requirement (maybe ``name @ url``)
+    URL = "url"  # a direct URL or VCS reference
+    PATH = "path"  # a local directory or archive
+    EDITABLE = "editable"  # ``-e <path or url>``
+    INCLUDE = "include"  # ``-r file``
+    CONSTRAINT = "constraint"  # ``-c file``
+    OPTION = "option"  # index/find-links/... options only
+
+
+@dataclass(frozen=True, slots=True)
+class Requirement:
+    """The parts of a PEP 508 requirement the rules need."""
+
+    name: str  # as written
+    key: str  # PEP 503 normalised name
+    specifiers: tuple[tuple[str, str], ...] = ()  # (operator, version) pairs
+    has_marker: bool = False
+    url: str | None = None
+
+    @property
+    def exact_pins(self) -> tuple[str, ...]:
+        """Versions named by ``==`` (without a wildcard) or ``===``."""
+        return tuple(v for op, v in self.specifiers if op in ("==", "===") and "*" not in v)
+
+    def specifier_text(self) -> str:
+        return ",".join(op + v for op, v in self.specifiers)
+
+
+@dataclass(frozen=True, slots=True)
+class LineProblem:
+    message: str
+    offset: int  # character offset into the logical line's text
+    ignored: bool = False  # pip ignores the item (a warning) rather than failing (an error)
+
+
+@dataclass(slots=True)
+class RequirementLine:
+    line: int  # 1-based physical line where the logical line starts
+    text: str  # the logical line (joined, comment removed, stripped)
+    kind: LineKind = LineKind.OPTION
+    requirement: Requirement | None = None
+    target: str | None = None  # the file of ``-r`` / ``-c``
+    problems: list[LineProblem] = field(default_factory=list)
+    #: (physical line, column of the logical text's first character) for each joined piece
+    pieces: tuple[tuple[int, int, int], ...] = ()  # (offset in text, line, column)
+
+    @property
+    def uses_env_vars(self) -> bool:
+        return ENV_VAR_RE.search(self.text) is not None
+
+    def position(self, offset: int) -> tuple[int, int]:
+        """1-based (line, column) of a character offset into :attr:`text`."""
+        line, column = self.line, 1
+        for start, piece_line, piece_column in self.pieces:
+            if start <= offset:
+                line, column = piece_line, piece_column + (offset - start)
+        return line, column
+
+
+# -- pip's preprocessing --------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _Piece:
+    line: int
+    column: int  # 1-based column in the physical line of the piece's first character
+    text: str
+
+
+def _logical_lines(text: str) -> list[list[_Piece]]:
+    """Join continued lines as pip's ``join_lines`` does; keep where each piece came from."""
+    result: list[list[_Piece]] = []
+    pending: list[_Piece] = []
+    for number, raw in enumerate(text.splitlines(), start=1):
+        is_comment = COMMENT_RE.match(raw) is not None
+        if not raw.endswith("\\") or is_comment:
+            piece = _Piece(number, 0 if is_comment else 1, " " + raw if is_comment else raw)
+            if pending:
+                pending.append(piece)
+                result.append(pending)
+                pending = []
+            else:
+                result.append([piece])
+        else:
+            stripped = raw.strip("\\")
+            lead = len(raw) - len(raw.lstrip("\\"))
+            pending.append(_Piece(number, 1 + lead, stripped))
+    if pending:
+        result.append(pending)
+    return result
+
+
+def _clean(pieces: list[_Piece]) -> tuple[str, tuple[tuple[int, int, int], ...]]:
+    """Comment removal and stripping as in pip's ``ignore_comments``, with a position map."""
+    joined = "".join(p.text for p in pieces)
+    without_comment = COMMENT_RE.sub("", joined)
+    lead = len(without_comment) - len(without_comment.lstrip())
+    cleaned = without_comment.strip()
+    marks: list[tuple[int, int, int]] = []
+    start = 0
+    for piece in pieces:
+        offset = start - lead
+        if offset < 0:  # this piece begins inside the stripped lead
+            marks.append((0, piece.line, piece.column - offset))
+        else:
+            marks.append((offset, piece.line, piece.column))
+        start += len(piece.text)
+    return cleaned, tuple(marks)
+
+
+# -- options ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Option:
+    dest: str
+    takes_value: bool
+    per_requirement: bool = False  # pip applies it to the requirement on the same line
+
+
+_LONG: dict[str, _Option] = {
+    "--index-url": _Option("index_url", True),
+    "--pypi-url": _Option("index_url", True),
+    "--extra-index-url": _Option("extra_index_urls", True),
+    "--no-index": _Option("no_index", False),
+    "--constraint": _Option("constraints", True),
+    "--requirement": _Option("requirements", True),
+    "--editable": _Option("editables", True),
+    "--find-links": _Option("find_links", True),
+    "--no-binary": _Option("format_control", True),
+    "--only-binary": _Option("format_control", True),
+    "--prefer-binary": _Option("prefer_binary", False),
+    "--require-hashes": _Option("require_hashes", False),
+    "--pre": _Option("pre", False),
+    "--trusted-host": _Option("trusted_hosts", True),
+    "--use-feature": _Option("features_enabled", True),
+    "--global-option": _Option("global_options", True, per_requirement=True),
+    "--hash": _Option("hashes", True, per_requirement=True),
+    "--config-settings": _Option("config_settings", True, per_requirement=True),
+}
+_SHORT: dict[str, str] = {
+    "-i": "--index-url",
+    "-c": "--constraint",
+    "-r": "--requirement",
+    "-e": "--editable",
+    "-f": "--find-links",
+    "-C": "--config-settings",
+}
+_HASH_LENGTHS = {"sha256": 64, "sha384": 96, "sha512": 128}
+_HEX = re.compile(r"[0-9a-fA-F]+")
+
+
+def _match_long(name: str) -> tuple[str | None, str]:
+    """optparse's abbreviation rule: an exact name, or a unique prefix of one."""
+    if name in _LONG:
+        return name, ""
+    candidates = sorted(o for o in _LONG if o.startswith(name))
+    if len(candidates) == 1:
+        return candidates[0], ""
+    if candidates:
+        return None, f"option {name} is ambiguous ({', '.join(candidates)})"
+    return None, f"{name} is not an option pip accepts in a requirements file"
+
+
+def _check_value(option: str, value: str) -> str:
+    if option == "--hash":
+        algorithm, sep, digest = value.partition(":")
+        if not sep:
+            return (
+                f"--hash={value} must be a hash name and value, like --hash=sha256:<64 hex digits>"
+            )
+        if algorithm not in _HASH_LENGTHS:
+            return f"--hash algorithm {algorithm!r} is not one pip allows (sha256, sha384, sha512)"
+        expected = _HASH_LENGTHS[algorithm]
+        if len(digest) != expected or not _HEX.fullmatch(digest):
+            return f"--hash={value} is not a {algorithm} digest ({expected} hex digits)"
+    elif option == "--config-settings" and "=" not in value:
+        return f"--config-settings {value!r} must have the form KEY=VALUE"
+    return ""
+
+
+@dataclass(slots=True)
+class _Options:
+    found: list[tuple[str, str, int]] = field(default_factory=list)  # (option, value, offset)
+    stray: list[tuple[str, int]] = field(default_factory=list)  # positional words pip drops
+
+
+def _token_offsets(text: str, tokens: list[str], base: int) -> list[int]:
+    """Best-effort offsets of shlex tokens in ``text`` (for error columns)."""
+    offsets, cursor = [], 0
+    for token in tokens:
+        probe = token[:1] if token else ""
+        found = text.find(probe, cursor) if probe else cursor
+        found = cursor if found < 0 else found
+        offsets.append(base + found)
+        cursor = found + max(len(token), 1)
+    return offsets
+
+
+def _parse_options(text: str, base: int, line: RequirementLine) -> _Options:
+    options = _Options()
+    try:
+        tokens = shlex.split(text)
+    except ValueError as exc:
+        line.problems.append(LineProblem(f"the options cannot be split: {exc}", base))
+        return options
+    offsets = _token_offsets(text, tokens, base)
+    index = 0
+    only_positional = False
+    while index < len(tokens):
+        token, offset = tokens[index], offsets[index]
+        index += 1
+        if only_positional or token == "-" or not token.startswith("-"):
+            options.stray.append((token, offset))
+            continue
+        if token == "--":
+            only_positional = True
+            continue
+        inline: str | None = None
+        if token.startswith("--"):
+            name, eq, rest = token.partition("=")
+            inline = rest if eq else None
+            option, error = _match_long(name)
+        else:
+            option = _SHORT.get(token[:2])
+            error = (
+                "" if option else f"{token[:2]} is not an option pip accepts in a requirements file"
+            )
+            inline = token[2:] or None
+        if option is None:
+            line.problems.append(LineProblem(error, offset))
+            return options
+        spec = _LONG[option]
+        if spec.takes_value:
+            if inline is None:
+                if index >= len(tokens):
+                    line.problems.append(LineProblem(f"{option} needs a value", offset))
+                    return options
+                inline = tokens[index]
+                index += 1
+            message = _check_value(option, inline)
+            if message:
+                line.problems.append(LineProblem(message, offset))
+            options.found.append((option, inline, offset))
+        else:
+            if inline is not None:
+                line.problems.append(LineProblem(f"{option} does not take a value", offset))
+                return options
+            options.found.append((option, "", offset))
+    return options
+
+
+# -- the requirement part ---------------------------------------------------------------------
+
+_NAME = r"[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?"
+_RELEASE = r"[0-9]+(?:\.[0-9]+)*"
+_SUFFIX = r"(?:(?:a|b|rc)[0-9]+)?(?:\.post[0-9]+)?(?:\.dev[0-9]+)?"
+_SPEC = (
+    rf"(?:(?:==|!=)\s*{_RELEASE}(?:\.\*|{_SUFFIX})"
+    rf"|(?:<=|>=|<|>)\s*{_RELEASE}{_SUFFIX}"
+    rf"|~=\s*[0-9]+(?:\.[0-9]+)+{_SUFFIX})"
+)
+#: the everyday PEP 508 forms; a subset of what packaging accepts (tests prove it)
+SIMPLE_REQUIREMENT = re.compile(
+    rf"\s*(?P<name>{_NAME})\s*"
+    rf"(?:\[\s*(?P<extras>{_NAME}(?:\s*,\s*{_NAME})*)\s*\]\s*)?"
+    rf"(?P<specs>{_SPEC}(?:\s*,\s*{_SPEC})*)?\s*"
+)
+_ONE_SPEC = re.compile(r"\s*(==|!=|<=|>=|~=|<|>)\s*([^\s,]+)\s*")
+_NORMALISE = re.compile(r"[-_.]+")
+_URL_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
+_VCS_SCHEME = re.compile(r"^(git|hg|svn|bzr)(\+[a-z-]+)?$")
+_ARCHIVES = (
+    ".whl",
+    ".zip",
+    ".tar.gz",
+    ".tgz",
+    ".tar.bz2",
+    ".tbz",
+    ".tar.xz",
+    ".txz",
+    ".tlz",
+    ".tar.lz",
+    ".tar.lzma",
+    ".tar",
+)
+
+
+def canonical_name(name: str) -> str:
+    """PEP 503 normalised project name."""
+    return _NORMALISE.sub("-", name).lower()
+
+
+def _is_url(text: str) -> bool:
+    match = _URL_SCHEME.match(text)
+    if match is None:
+        return False
+    scheme = match.group(1).lower()
+    return scheme in ("http", "https", "file", "ftp") or _VCS_SCHEME.match(scheme) is not None
+
+
+def _looks_like_path(text: str) -> bool:
+    return "/" in text or "\\" in text or text.startswith(".") or text.lower().endswith(_ARCHIVES)
+
+
+def parse_simple(text: str) -> Requirement | None:
+    """The fast path: the everyday PEP 508 forms, or ``None`` (then ask packaging)."""
+    match = SIMPLE_REQUIREMENT.fullmatch(text)
+    if match is None:
+        return None
+    specs = match.group("specs")
+    pairs = tuple((m.group(1), m.group(2)) for m in _ONE_SPEC.finditer(specs or ""))
+    name = match.group("name")
+    return Requirement(name, canonical_name(name), pairs)
+
+
+def _error_offset(message: str) -> int | None:
+    """packaging >= 22 ends its message with the text and a ``~~~^`` marker line."""
+    lines = message.splitlines()
+    if len(lines) >= 3 and "^" in lines[-1]:
+        return max(0, lines[-1].index("^") - 4)
+    return None
+
+
+def parse_pep508(text: str) -> tuple[Requirement | None, str, int]:
+    """Parse a PEP 508 string: (requirement, "", 0) or (None, error message, error offset)."""
+    simple = parse_simple(text)
+    if simple is not None:
+        return simple, "", 0
+    from packaging.requirements import InvalidRequirement
+    from packaging.requirements import Requirement as Pep508
+
+    try:
+        parsed = Pep508(text)
+    except InvalidRequirement as exc:
+        message = str(exc)
+        offset = _error_offset(message)
+        first = message.splitlines()[0] if message else "invalid requirement"
+        return None, first, offset if offset is not None else 0
+    pairs = tuple((s.operator, s.version) for s in sorted(parsed.specifier, key=str))
+    return (
+        Requirement(
+            parsed.name, canonical_name(parsed.name), pairs, parsed.marker is not None, parsed.url
+        ),
+        "",
+        0,
+    )
+
+
+def _is_path(head: str) -> bool:
+    """pip treats these as local directories or archives (whether they exist is for pip)."""
+    if not _looks_like_path(head):
+        return False
+    before_at, at, _ = head.partition("@")
+    return not at or _looks_like_path(before_at.strip())
+
+
+def _classify_args(args: str, line: RequirementLine) -> None:
+    if _is_url(args):
+        line.kind = LineKind.URL
+        return
+    if _is_path(args.split(";", 1)[0].strip()):
+        line.kind = LineKind.PATH
+        return
+    line.kind = LineKind.REQUIREMENT
+    requirement, message, offset = parse_pep508(args)
+    if requirement is None:
+        hint = ""
+        if "=" in args and not any(op in args for op in ("==", "!=", "<=", ">=", "~=")):
+            hint = " ('=' is not a version operator; did you mean '=='?)"
+        line.problems.append(
+            LineProblem(f"invalid requirement {args.strip()!r}: {message}{hint}", offset)
+        )
+    line.requirement = requirement
+
+
+# -- lines ------------------------------------------------------------------------------------
+
+
+def _break_args_options(text: str) -> tuple[str, str, int]:
+    """pip's ``break_args_options``: words before the first one starting with '-' are args."""
+    tokens = text.split(" ")
+    args: list[str] = []
+    for token in tokens:
+        if token.startswith("-"):
+            break
+        args.append(token)
+    arg_text = " ".join(args)
+    rest = " ".join(tokens[len(args) :])
+    return arg_text, rest, len(arg_text) + (1 if args and rest else 0)
+
+
+def parse_line(text: str, line_number: int = 1) -> RequirementLine:
+    """Parse one logical line (already joined and stripped of comments)."""
+    line = RequirementLine(line_number, text)
+    args, rest, rest_offset = _break_args_options(text)
+    options = _parse_options(rest, rest_offset, line) if rest else _Options()
+    editables = [(v, o) for opt, v, o in options.found if opt == "--editable"]
+    includes = [
+        (opt, v, o) for opt, v, o in options.found if opt in ("--requirement", "--constraint")
+    ]
+    if args:
+        _classify_args(args, line)
+        for option, _, offset in options.found:
+            if not _LONG[option].per_requirement:
+                line.problems.append(
+                    LineProblem(f"{option} after a requirement is ignored by pip", offset, True)
+                )
+    elif editables:
+        line.kind = LineKind.EDITABLE
+        for _, offset in editables[1:]:
+            line.problems.append(
+                LineProblem("pip installs only the first -e of a line", offset, True)
+            )
+        for option, _, offset in options.found:
+            if _LONG[option].per_requirement:
+                line.problems.append(
+                    LineProblem(f"{option} is ignored by pip on an editable line", offset, True)
+                )
+    else:
+        if includes:
+            option, target, _ = includes[0]
+            line.kind = LineKind.INCLUDE if option == "--requirement" else LineKind.CONSTRAINT
+            line.target = target
+            for option, _, offset in includes[1:]:
+                line.problems.append(
+                    LineProblem(
+                        f"pip reads only the first -r/-c of a line; {option} is ignored",
+                        offset,
+                        True,
+                    )
+                )
+        for option, _, offset in options.found:
+            if _LONG[option].per_requirement:
+                line.problems.append(
+                    LineProblem(
+                        f"{option} without a requirement on the line is ignored by pip",
+                        offset,
+                        True,
+                    )
+                )
+    for word, offset in options.stray:
+        line.problems.append(
+            LineProblem(f"{word!r} is not an option value; pip ignores it", offset, True)
+        )
+    return line
+
+
+def parse_text(text: str) -> list[RequirementLine]:
+    """Every logical line of a requirements file, in order."""
+    lines: list[RequirementLine] = []
+    for pieces in _logical_lines(text):
+        cleaned, marks = _clean(pieces)
+        if not cleaned:
+            continue
+        parsed = parse_line(cleaned, pieces[0].line)
+        parsed.pieces = marks
+        lines.append(parsed)
+    return lines
+
+
+def parse_entry(text: str) -> list[RequirementLine]:
+    """One entry of a YAML list that MLflow or conda writes, line by line, into a requirements
+    file (``python_env.yaml`` dependencies, the pip section of ``conda.yaml``)."""
+    return parse_text(text)
+
+
+# -- versions -------------------------------------------------------------------------------
+
+VersionKey = tuple[
+    int, tuple[int, ...], tuple[str, int] | None, int | None, int | None, tuple[int | str, ...]
+]
+_FAST_VERSION = re.compile(
+    r"(?P<release>[0-9]+(?:\.[0-9]+)*)(?:(?P<pre>a|b|rc)(?P<pre_n>[0-9]+))?"
+    r"(?:\.post(?P<post>[0-9]+))?(?:\.dev(?P<dev>[0-9]+))?"
+    r"(?:\+(?P<local>[a-z0-9]+(?:\.[a-z0-9]+)*))?"
+)
+
+
+def _release(parts: tuple[int, ...]) -> tuple[int, ...]:
+    end = len(parts)
+    while end > 1 and parts[end - 1] == 0:
+        end -= 1
+    return parts[:end]
+
+
+def _local(text: str | None) -> tuple[int | str, ...]:
+    if not text:
+        return ()
+    return tuple(int(p) if p.isdigit() else p.lower() for p in re.split(r"[._-]", text))
+
+
+def version_key(text: str) -> VersionKey | None:
+    """A key equal for two versions exactly when PEP 440 calls them equal (``None``: invalid).
+
+    Canonical forms are read by a regular expression; anything else by ``packaging.version``.
+    """
+    match = _FAST_VERSION.fullmatch(text)
+    if match is not None:
+        pre = match.group("pre")
+        post, dev = match.group("post"), match.group("dev")
+        return (
+            0,
+            _release(tuple(int(p) for p in match.group("release").split("."))),
+            (pre, int(match.group("pre_n"))) if pre else None,
+            int(post) if post is not None else None,
+            int(dev) if dev is not None else None,
+            _local(match.group("local")),
+        )
+    from packaging.version import InvalidVersion, Version
+
+    try:
+        parsed = Version(text)
+    except InvalidVersion:
+        return None
+    return (
+        parsed.epoch,
+        _release(parsed.release),
+        parsed.pre,
+        parsed.post,
+        parsed.dev,
+        _local(parsed.local),
+    )
+
+
+def public_key(key: VersionKey) -> VersionKey:
+    """The key without its local version label (``2.1.0+cu118`` -> ``2.1.0``)."""
+    return (*key[:5], ())
+
+
+def satisfies_pin(version: str, operator: str, pin: str) -> bool | None:
+    """Does ``version`` satisfy ``<operator><pin>``? ``None`` when that can't be decided.
+
+    Only pins are judged: ``==`` (exact or wildcard) and ``===``. A pin without a local label
+    matches any local label of the same public version (MLflow strips local labels when it
+    writes requirements).
+    """
+    if operator == "===":
+        return version.strip().lower() == pin.strip().lower()
+    if operator != "==":
+        return None
+    if pin.endswith(".*"):
+        from packaging.specifiers import InvalidSpecifier, SpecifierSet
+        from packaging.version import InvalidVersion, Version
+
+        try:
+            return SpecifierSet(f"=={pin}").contains(Version(version), prereleases=True)
+        except (InvalidSpecifier, InvalidVersion):
+            return None
+    have, want = version_key(version), version_key(pin)
+    if have is None or want is None:
+        return None
+    if not want[5]:
+        have = public_key(have)
+    return have == want

@@ -1,0 +1,692 @@
+"""Read the JSON of an MLmodel signature the way MLflow does, without MLflow.
+
+``signature.inputs``/``outputs``/``params`` in ``MLmodel`` are JSON *strings*. This module
+decodes them (cached per string, with duplicate keys detected), turns the decoded lists into
+small immutable specs (:class:`InputSchema`, :class:`ParamSpec`), and answers one question
+the input-example rules keep asking: *would MLflow accept this JSON value for this type?*
+
+Three acceptance regimes exist in MLflow (all verified against MLflow 2.22 and 3.17):
+
+* **cast** (:func:`cast_problem`): cells of a DataFrame example under a primitive column
+  type. MLflow first casts the whole column (``astype``), so anything numpy can convert
+  passes (``"3"`` into ``long``, ``true`` into ``double``); missing values cannot become
+  integers; binary cells must be base64 text.
+* **strict** (:func:`strict_problem`): values inside arrays/objects/maps, columns of
+  ``json_object`` examples and object params. No cast happens; we report only category
+  mismatches that always fail (a string where a number is declared, a float for an
+  integer). Numeric narrowing (JSON integers into ``integer``/``float``) is *not* reported:
+  whether it fails depends on the values and on the pandas version.
+* **param** (:func:`param_value_problem`): param defaults and example params.
+
+Tensor examples are checked by :func:`tensor_leaf_problem` and :func:`array_shape`.
+Everything here is pure Python over JSON values and never raises for bad input.
+"""
+
+from __future__ import annotations
+
+import binascii
+import json
+import math
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from .findings import join_pointer
+
+PRIMITIVE_TYPES = frozenset(
+    {"boolean", "integer", "long", "float", "double", "string", "binary", "datetime"}
+)
+COMPLEX_TYPES = frozenset({"array", "object", "map", "any", "sparkml_vector"})
+INTEGER_TYPES = frozenset({"integer", "long"})
+FLOAT_TYPES = frozenset({"float", "double"})
+
+_INT_TEXT = re.compile(r"\s*[+-]?\d+\s*")
+# What numpy.datetime64 and pandas parse without a format: ISO 8601 dates and date-times.
+_DATETIME_TEXT = re.compile(
+    r"[+-]?\d{4,}(-\d{2}(-\d{2}([T ]\d{2}(:\d{2}(:\d{2}(\.\d{1,9})?)?)?"
+    r"(Z|[+-]\d{2}(:?\d{2})?)?)?)?)?"
+)
+_NUMPY_DATETIME_TEXT = re.compile(
+    r"[+-]?\d+(-\d{2}(-\d{2}([T ]\d{2}(:\d{2}(:\d{2}(\.\d{1,9})?)?)?"
+    r"(Z|[+-]\d{2}(:?\d{2})?)?)?)?)?"
+)
+_NUMPY_DATETIME_WORDS = frozenset({"nat", "today", "now"})
+_INT_DTYPE = re.compile(r"(u?)int(8|16|32|64)")
+
+
+# -- decoding ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class DecodedJson:
+    """One decoded signature string. ``value`` is shared through a cache: never mutate it."""
+
+    value: Any = None
+    ok: bool = False
+    error: str = ""
+    position: int = 0  # 0-based offset of the JSON error in the string
+    line: int = 0  # 1-based line/column of the error inside the string
+    column: int = 0
+    duplicates: tuple[tuple[str, str], ...] = ()  # (pointer of the object, repeated key)
+
+
+class _DupDict(dict[str, Any]):
+    """A decoded JSON object that had a key more than once (``json`` keeps the last)."""
+
+    repeated: tuple[str, ...] = ()
+
+
+def _pairs_hook(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result = dict(pairs)
+    if len(result) == len(pairs):
+        return result
+    seen: set[str] = set()
+    repeated: list[str] = []
+    for key, _ in pairs:
+        if key in seen and key not in repeated:
+            repeated.append(key)
+        seen.add(key)
+    marked = _DupDict(result)
+    marked.repeated = tuple(repeated)
+    return marked
+
+
+def _find_duplicates(value: Any) -> tuple[tuple[str, str], ...]:
+    found: list[tuple[str, str]] = []
+    stack: list[tuple[str, Any]] = [("", value)]
+    while stack:
+        pointer, node = stack.pop()
+        if isinstance(node, dict):
+            if isinstance(node, _DupDict):
+                found.extend((pointer, key) for key in node.repeated)
+            stack.extend((join_pointer(pointer, k), v) for k, v in node.items())
+        elif isinstance(node, list):
+            stack.extend((join_pointer(pointer, i), v) for i, v in enumerate(node))
+    return tuple(sorted(found))
+
+
+@lru_cache(maxsize=1024)
+def decode_json_text(text: str) -> DecodedJson:
+    """Decode a signature string like ``json.loads`` (bare ``NaN`` accepted), never raising."""
+    has_dups = False
+
+    def hook(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        nonlocal has_dups
+        result = _pairs_hook(pairs)
+        has_dups = has_dups or isinstance(result, _DupDict)
+        return result
+
+    try:
+        value = json.loads(text, object_pairs_hook=hook)
+    except json.JSONDecodeError as exc:
+        return DecodedJson(error=exc.msg, position=exc.pos, line=exc.lineno, column=exc.colno)
+    except RecursionError:
+        return DecodedJson(error="nested too deeply")
+    return DecodedJson(value, ok=True, duplicates=_find_duplicates(value) if has_dups else ())
+
+
+def decoded_field(raw: Any) -> DecodedJson | None:
+    """The decoded JSON of a ``signature`` field as MLflow reads it; ``None`` when absent.
+
+    MLflow treats every falsy value (``null``, ``''``, a missing key) as absent; anything
+    else must be a JSON string. Non-strings give ``None`` here (signature.py reports them).
+    """
+    if not raw or not isinstance(raw, str):
+        return None
+    return decode_json_text(raw)
+
+
+# -- types ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class DataType:
+    """A column/property/param type: a primitive name or a complex kind."""
+
+    kind: str  # a PRIMITIVE_TYPES name, or array/object/map/any/sparkml_vector
+    items: DataType | None = None  # array items, map values
+    properties: tuple[Property, ...] = ()
+
+    @property
+    def primitive(self) -> bool:
+        return self.kind in PRIMITIVE_TYPES
+
+    def describe(self) -> str:
+        if self.kind in ("array", "map") and self.items is not None:
+            return f"{self.kind}<{self.items.describe()}>"
+        if self.kind == "object":
+            return "object{" + ", ".join(p.name for p in self.properties) + "}"
+        return self.kind
+
+
+@dataclass(frozen=True, slots=True)
+class Property:
+    name: str
+    type: DataType
+    required: bool
+
+
+def read_type(spec: Any, depth: int = 0) -> DataType | None:
+    """The type described by a JSON object with a ``type`` key; ``None`` when unusable."""
+    if not isinstance(spec, dict) or depth > 64:
+        return None
+    kind = spec.get("type")
+    if not isinstance(kind, str):
+        return None
+    if kind in PRIMITIVE_TYPES or kind in ("any", "sparkml_vector"):
+        return DataType(kind)
+    if kind in ("array", "map"):
+        inner = read_type(spec.get("items" if kind == "array" else "values"), depth + 1)
+        return DataType(kind, inner) if inner is not None else None
+    if kind == "object":
+        props = spec.get("properties")
+        if not isinstance(props, dict) or not props:
+            return None
+        properties = []
+        for name, prop in sorted(props.items()):
+            inner = read_type(prop, depth + 1)
+            if inner is None:
+                return None
+            required = prop.get("required", True)
+            properties.append(Property(name, inner, required is not False))
+        return DataType(kind, properties=tuple(properties))
+    return None
+
+
+# -- schemas ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ColumnSpec:
+    index: int
+    name: str | int | None
+    type: DataType
+    required: bool
+
+
+@dataclass(frozen=True, slots=True)
+class TensorSpec:
+    index: int
+    name: str | int | None
+    dtype: str
+    shape: tuple[int, ...] | None  # None when the shape is unusable
+
+
+@dataclass(frozen=True, slots=True)
+class InputSchema:
+    """The usable entries of a decoded schema list (unusable ones are left out)."""
+
+    columns: tuple[ColumnSpec, ...]
+    tensors: tuple[TensorSpec, ...]
+    complete: bool  # every entry was usable
+
+    @property
+    def is_columns(self) -> bool:
+        return self.complete and bool(self.columns) and not self.tensors
+
+    @property
+    def is_tensors(self) -> bool:
+        return self.complete and bool(self.tensors) and not self.columns
+
+    @property
+    def named(self) -> bool:
+        specs = self.columns or self.tensors
+        return all(s.name is not None for s in specs)
+
+
+def spec_name(entry: dict[str, Any]) -> str | int | None:
+    name = entry.get("name")
+    return name if isinstance(name, (str, int)) and not isinstance(name, bool) else None
+
+
+def column_required(entry: dict[str, Any], kind: str) -> bool:
+    """MLflow's effective ``required``: primitive columns default to required, complex ones
+    read without the key are optional; 2.4-2.9 ``"optional": true`` means not required."""
+    if entry.get("optional") is True:
+        return False
+    required = entry.get("required", True if kind in PRIMITIVE_TYPES else None)
+    return required is True or (required is not None and required is not False)
+
+
+def _shape(raw: Any) -> tuple[int, ...] | None:
+    if not isinstance(raw, list):
+        return None
+    if not all(isinstance(d, int) and not isinstance(d, bool) and d >= -1 for d in raw):
+        return None
+    return tuple(raw)
+
+
+@lru_cache(maxsize=1024)
+def _schema_from_text(text: str) -> InputSchema | None:
+    decoded = decode_json_text(text)
+    return read_schema(decoded.value) if decoded.ok else None
+
+
+def input_schema(raw: Any) -> InputSchema | None:
+    """The schema of a ``signature.inputs``/``outputs`` field, or ``None``."""
+    if not raw or not isinstance(raw, str):
+        return None
+    return _schema_from_text(raw)
+
+
+def read_schema(value: Any) -> InputSchema | None:
+    if not isinstance(value, list):
+        return None
+    columns: list[ColumnSpec] = []
+    tensors: list[TensorSpec] = []
+    complete = True
+    for index, entry in enumerate(value):
+        if not isinstance(entry, dict):
+            complete = False
+            continue
+        if entry.get("type") == "tensor":
+            info = entry.get("tensor-spec")
+            dtype = info.get("dtype") if isinstance(info, dict) else None
+            if not isinstance(dtype, str):
+                complete = False
+                continue
+            shape = _shape(info.get("shape")) if isinstance(info, dict) else None
+            tensors.append(TensorSpec(index, spec_name(entry), dtype, shape))
+            continue
+        dtype_ = read_type(entry)
+        if dtype_ is None:
+            complete = False
+            continue
+        required = column_required(entry, dtype_.kind)
+        columns.append(ColumnSpec(index, spec_name(entry), dtype_, required))
+    return InputSchema(tuple(columns), tuple(tensors), complete)
+
+
+@dataclass(frozen=True, slots=True)
+class ParamSpec:
+    index: int
+    name: str
+    type: DataType | None  # None when the type is unusable (the schema check says why)
+    default: Any
+    shape: tuple[int, ...] | None
+    shape_ok: bool  # shape is null or [-1], the only forms MLflow accepts
+
+
+def read_params(value: Any) -> tuple[ParamSpec, ...]:
+    """Usable param specs of a decoded ``signature.params`` list."""
+    if not isinstance(value, list):
+        return ()
+    params: list[ParamSpec] = []
+    for index, entry in enumerate(value):
+        if not isinstance(entry, dict) or "name" not in entry or "default" not in entry:
+            continue
+        kind = entry.get("type") or entry.get("dtype")
+        dtype = read_type({**entry, "type": kind}) if isinstance(kind, str) else None
+        raw_shape = entry.get("shape")
+        shape = _shape(raw_shape)
+        shape_ok = raw_shape is None or shape == (-1,)
+        params.append(
+            ParamSpec(index, str(entry["name"]), dtype, entry["default"], shape, shape_ok)
+        )
+    return tuple(params)
+
+
+@lru_cache(maxsize=1024)
+def _params_from_text(text: str) -> tuple[ParamSpec, ...]:
+    decoded = decode_json_text(text)
+    return read_params(decoded.value) if decoded.ok else ()
+
+
+def param_specs(raw: Any) -> tuple[ParamSpec, ...]:
+    if not raw or not isinstance(raw, str):
+        return ()
+    return _params_from_text(raw)
+
+
+# -- values ------------------------------------------------------------------------------
+
+
+def show(value: Any, limit: int = 40) -> str:
+    """A short JSON rendering of ``value`` for messages."""
+    if isinstance(value, float) and math.isnan(value):
+        return "NaN"
+    try:
+        text = json.dumps(value, allow_nan=True)
+    except (TypeError, ValueError):
+        text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def json_kind(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int):
+        return "integer"
+    if isinstance(value, float):
+        return "NaN" if math.isnan(value) else "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, list):
+        return "list"
+    return "object"
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _float_text(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _base64_text(text: str) -> bool:
+    try:
+        binascii.a2b_base64(text.encode("utf-8"))
+    except (binascii.Error, ValueError):
+        return False
+    return True
+
+
+def cast_problem(value: Any, kind: str) -> str | None:
+    """Why a DataFrame example cell cannot be cast to primitive column type ``kind``."""
+    if kind in ("string", "boolean"):
+        return None
+    if isinstance(value, (list, dict)):
+        return f"{json_kind(value)} {show(value)} is not a {kind} value"
+    if kind in INTEGER_TYPES:
+        if value is None or (isinstance(value, float) and not math.isfinite(value)):
+            label = "null" if value is None else show(value)
+            return (
+                f"{label} (a missing value) cannot be cast to {kind}; "
+                "integer columns cannot hold missing values"
+            )
+        if isinstance(value, str) and not _INT_TEXT.fullmatch(value):
+            return f"string {show(value)} cannot be cast to {kind}"
+        return None
+    if kind in FLOAT_TYPES:
+        if isinstance(value, str) and not _float_text(value):
+            return f"string {show(value)} cannot be cast to {kind}"
+        return None
+    if kind == "binary":
+        if not isinstance(value, str):
+            return f"{json_kind(value)} {show(value)} is not base64 text for a binary column"
+        if not _base64_text(value):
+            return f"string {show(value)} is not valid base64 for a binary column"
+        return None
+    if kind == "datetime":
+        if isinstance(value, bool):
+            return f"boolean {show(value)} cannot be parsed as a datetime"
+        if isinstance(value, str) and not _DATETIME_TEXT.fullmatch(value.strip()):
+            return f"string {show(value)} is not an ISO 8601 date or date-time"
+    return None
+
+
+def strict_problem(value: Any, kind: str) -> str | None:
+    """Why ``value`` always fails MLflow's uncast check of primitive type ``kind``.
+
+    Missing values are the caller's business (they depend on ``required``).
+    """
+    if kind in ("any", "datetime", "sparkml_vector"):
+        return None
+    if kind in INTEGER_TYPES:
+        ok = isinstance(value, int) and not isinstance(value, bool)
+    elif kind in FLOAT_TYPES:
+        ok = _is_number(value)
+    elif kind in ("string", "binary"):
+        ok = isinstance(value, str)
+    elif kind == "boolean":
+        ok = isinstance(value, bool)
+    else:
+        return None
+    if ok:
+        return None
+    if kind in INTEGER_TYPES and isinstance(value, float) and not math.isnan(value):
+        return f"number {show(value)} is not an integer; MLflow does not convert floats to {kind}"
+    return f"{json_kind(value)} {show(value)} is not a {kind} value"
+
+
+def _missing(value: Any) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def nested_problem(value: Any, dtype: DataType, required: bool, path: str = "") -> str | None:
+    """Why ``value`` fails MLflow's check of ``dtype`` without a cast (arrays, objects, maps,
+    ``json_object`` columns). ``path`` names where inside the value, for the message."""
+    where = f" at {path}" if path else ""
+    if dtype.primitive:
+        if _missing(value):
+            if required and value is None:
+                return f"null{where} in a required {dtype.kind} field"
+            if required and dtype.kind not in FLOAT_TYPES and dtype.kind != "datetime":
+                return f"NaN{where} is not a {dtype.kind} value"
+            return None
+        problem = strict_problem(value, dtype.kind)
+        return f"{problem}{where}" if problem else None
+    if dtype.kind in ("array", "map", "object"):
+        return _container_problem(value, dtype, required, path)
+    return None
+
+
+def _container_problem(value: Any, dtype: DataType, required: bool, path: str) -> str | None:
+    where = f" at {path}" if path else ""
+    items = dtype.items
+    if value is None:
+        if not required or (items is not None and items.kind == "any"):
+            return None
+        return f"null{where} in a required {dtype.describe()} field"
+    if dtype.kind == "array":
+        if not isinstance(value, list):
+            return f"{json_kind(value)} {show(value)}{where} is not a list ({dtype.describe()})"
+        if items is None:
+            return None
+        for index, item in enumerate(value[:_MAX_ITEMS]):
+            item_path = f"{path}[{index}]"
+            if items.primitive:
+                problem = series_value_problem(item, items.kind, item_path)
+            else:
+                problem = nested_problem(item, items, required, item_path)
+            if problem:
+                return problem
+        return None
+    if not isinstance(value, dict):
+        return f"{json_kind(value)} {show(value)}{where} is not an object ({dtype.describe()})"
+    if dtype.kind == "object":
+        if not value and not required:
+            return None
+        return _object_problem(value, dtype, path)
+    if items is None:
+        return None
+    for key, item in list(value.items())[:_MAX_ITEMS]:
+        problem = nested_problem(item, items, required, f"{path}.{key}" if path else str(key))
+        if problem:
+            return problem
+    return None
+
+
+def series_value_problem(item: Any, kind: str, path: str = "") -> str | None:
+    """Why ``item`` fails when MLflow checks a whole column (or a primitive array) of type
+    ``kind`` as one pandas Series without a cast: a null only fails integer kinds (the Series
+    becomes float or object), a NaN fails every non-float kind."""
+    where = f" at {path}" if path else ""
+    if item is None:
+        if kind in INTEGER_TYPES:
+            return f"null{where} cannot be a {kind}; integers cannot be missing"
+        return None
+    if isinstance(item, float) and math.isnan(item):
+        if kind in FLOAT_TYPES or kind in ("datetime", "any"):
+            return None
+        return f"NaN{where} is not a {kind} value"
+    problem = strict_problem(item, kind)
+    return f"{problem}{where}" if problem else None
+
+
+def _object_problem(value: dict[str, Any], dtype: DataType, path: str) -> str | None:
+    where = f" at {path}" if path else ""
+    known = {p.name: p for p in dtype.properties}
+    missing = [p.name for p in dtype.properties if p.required and p.name not in value]
+    if missing:
+        return f"object{where} lacks required properties {missing}"
+    unknown = sorted(str(k) for k in value if k not in known)
+    if unknown:
+        return f"object{where} has properties {unknown} that {dtype.describe()} does not declare"
+    for key, item in value.items():
+        prop = known[key]
+        problem = nested_problem(item, prop.type, prop.required, f"{path}.{key}" if path else key)
+        if problem:
+            return problem
+    return None
+
+
+_MAX_ITEMS = 1000
+
+
+def _param_scalar_problem(value: Any, kind: str) -> str | None:
+    if value is None:
+        return None
+    if kind == "datetime":
+        if isinstance(value, str) and (
+            _NUMPY_DATETIME_TEXT.fullmatch(value) or value.lower() in _NUMPY_DATETIME_WORDS
+        ):
+            return None
+        return f"{json_kind(value)} {show(value)} is not an ISO 8601 datetime string"
+    if isinstance(value, (list, dict)):
+        return f"{json_kind(value)} {show(value)} is not a scalar {kind} value"
+    if kind in INTEGER_TYPES:
+        ok = isinstance(value, int) and not isinstance(value, bool)
+    elif kind in FLOAT_TYPES:
+        ok = _is_number(value)
+    elif kind == "string":
+        ok = isinstance(value, str)
+    elif kind == "boolean":
+        ok = isinstance(value, bool)
+    else:
+        return None
+    return None if ok else f"{json_kind(value)} {show(value)} is not a {kind} value"
+
+
+def param_value_problem(value: Any, spec: ParamSpec) -> str | None:
+    """Why MLflow would refuse ``value`` for param ``spec`` (as a default or at predict time)."""
+    dtype = spec.type
+    if dtype is None or not spec.shape_ok:
+        return None
+    if spec.shape == (-1,):
+        if not isinstance(value, list):
+            return f"{json_kind(value)} {show(value)} is not a list, but the shape is [-1]"
+        if any(isinstance(v, list) for v in value):
+            return f"list {show(value)} is not one-dimensional, but the shape is [-1]"
+        if dtype.kind == "object":
+            return None
+        for item in value:
+            problem = _param_scalar_problem(item, dtype.kind)
+            if problem:
+                return f"item {problem}"
+        return None
+    if dtype.kind == "object":
+        return nested_problem(value, dtype, True) if value is not None else None
+    return _param_scalar_problem(value, dtype.kind)
+
+
+# -- tensors -----------------------------------------------------------------------------
+
+
+def _int_bounds(dtype: str) -> tuple[int, int] | None:
+    match = _INT_DTYPE.fullmatch(dtype)
+    if match is None:
+        return None
+    bits = int(match.group(2))
+    if match.group(1):
+        return 0, 2**bits - 1
+    return -(2 ** (bits - 1)), 2 ** (bits - 1) - 1
+
+
+def tensor_leaf_problem(value: Any, dtype: str) -> str | None:
+    """Why ``numpy.array(..., dtype=dtype)`` fails on the leaf ``value`` (MLflow's cast)."""
+    if isinstance(value, (dict, list)):
+        return f"{json_kind(value)} {show(value)} cannot be converted to {dtype}"
+    bounds = _int_bounds(dtype)
+    if bounds is not None:
+        if value is None or (isinstance(value, float) and not math.isfinite(value)):
+            return f"{show(value)} (a missing value) cannot be converted to {dtype}"
+        if isinstance(value, str):
+            if not _INT_TEXT.fullmatch(value):
+                return f"string {show(value)} cannot be converted to {dtype}"
+            value = int(value)
+        if isinstance(value, int) and not isinstance(value, bool):
+            low, high = bounds
+            if not low <= value <= high:
+                return f"{value} is out of range for {dtype}"
+        return None
+    if dtype.startswith("float"):
+        if isinstance(value, str) and not _float_text(value):
+            return f"string {show(value)} cannot be converted to {dtype}"
+        return None
+    if dtype.startswith("datetime64"):
+        if isinstance(value, float) and not math.isnan(value):
+            return f"number {show(value)} cannot be converted to {dtype}"
+        if isinstance(value, float) or (
+            isinstance(value, str) and not _DATETIME_TEXT.fullmatch(value)
+        ):
+            return f"{show(value)} cannot be converted to {dtype}"
+    return None
+
+
+@dataclass(slots=True)
+class _ShapeWalk:
+    dtype: str
+    budget: int
+    problem: str | None = None
+    problem_path: tuple[int, ...] = ()
+    ragged: bool = False
+
+    def stopped(self) -> bool:
+        """Ragged data was found or the budget is spent: stop walking."""
+        return self.ragged or self.budget <= 0
+
+
+def array_shape(
+    value: Any, dtype: str | None = None, *, max_rows: int = 1000, budget: int = 200_000
+) -> tuple[tuple[int, ...] | None, str | None, tuple[int, ...]]:
+    """numpy's view of a nested JSON list: ``(shape, leaf problem, index path of it)``.
+
+    ``shape`` is ``None`` for ragged data. Only the first ``max_rows`` rows and ``budget``
+    values are examined (the shape of the first dimension is always exact).
+    """
+    walk = _ShapeWalk(dtype or "", budget)
+    if not isinstance(value, list):
+        if dtype:
+            walk.problem = tensor_leaf_problem(value, dtype)
+        return (), walk.problem, ()
+    inner = _inner_shape(value[:max_rows], walk, ())
+    if walk.ragged:
+        return None, walk.problem, walk.problem_path
+    return (len(value), *(inner or ())), walk.problem, walk.problem_path
+
+
+def _inner_shape(
+    rows: list[Any], walk: _ShapeWalk, path: tuple[int, ...]
+) -> tuple[int, ...] | None:
+    """Common shape of ``rows``' elements (``None`` if there are none or they differ)."""
+    common: tuple[int, ...] | None = None
+    for index, row in enumerate(rows):
+        if walk.stopped():
+            return common
+        walk.budget -= 1
+        if isinstance(row, list):
+            inner = _inner_shape(row, walk, (*path, index))
+            if walk.stopped():
+                return common  # ragged below (reported), or out of budget: stop comparing
+            shape: tuple[int, ...] = (len(row), *(inner or ()))
+        else:
+            shape = ()
+            if walk.dtype and walk.problem is None:
+                problem = tensor_leaf_problem(row, walk.dtype)
+                if problem:
+                    walk.problem, walk.problem_path = problem, (*path, index)
+        if common is None:
+            common = shape
+        elif shape != common:
+            walk.ragged = True
+            return None
+    return common

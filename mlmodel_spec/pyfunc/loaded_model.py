@@ -1,0 +1,150 @@
+"""``load_model`` for the ``python_function`` flavor and the :class:`PyFuncModel` it returns.
+
+Loading a model **executes code**: its loader module, any ``code`` directory (prepended to
+``sys.path``), and pickle/cloudpickle payloads. Load only models you trust.
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import warnings
+from pathlib import Path
+from typing import Any
+
+from mlmodel_spec import environment
+from mlmodel_spec._flavor import add_code_to_path, model_directory
+from mlmodel_spec.models.model import Model
+from mlmodel_spec.types.errors import (
+    MlmodelSpecError,
+    MlmodelSpecWarning,
+    ModelFormatError,
+    SchemaEnforcementError,
+)
+
+FLAVOR_NAME = "python_function"
+# MLflow loader modules and the mlmodel-spec modules that load the same directories.
+LOADER_MODULES = {
+    "mlflow.sklearn": "mlmodel_spec.sklearn",
+    "mlflow.lightgbm": "mlmodel_spec.lightgbm",
+    "mlflow.pyfunc.model": "mlmodel_spec.pyfunc.model",
+}
+
+
+def resolve_loader_module(name: object) -> str:
+    """Map an MLflow loader module to ours; other modules are used as written."""
+    if not isinstance(name, str) or not name:
+        raise ModelFormatError(f"python_function.loader_module must be a module name, got {name!r}")
+    if name in LOADER_MODULES:
+        return LOADER_MODULES[name]
+    if name == "mlflow" or name.startswith("mlflow."):
+        raise ModelFormatError(
+            f"Loader module {name!r} has no mlmodel-spec equivalent (supported: "
+            f"{sorted(LOADER_MODULES)}); load this model with MLflow"
+        )
+    return name
+
+
+class PyFuncModel:
+    """A loaded model with a uniform ``predict(data, params=None)`` that enforces the signature."""
+
+    def __init__(self, model_meta: Model, model_impl: Any, predict_fn: str = "predict") -> None:
+        if not hasattr(model_impl, predict_fn):
+            raise ModelFormatError(f"Model implementation is missing required {predict_fn} method.")
+        self._model_meta = model_meta
+        self._model_impl = model_impl
+        self._predict_fn = getattr(model_impl, predict_fn)
+
+    @property
+    def metadata(self) -> Model:
+        """The model's :class:`~mlmodel_spec.models.Model` (its MLmodel file)."""
+        return self._model_meta
+
+    @property
+    def loader_module(self) -> str | None:
+        conf = self._model_meta.flavors.get(FLAVOR_NAME) or {}
+        return conf.get("loader_module")
+
+    @property
+    def model_config(self) -> dict[str, Any]:
+        conf = self._model_meta.flavors.get(FLAVOR_NAME) or {}
+        return dict(conf.get("config") or {})
+
+    def predict(self, data: Any, params: dict[str, Any] | None = None) -> Any:
+        """Check ``data`` and ``params`` against the signature, then call the model.
+
+        Raises :class:`SchemaEnforcementError` when the input does not fit the signature.
+        """
+        from mlmodel_spec.types.enforce import enforce_params, enforce_schema
+
+        meta = self._model_meta
+        schema = meta.get_input_schema()
+        from_hints = meta.signature is not None and meta.signature.is_signature_from_type_hint
+        if schema is not None and not from_hints:
+            try:
+                data = enforce_schema(data, schema)
+            except SchemaEnforcementError as exc:
+                raise SchemaEnforcementError(
+                    f"Failed to enforce schema of data with schema '{schema}'. Error: {exc}"
+                ) from None
+        params = enforce_params(params, meta.get_params_schema())
+        parameter = inspect.signature(self._predict_fn).parameters.get("params")
+        if parameter is not None and parameter.kind != inspect.Parameter.VAR_KEYWORD:
+            return self._predict_fn(data, params=params)
+        if params:
+            warnings.warn(
+                "The model's predict function does not accept `params`; ignoring them.",
+                MlmodelSpecWarning,
+                stacklevel=2,
+            )
+        return self._predict_fn(data)
+
+    def unwrap_python_model(self) -> Any:
+        """The user's :class:`PythonModel` behind a custom model."""
+        python_model = getattr(self._model_impl, "python_model", None)
+        if python_model is None:
+            raise MlmodelSpecError("Unable to retrieve base model object from pyfunc.")
+        return python_model
+
+    def get_raw_model(self) -> Any:
+        """The underlying library model (estimator, Booster), when the flavor exposes it."""
+        if hasattr(self._model_impl, "get_raw_model"):
+            return self._model_impl.get_raw_model()
+        raise MlmodelSpecError("This model's implementation does not expose a raw model")
+
+    def __repr__(self) -> str:
+        return f"PyFuncModel(loader_module={self.loader_module!r})"
+
+
+def load_model(
+    model_uri: str | Path,
+    suppress_warnings: bool = False,
+    dst_path: str | None = None,
+    model_config: dict[str, Any] | None = None,
+) -> PyFuncModel:
+    """Load a model directory through its ``python_function`` flavor, without MLflow.
+
+    **Executes code** from the model (loader, ``code`` dir, pickles): trusted models only.
+    Warns, as MLflow does, when the Python major.minor or installed libraries differ from
+    the model's (unless ``suppress_warnings``).
+    """
+    directory = model_directory(model_uri)
+    meta = Model.load(directory)
+    if (meta.metadata or {}).get("mlflow.model.isExternal") is True:
+        raise ModelFormatError("This model is marked external (metadata mlflow.model.isExternal)")
+    conf = meta.get_flavor(FLAVOR_NAME)
+    if not suppress_warnings:
+        environment.warn_on_environment_mismatch(directory, conf.get("python_version"))
+    add_code_to_path(directory, conf.get("code"))
+    data_path = directory / str(conf["data"]) if conf.get("data") else directory
+    config = {**(conf.get("config") or {}), **(model_config or {})}
+    try:
+        loader = importlib.import_module(resolve_loader_module(conf.get("loader_module")))
+    except ImportError as exc:
+        raise ModelFormatError(
+            f"Cannot import the loader module {conf.get('loader_module')!r}: {exc}"
+        ) from None
+    if not hasattr(loader, "_load_pyfunc"):
+        raise ModelFormatError(f"Loader module {loader.__name__} has no _load_pyfunc()")
+    impl = loader._load_pyfunc(str(data_path), config) if config else loader._load_pyfunc(str(data_path))
+    return PyFuncModel(meta, impl, str(conf.get("predict_fn") or "predict"))

@@ -1,0 +1,3 @@
+def add_ratio(df):
+    df['ratio'] = df.a / df.b
+    return df

@@ -1,0 +1,204 @@
+"""Model directories, both directions: ours load in MLflow; MLflow's load in ours without MLflow."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import lightgbm as lgb
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+from conftest import mlflow_version, quiet, run_without_mlflow
+from sklearn.datasets import load_iris
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+import mlmodel_spec.lightgbm
+import mlmodel_spec.pyfunc
+import mlmodel_spec.sklearn
+from mlmodel_spec.models import infer_signature
+
+mlflow = pytest.importorskip("mlflow")
+import mlflow.lightgbm  # noqa: E402
+import mlflow.pyfunc  # noqa: E402
+import mlflow.sklearn  # noqa: E402
+
+X, Y = load_iris(return_X_y=True, as_frame=True)
+HAS_SKOPS = mlflow_version() >= (3, 9)  # MLflow < 3.9 cannot read or write skops payloads
+DEFAULT_FORMAT = "skops" if HAS_SKOPS else "cloudpickle"
+
+
+class AddConstant(mlmodel_spec.pyfunc.PythonModel):
+    def load_context(self, context: Any) -> None:
+        self.k = float(Path(context.artifacts["k"]).read_text())
+
+    def predict(self, context: Any, model_input: pd.DataFrame, params: Any = None) -> Any:
+        return model_input.sum(axis=1) + self.k
+
+
+def _sk_model() -> Any:
+    return LogisticRegression(max_iter=300).fit(X, Y)
+
+
+def _lgbm() -> Any:
+    return lgb.LGBMClassifier(n_estimators=10, max_depth=3, learning_rate=1, random_state=123,
+                              objective="multiclass", verbose=-1).fit(X, Y)
+
+
+def _booster() -> Any:
+    params = {"objective": "multiclass", "num_class": 3, "verbose": -1}
+    return lgb.train(params, lgb.Dataset(X, Y), 5)
+
+
+def _save_ours(kind: str, path: Path) -> tuple[Any, Any]:
+    """Save one kind of model with our API; return (input data, expected predictions)."""
+    if kind.startswith("sklearn-"):
+        model = _sk_model()
+        mlmodel_spec.sklearn.save_model(model, path, serialization_format=kind[8:], input_example=X[:5])
+        return X, model.predict(X)
+    if kind == "pipeline-numpy":
+        data = X.to_numpy()
+        model = make_pipeline(StandardScaler(), LogisticRegression(max_iter=300)).fit(data, Y)
+        fmt = DEFAULT_FORMAT
+        mlmodel_spec.sklearn.save_model(
+            model, path, serialization_format=fmt, signature=infer_signature(data, model.predict(data))
+        )
+        return data, model.predict(data)
+    if kind == "lgbm-classifier":
+        model = _lgbm()
+        sig = infer_signature(X, model.predict(X))
+        mlmodel_spec.lightgbm.save_model(
+            model, path, signature=sig, input_example=X[:5], serialization_format=DEFAULT_FORMAT
+        )
+        return X, model.predict(X)
+    if kind == "booster":
+        model = _booster()
+        mlmodel_spec.lightgbm.save_model(model, path, input_example=X[:5])
+        return X, model.predict(X)
+    assert kind == "custom"
+    (path.parent / "k.txt").write_text("2.5")
+    mlmodel_spec.pyfunc.save_model(
+        path, python_model=AddConstant(), artifacts={"k": str(path.parent / "k.txt")},
+        input_example=X[:5],
+    )
+    return X, X.sum(axis=1) + 2.5
+
+
+OUR_KINDS = ["sklearn-skops", "sklearn-cloudpickle", "sklearn-pickle", "pipeline-numpy",
+             "lgbm-classifier", "booster", "custom"]
+
+
+@pytest.mark.parametrize("kind", OUR_KINDS)
+def test_our_directory_loads_in_mlflow(tmp_path: Path, kind: str) -> None:
+    if kind == "sklearn-skops" and not HAS_SKOPS:
+        pytest.skip(f"MLflow {mlflow.__version__} cannot read skops payloads (needs >= 3.9)")
+    path = tmp_path / "model"
+    data, expected = _save_ours(kind, path)
+    with quiet():
+        loaded = mlflow.pyfunc.load_model(str(path))
+        predicted = loaded.predict(data)
+    assert np.allclose(np.asarray(predicted), np.asarray(expected))
+    # the signature we wrote is the one MLflow infers for the same data
+    doc = yaml.safe_load((path / "MLmodel").read_text())
+    with quiet():
+        example_in = data[:5] if kind != "pipeline-numpy" else data
+        mlflow_sig = mlflow.models.infer_signature(example_in, loaded.predict(example_in))
+    assert doc["signature"]["inputs"] == mlflow_sig.to_dict()["inputs"]
+    assert loaded.metadata.get_input_schema().to_json() == doc["signature"]["inputs"]
+    _assert_validator_passes(path)
+
+
+def _assert_validator_passes(path: Path) -> None:
+    try:
+        from mlmodel_spec.conformance.validate import validate_paths
+    except ImportError as exc:  # the validator is developed in parallel
+        pytest.skip(f"validator not importable: {exc}")
+    report = validate_paths([path])
+    errors = [
+        f for target in report.targets for f in target.findings
+        if str(getattr(f, "severity", "")).lower().endswith("error")
+    ]
+    assert errors == [], errors
+
+
+def _mlflow_saves(kind: str, path: Path) -> tuple[Any, Any]:
+    if kind.startswith("sklearn-"):
+        model = _sk_model()
+        with quiet():
+            mlflow.sklearn.save_model(model, str(path), serialization_format=kind[8:], input_example=X[:5])
+        return X, model.predict(X)
+    if kind == "lgbm-classifier":
+        model = _lgbm()
+        with quiet():
+            mlflow.lightgbm.save_model(model, str(path), input_example=X[:5])
+        return X, model.predict(X)
+    if kind == "booster":
+        model = _booster()
+        with quiet():
+            mlflow.lightgbm.save_model(model, str(path), input_example=X[:5])
+        return X, model.predict(X)
+    assert kind == "custom"
+
+    with quiet():  # MLflow warns about (missing) type hints when the class is created
+
+        class MlflowAdd(mlflow.pyfunc.PythonModel):  # pickled by value, base class by name
+            # no type hints: MLflow 3 would try to derive a signature from them
+            def load_context(self, context):  # type: ignore[no-untyped-def]
+                self.k = float(Path(context.artifacts["k"]).read_text())
+
+            def predict(self, context, model_input, params=None):  # type: ignore[no-untyped-def]
+                return model_input.sum(axis=1) + self.k
+
+    (path.parent / "k.txt").write_text("2.5")
+    with quiet():
+        mlflow.pyfunc.save_model(
+            str(path), python_model=MlflowAdd(), artifacts={"k": str(path.parent / "k.txt")},
+            input_example=X[:5],
+        )
+    return X, X.sum(axis=1) + 2.5
+
+
+_LOAD_WITHOUT_MLFLOW = """
+import json, sys
+import pandas as pd
+import mlmodel_spec.pyfunc
+data = pd.read_json(sys.argv[2], orient="split")
+model = mlmodel_spec.pyfunc.load_model(sys.argv[1], suppress_warnings=True)
+prediction = model.predict(data)
+print(json.dumps({"prediction": pd.DataFrame(prediction).to_numpy().tolist(),
+                  "mlflow_imported": "mlflow" in sys.modules}))
+"""
+
+MLFLOW_KINDS = ["sklearn-skops", "sklearn-cloudpickle", "sklearn-pickle", "lgbm-classifier",
+                "booster", "custom"]
+
+
+@pytest.mark.parametrize("kind", MLFLOW_KINDS)
+def test_mlflow_directory_loads_without_mlflow(tmp_path: Path, kind: str) -> None:
+    if kind == "sklearn-skops" and not HAS_SKOPS:
+        pytest.skip(f"MLflow {mlflow.__version__} cannot write skops payloads")
+    path = tmp_path / "model"
+    data, expected = _mlflow_saves(kind, path)
+    with quiet():
+        mlflow_prediction = mlflow.pyfunc.load_model(str(path)).predict(data)
+    assert np.allclose(np.asarray(mlflow_prediction), np.asarray(expected))
+    frame = tmp_path / "data.json"
+    frame.write_text(data.to_json(orient="split"))
+    result = run_without_mlflow(_LOAD_WITHOUT_MLFLOW, str(path), str(frame))
+    assert result["mlflow_imported"] is False
+    ours = np.asarray(result["prediction"]).reshape(np.asarray(mlflow_prediction).shape)
+    assert np.allclose(ours, np.asarray(mlflow_prediction))
+
+
+def test_log_model_to_a_run(tracking_uri: str) -> None:
+    model = _sk_model()
+    with quiet(), mlflow.start_run():
+        info = mlmodel_spec.sklearn.log_model(model, name="model", serialization_format=DEFAULT_FORMAT)
+    with quiet():
+        loaded = mlflow.pyfunc.load_model(info.model_uri)
+        predicted = loaded.predict(X)
+    assert np.array_equal(predicted, model.predict(X))
+    assert loaded.metadata.run_id == info.run_id
