@@ -51,13 +51,22 @@ def build_models(root: Path) -> dict[str, tuple[Path, str, list[str] | None]]:
     x, y = load_iris(return_X_y=True, as_frame=True)
     sk = LogisticRegression(max_iter=300).fit(x, y)
     mlmodel_spec.sklearn.save_model(sk, root / "sklearn", input_example=x[:5])
-    clf = lgb.LGBMClassifier(n_estimators=10, max_depth=3, learning_rate=1, random_state=123,
-                             objective="multiclass", verbose=-1).fit(x, y)
+    clf = lgb.LGBMClassifier(
+        n_estimators=10,
+        max_depth=3,
+        learning_rate=1,
+        random_state=123,
+        objective="multiclass",
+        verbose=-1,
+    ).fit(x, y)
     mlmodel_spec.lightgbm.save_model(clf, root / "lightgbm", input_example=x[:5])
     return {
         "sklearn (skops LogisticRegression)": (root / "sklearn", "model.skops", None),
-        "lightgbm (skops LGBMClassifier)": (root / "lightgbm", "model.skops",
-                                            sorted(SKOPS_TRUSTED_TYPES)),
+        "lightgbm (skops LGBMClassifier)": (
+            root / "lightgbm",
+            "model.skops",
+            sorted(SKOPS_TRUSTED_TYPES),
+        ),
     }
 
 
@@ -85,12 +94,14 @@ def main() -> int:
         print(f"cold load_model + predict, median of {args.repeat} fresh processes (seconds)")
         print(f"{'model':38} {'floor':>7} {'ours':>7} {'mlflow':>7} {'ours/floor':>10}")
         for name, (path, payload, trusted) in models.items():
-            floor = time_script(args.python, FLOOR.format(trusted=trusted), [str(path), payload],
-                                args.repeat)
+            floor = time_script(
+                args.python, FLOOR.format(trusted=trusted), [str(path), payload], args.repeat
+            )
             ours = time_script(args.python, OURS, [str(path)], args.repeat)
             mlflow = (
                 f"{time_script(args.mlflow_python, MLFLOW, [str(path)], args.repeat):7.2f}"
-                if Path(args.mlflow_python).exists() else "    n/a"
+                if Path(args.mlflow_python).exists()
+                else "    n/a"
             )
             print(f"{name:38} {floor:7.2f} {ours:7.2f} {mlflow} {ours / floor:10.2f}")
     return 0

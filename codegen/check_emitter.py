@@ -229,8 +229,13 @@ def _emit_object(code: _Check, schema: dict[str, Any]) -> None:
     if "propertyNames" in schema:
         target = code.ctx.check(code.at("propertyNames"))
         if target != ACCEPT:
-            with code.block("for k in x:"), code.block(f"if not {code.call(target, 'k', 'p')}:"):
-                code.line("ok = False")
+            # YAML may have non-string keys: the name a key is checked as is its text.
+            call = code.call(target, "key_text(k)", "p")
+            with code.block("for k in x:"):
+                code.line("n = len(out)")
+                with code.block(f"if not {call}:"):
+                    code.line("ok = False")
+                    code.line("name_key(out, n, k)")
 
 
 def _emit_properties(code: _Check, schema: dict[str, Any]) -> None:

@@ -115,7 +115,7 @@ def _emit_object(code: _Predicate, schema: dict[str, Any]) -> None:
         target = code.ctx.predicate(code.at("propertyNames"))
         if target != ALWAYS:
             with code.block("for k in x:"):
-                code.reject_if(f"not {target}(k)")
+                code.reject_if(f"not {target}(key_text(k))")
 
 
 def _emit_properties(code: _Predicate, schema: dict[str, Any]) -> None:

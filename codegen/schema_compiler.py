@@ -55,6 +55,7 @@ _RUNTIME_HELPERS = (
     "is_number",
     "json_equal",
     "key_text",
+    "name_key",
     "one_of",
     "prune_unknown",
     "run",

@@ -77,7 +77,10 @@ class Finding:
 
 def escape_pointer_token(token: str | int) -> str:
     """Escape one reference token for a JSON pointer (RFC 6901)."""
-    return str(token).replace("~", "~0").replace("/", "~1")
+    text = token if isinstance(token, str) else str(token)
+    if "~" in text or "/" in text:
+        return text.replace("~", "~0").replace("/", "~1")
+    return text
 
 
 def join_pointer(base: str, *tokens: str | int) -> str:

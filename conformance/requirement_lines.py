@@ -41,11 +41,12 @@ class Requirement:
     specifiers: tuple[tuple[str, str], ...] = ()  # (operator, version) pairs
     has_marker: bool = False
     url: str | None = None
+    #: versions named by ``==`` (without a wildcard) or ``===``
+    exact_pins: tuple[str, ...] = field(init=False)
 
-    @property
-    def exact_pins(self) -> tuple[str, ...]:
-        """Versions named by ``==`` (without a wildcard) or ``===``."""
-        return tuple(v for op, v in self.specifiers if op in ("==", "===") and "*" not in v)
+    def __post_init__(self) -> None:
+        exact = tuple(v for op, v in self.specifiers if op in ("==", "===") and "*" not in v)
+        object.__setattr__(self, "exact_pins", exact)
 
     def specifier_text(self) -> str:
         return ",".join(op + v for op, v in self.specifiers)
@@ -59,19 +60,57 @@ class LineProblem:
 
 
 @dataclass(slots=True)
-class RequirementLine:
-    line: int  # 1-based physical line where the logical line starts
-    text: str  # the logical line (joined, comment removed, stripped)
+class _Draft:
+    """What a line says, while it is being worked out."""
+
+    text: str
     kind: LineKind = LineKind.OPTION
     requirement: Requirement | None = None
-    target: str | None = None  # the file of ``-r`` / ``-c``
+    target: str | None = None
     problems: list[LineProblem] = field(default_factory=list)
-    #: (physical line, column of the logical text's first character) for each joined piece
-    pieces: tuple[tuple[int, int, int], ...] = ()  # (offset in text, line, column)
+
+
+@dataclass(frozen=True, slots=True)
+class LineContent:
+    """What a logical line says, independent of where it is (shared between equal lines)."""
+
+    text: str  # the logical line (joined, comment removed, stripped)
+    kind: LineKind
+    requirement: Requirement | None
+    target: str | None  # the file of ``-r`` / ``-c``
+    problems: tuple[LineProblem, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class RequirementLine:
+    line: int  # 1-based physical line where the logical line starts
+    content: LineContent
+    #: (offset in text, physical line, column) where each joined piece of the text starts
+    pieces: tuple[tuple[int, int, int], ...] = ()
+
+    @property
+    def text(self) -> str:
+        return self.content.text
+
+    @property
+    def kind(self) -> LineKind:
+        return self.content.kind
+
+    @property
+    def requirement(self) -> Requirement | None:
+        return self.content.requirement
+
+    @property
+    def target(self) -> str | None:
+        return self.content.target
+
+    @property
+    def problems(self) -> tuple[LineProblem, ...]:
+        return self.content.problems
 
     @property
     def uses_env_vars(self) -> bool:
-        return ENV_VAR_RE.search(self.text) is not None
+        return ENV_VAR_RE.search(self.content.text) is not None
 
     def position(self, offset: int) -> tuple[int, int]:
         """1-based (line, column) of a character offset into :attr:`text`."""
@@ -222,7 +261,7 @@ def _token_offsets(text: str, tokens: list[str], base: int) -> list[int]:
     return offsets
 
 
-def _parse_options(text: str, base: int, line: RequirementLine) -> _Options:
+def _parse_options(text: str, base: int, line: _Draft) -> _Options:
     options = _Options()
     try:
         tokens = shlex.split(text)
@@ -380,7 +419,7 @@ def _is_path(head: str) -> bool:
     return not at or _looks_like_path(before_at.strip())
 
 
-def _classify_args(args: str, line: RequirementLine) -> None:
+def _classify_args(args: str, line: _Draft) -> None:
     if _is_url(args):
         line.kind = LineKind.URL
         return
@@ -415,9 +454,27 @@ def _break_args_options(text: str) -> tuple[str, str, int]:
     return arg_text, rest, len(arg_text) + (1 if args and rest else 0)
 
 
+_CONTENTS: dict[str, LineContent] = {}
+_CONTENTS_LIMIT = 4096  # lines repeat across models (mlflow==3.17.2, numpy==...)
+
+
+def line_content(text: str) -> LineContent:
+    """What one logical line (joined, stripped of comments) says; cached by its text."""
+    found = _CONTENTS.get(text)
+    if found is None:
+        if len(_CONTENTS) >= _CONTENTS_LIMIT:
+            _CONTENTS.clear()
+        found = _CONTENTS[text] = _analyse(text)
+    return found
+
+
 def parse_line(text: str, line_number: int = 1) -> RequirementLine:
     """Parse one logical line (already joined and stripped of comments)."""
-    line = RequirementLine(line_number, text)
+    return RequirementLine(line_number, line_content(text), ((0, line_number, 1),))
+
+
+def _analyse(text: str) -> LineContent:
+    line = _Draft(text)
     args, rest, rest_offset = _break_args_options(text)
     options = _parse_options(rest, rest_offset, line) if rest else _Options()
     editables = [(v, o) for opt, v, o in options.found if opt == "--editable"]
@@ -468,26 +525,33 @@ def parse_line(text: str, line_number: int = 1) -> RequirementLine:
         line.problems.append(
             LineProblem(f"{word!r} is not an option value; pip ignores it", offset, True)
         )
-    return line
+    return LineContent(line.text, line.kind, line.requirement, line.target, tuple(line.problems))
 
 
 def parse_text(text: str) -> list[RequirementLine]:
     """Every logical line of a requirements file, in order."""
     lines: list[RequirementLine] = []
+    if "\\" not in text and "#" not in text:  # no continuations, no comments: the usual file
+        for number, raw in enumerate(text.splitlines(), start=1):
+            cleaned = raw.strip()
+            if cleaned:
+                column = len(raw) - len(raw.lstrip()) + 1
+                lines.append(RequirementLine(number, line_content(cleaned), ((0, number, column),)))
+        return lines
     for pieces in _logical_lines(text):
         cleaned, marks = _clean(pieces)
-        if not cleaned:
-            continue
-        parsed = parse_line(cleaned, pieces[0].line)
-        parsed.pieces = marks
-        lines.append(parsed)
+        if cleaned:
+            lines.append(RequirementLine(pieces[0].line, line_content(cleaned), marks))
     return lines
 
 
 def parse_entry(text: str) -> list[RequirementLine]:
     """One entry of a YAML list that MLflow or conda writes, line by line, into a requirements
     file (``python_env.yaml`` dependencies, the pip section of ``conda.yaml``)."""
-    return parse_text(text)
+    if "\n" in text or "\r" in text or "\\" in text or "#" in text:
+        return parse_text(text)
+    cleaned = text.strip()
+    return [RequirementLine(1, line_content(cleaned), ((0, 1, 1),))] if cleaned else []
 
 
 # -- versions -------------------------------------------------------------------------------
@@ -515,11 +579,22 @@ def _local(text: str | None) -> tuple[int | str, ...]:
     return tuple(int(p) if p.isdigit() else p.lower() for p in re.split(r"[._-]", text))
 
 
+_KEYS: dict[str, VersionKey | None] = {}
+
+
 def version_key(text: str) -> VersionKey | None:
     """A key equal for two versions exactly when PEP 440 calls them equal (``None``: invalid).
 
     Canonical forms are read by a regular expression; anything else by ``packaging.version``.
     """
+    if text not in _KEYS:
+        if len(_KEYS) >= _CONTENTS_LIMIT:
+            _KEYS.clear()
+        _KEYS[text] = _version_key(text)
+    return _KEYS[text]
+
+
+def _version_key(text: str) -> VersionKey | None:
     match = _FAST_VERSION.fullmatch(text)
     if match is not None:
         pre = match.group("pre")

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, NamedTuple
 
 ERROR, WARNING, INFO = "error", "warning", "info"
@@ -228,18 +228,31 @@ def prune_unknown(
     names: frozenset[str] | None = None,
     patterns: tuple[re.Pattern[str], ...] = (),
 ) -> None:
-    """Drop the ``x-unknown-key`` annotations about the object at ``pointer`` (found since
-    ``start``) whose key another subschema applying to that object defines. ``names`` of
-    ``None`` means every key is defined (some subschema has ``additionalProperties``)."""
+    """Settle the ``x-unknown-key`` annotations about the object at ``pointer`` found since
+    ``start``: drop those whose key another subschema applying to the object defines
+    (``names`` of ``None``: every key is defined), and repeats of the same key."""
+    seen: set[str | None] = set()
 
-    def defined(issue: SchemaIssue) -> bool:
+    def keep(issue: SchemaIssue) -> bool:
         if issue.keyword != "x-unknown-key" or issue.pointer != pointer:
-            return False
+            return True
         key = issue.property or ""
-        return names is None or key in names or any(each.search(key) for each in patterns)
+        if names is None or key in names or any(each.search(key) for each in patterns):
+            return False
+        if issue.property in seen:
+            return False
+        seen.add(issue.property)
+        return True
 
-    if any(defined(issue) for issue in issues[start:]):
-        issues[start:] = [issue for issue in issues[start:] if not defined(issue)]
+    kept = [issue for issue in issues[start:] if keep(issue)]
+    if len(kept) != len(issues) - start:
+        issues[start:] = kept
+
+
+def name_key(issues: list[SchemaIssue], start: int, key: Any) -> None:
+    """Mark the ``propertyNames`` failures found since ``start`` as being about ``key``."""
+    text = key_text(key)
+    issues[start:] = [replace(issue, property=text) for issue in issues[start:]]
 
 
 # -- oneOf / anyOf ----------------------------------------------------------------------

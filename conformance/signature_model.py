@@ -59,6 +59,15 @@ _INT_DTYPE = re.compile(r"(u?)int(8|16|32|64)")
 
 
 @dataclass(frozen=True, slots=True)
+class Duplicate:
+    """A key given more than once in one JSON object."""
+
+    pointer: str  # the object holding the key
+    key: str
+    conflicting: bool  # the values differ, so the one ``json.loads`` drops is lost
+
+
+@dataclass(frozen=True, slots=True)
 class DecodedJson:
     """One decoded signature string. ``value`` is shared through a cache: never mutate it."""
 
@@ -68,42 +77,50 @@ class DecodedJson:
     position: int = 0  # 0-based offset of the JSON error in the string
     line: int = 0  # 1-based line/column of the error inside the string
     column: int = 0
-    duplicates: tuple[tuple[str, str], ...] = ()  # (pointer of the object, repeated key)
+    duplicates: tuple[Duplicate, ...] = ()
 
 
 class _DupDict(dict[str, Any]):
     """A decoded JSON object that had a key more than once (``json`` keeps the last)."""
 
-    repeated: tuple[str, ...] = ()
+    repeated: tuple[tuple[str, bool], ...] = ()  # (key, values differ)
 
 
 def _pairs_hook(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     result = dict(pairs)
     if len(result) == len(pairs):
         return result
-    seen: set[str] = set()
-    repeated: list[str] = []
-    for key, _ in pairs:
-        if key in seen and key not in repeated:
-            repeated.append(key)
-        seen.add(key)
+    first: dict[str, Any] = {}
+    repeated: dict[str, bool] = {}
+    for key, value in pairs:
+        if key in first:
+            repeated[key] = repeated.get(key, False) or not _same(first[key], value)
+        else:
+            first[key] = value
     marked = _DupDict(result)
-    marked.repeated = tuple(repeated)
+    marked.repeated = tuple(repeated.items())
     return marked
 
 
-def _find_duplicates(value: Any) -> tuple[tuple[str, str], ...]:
-    found: list[tuple[str, str]] = []
+def _same(a: Any, b: Any) -> bool:
+    try:
+        return bool(a == b) and type(a) is type(b)
+    except RecursionError:  # pragma: no cover - nesting is bounded by the decoder
+        return False
+
+
+def _find_duplicates(value: Any) -> tuple[Duplicate, ...]:
+    found: list[Duplicate] = []
     stack: list[tuple[str, Any]] = [("", value)]
     while stack:
         pointer, node = stack.pop()
         if isinstance(node, dict):
             if isinstance(node, _DupDict):
-                found.extend((pointer, key) for key in node.repeated)
+                found.extend(Duplicate(pointer, key, differs) for key, differs in node.repeated)
             stack.extend((join_pointer(pointer, k), v) for k, v in node.items())
         elif isinstance(node, list):
             stack.extend((join_pointer(pointer, i), v) for i, v in enumerate(node))
-    return tuple(sorted(found))
+    return tuple(sorted(found, key=lambda d: (d.pointer, d.key)))
 
 
 @lru_cache(maxsize=1024)
@@ -423,53 +440,167 @@ def cast_problem(value: Any, kind: str) -> str | None:
     return None
 
 
-def strict_problem(value: Any, kind: str) -> str | None:
-    """Why ``value`` always fails MLflow's uncast check of primitive type ``kind``.
+_INT64 = (-(2**63), 2**63 - 1)
 
-    Missing values are the caller's business (they depend on ``required``).
-    """
-    if kind in ("any", "datetime", "sparkml_vector"):
+
+def series_dtype(values: list[Any]) -> str:
+    """The dtype pandas gives a Series of these JSON values: int64, float64, bool, str
+    (object under pandas < 3) or object."""
+    seen: set[str] = set()
+    for value in values:
+        if value is None:
+            seen.add("null")
+        elif isinstance(value, bool):
+            seen.add("bool")
+        elif isinstance(value, int):
+            seen.add("int" if _INT64[0] <= value <= _INT64[1] else "object")
+        elif isinstance(value, float):
+            seen.add("float")
+        elif isinstance(value, str):
+            seen.add("str")
+        else:
+            seen.add("object")
+    if "object" in seen or not seen - {"null"}:
+        return "object"
+    if seen == {"int"}:
+        return "int64"
+    if seen <= {"int", "float", "null"}:
+        return "float64"
+    if seen == {"bool"}:
+        return "bool"
+    return "str" if seen <= {"str", "null"} else "object"
+
+
+def _first(values: list[Any], bad: Any) -> tuple[int, Any]:
+    for index, value in enumerate(values):
+        if bad(value):
+            return index, value
+    return 0, values[0]
+
+
+def series_problem(values: list[Any], kind: str) -> tuple[int, str] | None:
+    """``(index to blame, why)`` when MLflow's check *without a cast* refuses these values as
+    one pandas Series of primitive type ``kind``: the columns of a ``json_object`` example, the
+    items of a primitive array, a single map value or object property (verified against
+    MLflow 2.22 and 3.17)."""
+    if kind not in PRIMITIVE_TYPES or not values:
         return None
+    dtype = series_dtype(values)
+    if kind in ("string", "binary"):
+        if dtype in ("int64", "float64", "bool"):
+            index, value = _first(values, lambda v: not isinstance(v, str) and v is not None)
+            return index, f"{json_kind(value)} {show(value)} is not a {kind} value"
+        return None
+    if kind == "boolean":
+        if dtype in ("bool", "object"):
+            return None
+        index, value = _first(values, lambda v: not isinstance(v, bool) and v is not None)
+        return index, f"{json_kind(value)} {show(value)} is not a boolean value"
+    if kind == "datetime":
+        if dtype == "object":
+            index, value = _first(
+                values,
+                lambda v: (
+                    not _missing(v)
+                    and not (isinstance(v, str) and _DATETIME_TEXT.fullmatch(v.strip()))
+                ),
+            )
+            if _missing(value) or isinstance(value, str):
+                return None  # all missing, or ISO strings next to missing values: parsed
+            return index, f"{json_kind(value)} {show(value)} is not convertible to datetime"
+        if dtype == "str":
+            return 0, (
+                "date strings are not converted to datetime without a cast (MLflow 3 with "
+                "pandas >= 3 refuses them)"
+            )
+        return 0, f"{json_kind(values[0])} {show(values[0])} is not a datetime value"
+    return _numeric_series_problem(values, kind, dtype)
+
+
+def _numeric_series_problem(values: list[Any], kind: str, dtype: str) -> tuple[int, str] | None:
+    if kind == "double" and dtype == "object":
+        # MLflow's Decimal branch: pandas.to_numeric on any object column
+        index, value = _first(values, lambda v: not _numeric_like(v))
+        if _numeric_like(value):
+            return None
+        return index, f"{json_kind(value)} {show(value)} is not a double value"
+    if dtype in ("object", "str", "bool"):
+        index, value = _first(values, lambda v: not _is_number(v) and v is not None)
+        if value is None:
+            return index, f"null is not a {kind} value (the values are all missing)"
+        return index, f"{json_kind(value)} {show(value)} is not a {kind} value"
     if kind in INTEGER_TYPES:
-        ok = isinstance(value, int) and not isinstance(value, bool)
-    elif kind in FLOAT_TYPES:
-        ok = _is_number(value)
-    elif kind in ("string", "binary"):
-        ok = isinstance(value, str)
-    elif kind == "boolean":
-        ok = isinstance(value, bool)
-    else:
+        if dtype == "float64":
+            index, value = _first(values, lambda v: not isinstance(v, int))
+            if _missing(value):
+                return index, (
+                    f"{show(value)} (a missing value) makes the values float64, and MLflow does "
+                    f"not convert floats to {kind}"
+                )
+            return (
+                index,
+                f"number {show(value)} is not an integer; MLflow does not convert floats to {kind}",
+            )
+        if kind == "integer":
+            return 0, (
+                "JSON integers arrive as int64, which MLflow does not narrow to integer (int32) "
+                "without a cast; declare long"
+            )
         return None
-    if ok:
-        return None
-    if kind in INTEGER_TYPES and isinstance(value, float) and not math.isnan(value):
-        return f"number {show(value)} is not an integer; MLflow does not convert floats to {kind}"
-    return f"{json_kind(value)} {show(value)} is not a {kind} value"
+    if dtype == "int64":
+        if all(v in (0, 1) for v in values):
+            return None
+        index, value = _first(values, lambda v: v not in (0, 1))
+        return index, (
+            f"integer {value} makes the values int64, which MLflow converts to {kind} only when "
+            f"all are 0 or 1; write {value}.0"
+        )
+    if kind == "float":
+        return 0, (
+            "JSON numbers arrive as float64, which MLflow does not narrow to float (float32) "
+            "without a cast; declare double"
+        )
+    return None
+
+
+def _numeric_like(value: Any) -> bool:
+    """What ``pandas.to_numeric`` accepts: numbers, booleans, missing values, numeric text."""
+    if value is None or isinstance(value, (bool, int, float)):
+        return True
+    return isinstance(value, str) and _float_text(value)
 
 
 def _missing(value: Any) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value))
 
 
-def nested_problem(value: Any, dtype: DataType, required: bool, path: str = "") -> str | None:
-    """Why ``value`` fails MLflow's check of ``dtype`` without a cast (arrays, objects, maps,
-    ``json_object`` columns). ``path`` names where inside the value, for the message."""
+_TWICE_CHECKED = frozenset({"float", "integer", "datetime"})
+
+
+def nested_problem(
+    value: Any, dtype: DataType, required: bool, path: str = "", *, twice: bool = False
+) -> str | None:
+    """Why ``value`` fails MLflow's check of a complex ``dtype`` (array, object, map) or of a
+    primitive nested inside one. ``twice``: the value is a cell of a dataframe example, which
+    MLflow checks once while casting and again while enforcing the signature."""
     where = f" at {path}" if path else ""
     if dtype.primitive:
-        if _missing(value):
-            if required and value is None:
-                return f"null{where} in a required {dtype.kind} field"
-            if required and dtype.kind not in FLOAT_TYPES and dtype.kind != "datetime":
-                return f"NaN{where} is not a {dtype.kind} value"
+        if _missing(value) and not required:
             return None
-        problem = strict_problem(value, dtype.kind)
-        return f"{problem}{where}" if problem else None
+        if value is None:
+            return f"null{where} in a required {dtype.kind} field"
+        if isinstance(value, (list, dict)):
+            return f"{json_kind(value)} {show(value)}{where} is not a {dtype.kind} value"
+        problem = series_problem([value], dtype.kind)
+        return f"{problem[1]}{where}" if problem else None
     if dtype.kind in ("array", "map", "object"):
-        return _container_problem(value, dtype, required, path)
+        return _container_problem(value, dtype, required, path, twice)
     return None
 
 
-def _container_problem(value: Any, dtype: DataType, required: bool, path: str) -> str | None:
+def _container_problem(
+    value: Any, dtype: DataType, required: bool, path: str, twice: bool
+) -> str | None:
     where = f" at {path}" if path else ""
     items = dtype.items
     if value is None:
@@ -479,14 +610,12 @@ def _container_problem(value: Any, dtype: DataType, required: bool, path: str) -
     if dtype.kind == "array":
         if not isinstance(value, list):
             return f"{json_kind(value)} {show(value)}{where} is not a list ({dtype.describe()})"
-        if items is None:
+        if items is None or not value:
             return None
+        if items.primitive:
+            return _array_items_problem(value[:_MAX_ITEMS], items.kind, path, twice)
         for index, item in enumerate(value[:_MAX_ITEMS]):
-            item_path = f"{path}[{index}]"
-            if items.primitive:
-                problem = series_value_problem(item, items.kind, item_path)
-            else:
-                problem = nested_problem(item, items, required, item_path)
+            problem = nested_problem(item, items, required, f"{path}[{index}]", twice=twice)
             if problem:
                 return problem
         return None
@@ -495,34 +624,37 @@ def _container_problem(value: Any, dtype: DataType, required: bool, path: str) -
     if dtype.kind == "object":
         if not value and not required:
             return None
-        return _object_problem(value, dtype, path)
-    if items is None:
+        return _object_problem(value, dtype, path, twice)
+    if items is None or (not value and not required):
         return None
     for key, item in list(value.items())[:_MAX_ITEMS]:
-        problem = nested_problem(item, items, required, f"{path}.{key}" if path else str(key))
+        item_path = f"{path}.{key}" if path else str(key)
+        problem = nested_problem(item, items, required, item_path, twice=twice)
         if problem:
             return problem
     return None
 
 
-def series_value_problem(item: Any, kind: str, path: str = "") -> str | None:
-    """Why ``item`` fails when MLflow checks a whole column (or a primitive array) of type
-    ``kind`` as one pandas Series without a cast: a null only fails integer kinds (the Series
-    becomes float or object), a NaN fails every non-float kind."""
-    where = f" at {path}" if path else ""
-    if item is None:
-        if kind in INTEGER_TYPES:
-            return f"null{where} cannot be a {kind}; integers cannot be missing"
-        return None
-    if isinstance(item, float) and math.isnan(item):
-        if kind in FLOAT_TYPES or kind in ("datetime", "any"):
-            return None
-        return f"NaN{where} is not a {kind} value"
-    problem = strict_problem(item, kind)
-    return f"{problem}{where}" if problem else None
+def _array_items_problem(items: list[Any], kind: str, path: str, twice: bool) -> str | None:
+    problem = series_problem(items, kind)
+    if problem:
+        return f"{problem[1]} (at {path}[{problem[0]}])"
+    # numpy cannot put a sequence into a str/bytes array (a dict becomes its str()), and
+    # pandas parses neither into a datetime
+    shapes = (list, dict) if kind == "datetime" else (list,)
+    if kind in ("string", "binary", "datetime") and any(isinstance(i, shapes) for i in items):
+        index, value = _first(items, lambda v: isinstance(v, shapes))
+        return f"{json_kind(value)} {show(value)} at {path}[{index}] is not a {kind} value"
+    if twice and kind in _TWICE_CHECKED and not all(_missing(i) for i in items):
+        return (
+            f"array<{kind}> at {path or 'the top'}: MLflow checks dataframe cells twice and the "
+            f"second check refuses the {kind} values the first one produced; declare "
+            + ("double" if kind == "float" else "long" if kind == "integer" else "string")
+        )
+    return None
 
 
-def _object_problem(value: dict[str, Any], dtype: DataType, path: str) -> str | None:
+def _object_problem(value: dict[str, Any], dtype: DataType, path: str, twice: bool) -> str | None:
     where = f" at {path}" if path else ""
     known = {p.name: p for p in dtype.properties}
     missing = [p.name for p in dtype.properties if p.required and p.name not in value]
@@ -533,7 +665,8 @@ def _object_problem(value: dict[str, Any], dtype: DataType, path: str) -> str | 
         return f"object{where} has properties {unknown} that {dtype.describe()} does not declare"
     for key, item in value.items():
         prop = known[key]
-        problem = nested_problem(item, prop.type, prop.required, f"{path}.{key}" if path else key)
+        item_path = f"{path}.{key}" if path else key
+        problem = nested_problem(item, prop.type, prop.required, item_path, twice=twice)
         if problem:
             return problem
     return None
@@ -601,8 +734,13 @@ def _int_bounds(dtype: str) -> tuple[int, int] | None:
     return -(2 ** (bits - 1)), 2 ** (bits - 1) - 1
 
 
+_ANYTHING_DTYPES = ("bool", "object", "str", "bytes")
+
+
 def tensor_leaf_problem(value: Any, dtype: str) -> str | None:
     """Why ``numpy.array(..., dtype=dtype)`` fails on the leaf ``value`` (MLflow's cast)."""
+    if dtype.startswith(_ANYTHING_DTYPES):
+        return None  # numpy converts anything to these (truth value, the object, str())
     if isinstance(value, (dict, list)):
         return f"{json_kind(value)} {show(value)} cannot be converted to {dtype}"
     bounds = _int_bounds(dtype)
@@ -626,7 +764,9 @@ def tensor_leaf_problem(value: Any, dtype: str) -> str | None:
         if isinstance(value, float) and not math.isnan(value):
             return f"number {show(value)} cannot be converted to {dtype}"
         if isinstance(value, float) or (
-            isinstance(value, str) and not _DATETIME_TEXT.fullmatch(value)
+            isinstance(value, str)
+            and not _NUMPY_DATETIME_TEXT.fullmatch(value)
+            and value.lower() not in _NUMPY_DATETIME_WORDS
         ):
             return f"{show(value)} cannot be converted to {dtype}"
     return None
@@ -640,44 +780,39 @@ class _ShapeWalk:
     problem_path: tuple[int, ...] = ()
     ragged: bool = False
 
-    def stopped(self) -> bool:
-        """Ragged data was found or the budget is spent: stop walking."""
-        return self.ragged or self.budget <= 0
+
+@dataclass(frozen=True, slots=True)
+class ArrayShape:
+    """numpy's view of a nested JSON list."""
+
+    shape: tuple[int, ...]  # for ragged data: the dimensions all rows share (numpy's object shape)
+    ragged: bool  # rows of different lengths: only an object array can hold it
+    problem: str | None  # the first leaf the dtype cannot hold
+    problem_path: tuple[int, ...]  # index path of that leaf
 
 
 def array_shape(
-    value: Any, dtype: str | None = None, *, max_rows: int = 1000, budget: int = 200_000
-) -> tuple[tuple[int, ...] | None, str | None, tuple[int, ...]]:
-    """numpy's view of a nested JSON list: ``(shape, leaf problem, index path of it)``.
-
-    ``shape`` is ``None`` for ragged data. Only the first ``max_rows`` rows and ``budget``
-    values are examined (the shape of the first dimension is always exact).
-    """
-    walk = _ShapeWalk(dtype or "", budget)
+    value: Any, dtype: str = "", *, max_rows: int = 1000, budget: int = 200_000
+) -> ArrayShape:
+    """Shape and leaf check of ``numpy.array(value, dtype=dtype)``. Only the first
+    ``max_rows`` rows and ``budget`` values are examined (the first dimension is exact)."""
+    walk = _ShapeWalk(dtype, budget)
     if not isinstance(value, list):
-        if dtype:
-            walk.problem = tensor_leaf_problem(value, dtype)
-        return (), walk.problem, ()
+        problem = tensor_leaf_problem(value, dtype) if dtype else None
+        return ArrayShape((), False, problem, ())
     inner = _inner_shape(value[:max_rows], walk, ())
-    if walk.ragged:
-        return None, walk.problem, walk.problem_path
-    return (len(value), *(inner or ())), walk.problem, walk.problem_path
+    return ArrayShape((len(value), *inner), walk.ragged, walk.problem, walk.problem_path)
 
 
-def _inner_shape(
-    rows: list[Any], walk: _ShapeWalk, path: tuple[int, ...]
-) -> tuple[int, ...] | None:
-    """Common shape of ``rows``' elements (``None`` if there are none or they differ)."""
+def _inner_shape(rows: list[Any], walk: _ShapeWalk, path: tuple[int, ...]) -> tuple[int, ...]:
+    """The dimensions shared by all of ``rows``' elements (their longest common prefix)."""
     common: tuple[int, ...] | None = None
     for index, row in enumerate(rows):
-        if walk.stopped():
-            return common
+        if walk.budget <= 0:
+            break
         walk.budget -= 1
         if isinstance(row, list):
-            inner = _inner_shape(row, walk, (*path, index))
-            if walk.stopped():
-                return common  # ragged below (reported), or out of budget: stop comparing
-            shape: tuple[int, ...] = (len(row), *(inner or ()))
+            shape: tuple[int, ...] = (len(row), *_inner_shape(row, walk, (*path, index)))
         else:
             shape = ()
             if walk.dtype and walk.problem is None:
@@ -688,5 +823,8 @@ def _inner_shape(
             common = shape
         elif shape != common:
             walk.ragged = True
-            return None
-    return common
+            size = 0
+            while size < min(len(shape), len(common)) and shape[size] == common[size]:
+                size += 1
+            common = common[:size]
+    return common or ()

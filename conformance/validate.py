@@ -18,7 +18,7 @@ from .discover import Target, discover
 from .findings import Finding, Severity
 from .model_files import read_bounded
 from .registry import CHECKS, RULES, Check, Problem
-from .rules import document
+from .rules import document, hygiene
 from .yaml_source import YamlDocument, load_yaml
 
 #: rules whose findings become warnings under ``--strict``
@@ -102,6 +102,8 @@ def _read_mlmodel(mlmodel: Path) -> tuple[YamlDocument | None, list[Problem]]:
         for p in doc.problems
     ]
     if not doc.usable:
+        # a merge conflict is the usual reason MLmodel stops being YAML: say so
+        problems.extend(hygiene.conflict_marker_problems(read.text, name))
         return None, problems
     if doc.empty:
         problems.append(Problem(document.MLMODEL_EMPTY, "", "MLmodel has no content", name))

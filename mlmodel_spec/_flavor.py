@@ -42,7 +42,7 @@ class SaveRequest:
 
     path: Any
     mlflow_model: Model | None = None
-    signature: ModelSignature | None | bool = None
+    signature: ModelSignature | bool | None = None
     input_example: Any = None
     metadata: dict[str, Any] | None = None
     code_paths: Iterable[str | Path] | None = None
@@ -75,18 +75,18 @@ def copy_code_paths(code_paths: Iterable[str | Path] | None, directory: Path) ->
     return CODE_DIR
 
 
-def pyfunc_block(
-    loader_module: str, code: str | None, env: bool = True, **extra: Any
-) -> dict[str, Any]:
+def pyfunc_block(loader_module: str, code: str | None, **extra: Any) -> dict[str, Any]:
     """A ``python_function`` block as ``mlflow.pyfunc.add_to_model`` writes it."""
-    block: dict[str, Any] = {"loader_module": loader_module, "python_version": environment.python_version()}
+    block: dict[str, Any] = {
+        "loader_module": loader_module,
+        "python_version": environment.python_version(),
+    }
     if code:
         block["code"] = code
-    if env:
-        block["env"] = {
-            "conda": environment.CONDA_ENV_FILE_NAME,
-            "virtualenv": environment.PYTHON_ENV_FILE_NAME,
-        }
+    block["env"] = {
+        "conda": environment.CONDA_ENV_FILE_NAME,
+        "virtualenv": environment.PYTHON_ENV_FILE_NAME,
+    }
     block.update(extra)
     return block
 
@@ -107,7 +107,11 @@ def save_model_directory(
     predictor."""
     from mlmodel_spec.models.signature import infer_signature_from_example
 
-    requirements_args = (request.conda_env, request.pip_requirements, request.extra_pip_requirements)
+    requirements_args = (
+        request.conda_env,
+        request.pip_requirements,
+        request.extra_pip_requirements,
+    )
     if sum(x is not None for x in requirements_args) > 1:
         raise MlmodelSpecError(
             "Only one of `conda_env`, `pip_requirements`, and `extra_pip_requirements` "

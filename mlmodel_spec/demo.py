@@ -51,8 +51,12 @@ def run_demo(workdir: pathlib.Path, out: TextIO) -> int:
     x, y = load_iris(return_X_y=True, as_frame=True)
     x_train, x_test, y_train, y_test = train_test_split(x, y, test_size=0.2, random_state=42)
     clf = lgb.LGBMClassifier(
-        n_estimators=10, max_depth=3, learning_rate=1, random_state=123,
-        objective="multiclass", verbose=-1,
+        n_estimators=10,
+        max_depth=3,
+        learning_rate=1,
+        random_state=123,
+        objective="multiclass",
+        verbose=-1,
     )
     clf.fit(x_train, y_train)
     out.write(f"train: LGBMClassifier on {len(x_train)} iris rows\n")
@@ -65,6 +69,8 @@ def run_demo(workdir: pathlib.Path, out: TextIO) -> int:
     predictions = model.predict(x_test)
     accuracy = float((predictions == y_test.to_numpy()).mean())
     out.write(f"load: {model.loader_module} -> {type(model.get_raw_model()).__name__}\n")
-    out.write(f"predict: first 10 = {predictions[:10].tolist()}; accuracy on "
-              f"{len(x_test)} test rows = {accuracy:.3f}\n")
+    out.write(
+        f"predict: first 10 = {predictions[:10].tolist()}; accuracy on "
+        f"{len(x_test)} test rows = {accuracy:.3f}\n"
+    )
     return 0 if valid else 1

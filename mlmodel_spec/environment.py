@@ -3,7 +3,8 @@ checks of the running environment against them.
 
 * ``requirements.txt``: pinned requirements, one per line, no trailing newline.
 * ``constraints.txt`` + a ``-c constraints.txt`` line: when user requirements carry ``-c file``.
-* ``conda.yaml``: ``name: mlflow-env``, channel ``conda-forge``, python, ``pip<=<version>``, pip list.
+* ``conda.yaml``: ``name: mlflow-env``, channel ``conda-forge``, python, ``pip<=<version>``,
+  and the pip list.
 * ``python_env.yaml``: ``python``, ``build_dependencies`` (pinned pip/setuptools/wheel when
   installed), ``dependencies: [-r requirements.txt]``.
 
@@ -118,7 +119,7 @@ def resolve_requirements(
         )
     if conda_env is not None:
         env = _load_conda_env(conda_env)
-        pip_deps = next(
+        pip_deps: list[Any] = next(
             (d["pip"] for d in env.get("dependencies", []) if isinstance(d, dict) and "pip" in d),
             [],
         )

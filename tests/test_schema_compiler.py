@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import functools
 import json
 import math
 import os
@@ -21,7 +22,7 @@ import shutil
 import subprocess
 import sys
 import types
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -29,14 +30,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from jsonschema import Draft7Validator, Draft202012Validator
-from referencing import Registry, Resource
-
 from mlmodel_spec.codegen import build
 from mlmodel_spec.codegen.draft07_export import export_draft07
 from mlmodel_spec.codegen.schema_compiler import EntryPoint, SchemaCompileError, compile_validators
 from mlmodel_spec.codegen.schema_registry import SchemaSet
-from mlmodel_spec.conformance.findings import split_pointer
+from mlmodel_spec.conformance.findings import join_pointer, split_pointer
 from mlmodel_spec.conformance.schema_validation import ANNOTATION_KEYWORDS, SchemaIssue
+from referencing import Registry, Resource
 
 HERE = Path(__file__).parent
 REPO = HERE.parent
@@ -51,8 +51,10 @@ CASES: dict[str, dict[str, list[Any]]] = {
 }
 KEYWORD_FILES = sorted(p.relative_to(SCHEMAS).as_posix() for p in KEYWORDS.glob("*.json"))
 SIMPLE_FILES = {f"keywords/{n}.schema.json" for n in ("types", "enum_const", "objects", "arrays")}
+EXAMPLES = int(os.environ.get("SCHEMA_COMPILER_EXAMPLES", "60"))
+"""Examples per property test; raise it for a long fuzzing run."""
 FAST = settings(
-    max_examples=60, deadline=None, database=None, suppress_health_check=list(HealthCheck)
+    max_examples=EXAMPLES, deadline=None, database=None, suppress_health_check=list(HealthCheck)
 )
 
 # -- compiling and the oracle --------------------------------------------------------------
@@ -94,12 +96,15 @@ class Suite:
         self.module = load_generated(compile_dir(directory, entries, with_predicates=True), name)
         self.registry = registry_of(directory)
         self.refs = {entry.name: entry.ref for entry in entries}
+        self._oracles: dict[str, Draft202012Validator] = {}
 
     def oracle(self, entry: str) -> Draft202012Validator:
-        file, _, pointer = self.refs[entry].partition("#")
-        document = json.loads((self.directory / file).read_text())
-        schema = {"$ref": f"{document['$id']}#{pointer}"}
-        return Draft202012Validator(schema, registry=self.registry)
+        if entry not in self._oracles:
+            file, _, pointer = self.refs[entry].partition("#")
+            document = json.loads((self.directory / file).read_text())
+            schema = {"$ref": f"{document['$id']}#{pointer}"}
+            self._oracles[entry] = Draft202012Validator(schema, registry=self.registry)
+        return self._oracles[entry]
 
 
 @pytest.fixture(scope="module")
@@ -118,13 +123,17 @@ def failures(issues: list[SchemaIssue]) -> list[SchemaIssue]:
     return [issue for issue in issues if issue.keyword not in ANNOTATION_KEYWORDS]
 
 
+def pointer_of(path: Any) -> str:
+    return join_pointer("", *path)
+
+
 def oracle_pointers(errors: Any) -> set[str]:
     """Instance pointers of every oracle error, including those inside oneOf/anyOf."""
     found: set[str] = set()
     stack = list(errors)
     while stack:
         error = stack.pop()
-        found.add("".join("/" + str(t).replace("~", "~0").replace("/", "~1") for t in error.absolute_path))
+        found.add(pointer_of(error.absolute_path))
         stack.extend(error.context or ())
     return found
 
@@ -162,11 +171,12 @@ def assert_agrees(suite: Suite, entry: str, instance: Any, *, exact: bool = Fals
     blamed = oracle_pointers(errors)
     for issue in issues:
         assert issue.severity in ("error", "warning", "info")
-        assert issue.message and "\n" not in issue.message
+        assert issue.message
+        assert "\n" not in issue.message
         assert resolves(instance, issue.pointer), issue
     assert {blamed_pointer(issue, blamed) for issue in failed} <= blamed, (instance, issues)
     if exact:
-        top = {"".join(f"/{t}" for t in e.absolute_path) for e in errors}
+        top = {pointer_of(error.absolute_path) for error in errors}
         assert {blamed_pointer(issue, top) for issue in failed} == top, (instance, issues)
 
 
@@ -202,6 +212,12 @@ def vocabulary(documents: list[Any]) -> tuple[list[str], list[Any], list[str]]:
     return sorted(names), unique, sorted(patterns)
 
 
+@functools.cache
+def json_like_for(*paths: Path) -> st.SearchStrategy[Any]:
+    """:func:`json_like` for schema files (cached: building strategies is not free)."""
+    return json_like([json.loads(path.read_text()) for path in paths])
+
+
 def json_like(documents: list[Any]) -> st.SearchStrategy[Any]:
     names, atoms, patterns = vocabulary(documents)
     text = st.text(alphabet="abxé-_/~.1 ", max_size=5)
@@ -218,7 +234,7 @@ def json_like(documents: list[Any]) -> st.SearchStrategy[Any]:
     if atoms:
         leaves.append(st.sampled_from(atoms))
     if patterns:
-        leaves.append(st.sampled_from(patterns).flatmap(lambda p: st.from_regex(p)))
+        leaves.append(st.sampled_from(patterns).flatmap(st.from_regex))
     values = st.recursive(
         st.one_of(leaves),
         lambda inner: st.lists(inner, max_size=4) | st.dictionaries(keys, inner, max_size=5),
@@ -270,13 +286,15 @@ def mutations(draw: st.DrawFn, base: Any, values: st.SearchStrategy[Any]) -> Any
         container, key = draw(st.sampled_from(positions))
         action = draw(st.sampled_from(["replace", "remove", "add"]))
         if action == "replace":
-            container[key] = draw(values)
+            container[key] = copy.deepcopy(draw(values))
         elif action == "remove":
             del container[key]
         elif isinstance(container, dict):
-            container[draw(st.sampled_from(["zz", "code", "type", "data", *map(str, container)]))] = draw(values)
+            container[
+                draw(st.sampled_from(["zz", "code", "type", "data", *map(str, container)]))
+            ] = copy.deepcopy(draw(values))
         else:
-            container.append(draw(values))
+            container.append(copy.deepcopy(draw(values)))
     return document
 
 
@@ -294,22 +312,535 @@ def test_hand_cases_match_oracle(keyword_suite: Suite, file: str) -> None:
             assert_agrees(keyword_suite, entry, instance, exact=file in SIMPLE_FILES)
 
 
+def instances_for(file: str) -> st.SearchStrategy[Any]:
+    """Random JSON built from the words of all keyword schemas, or a hand-made valid case
+    of ``file`` with a few values replaced, removed or added."""
+    anything = json_like_for(*sorted(KEYWORDS.glob("*.json")))
+    near = st.sampled_from(CASES[file]["valid"]).flatmap(
+        lambda base: mutations(base, json_like_for(SCHEMAS / file))
+    )
+    return st.one_of(anything, near)
+
+
 @pytest.mark.parametrize("file", KEYWORD_FILES)
 @FAST
 @given(data=st.data())
-def test_random_instances_match_oracle(keyword_suite: Suite, file: str, data: st.DataObject) -> None:
-    documents = [json.loads(path.read_text()) for path in KEYWORDS.glob("*.json")]
-    instance = data.draw(json_like(documents))
-    assert_agrees(keyword_suite, file.split("/", 1)[1], instance, exact=file in SIMPLE_FILES)
+def test_random_instances_match_oracle(
+    keyword_suite: Suite, draft07_keywords: Registry[Any], file: str, data: st.DataObject
+) -> None:
+    instance = data.draw(instances_for(file))
+    entry = file.split("/", 1)[1]
+    assert_agrees(keyword_suite, entry, instance, exact=file in SIMPLE_FILES)
+    exported = draft07_validator(draft07_keywords, KEYWORDS / entry)
+    assert exported.is_valid(instance) == keyword_suite.oracle(entry).is_valid(instance), instance
+
+
+# -- draft-07 export ------------------------------------------------------------------------
+
+
+def draft07_registry(directory: Path) -> Registry[Any]:
+    exported = export_draft07(SchemaSet.load(directory), source_label="tests")
+    registry: Registry[Any] = Registry()
+    for text in exported.values():
+        document = json.loads(text)
+        Draft7Validator.check_schema(document)
+        registry = registry.with_resource(document["$id"], Resource.from_contents(document))
+    return registry
+
+
+def draft07_validator(registry: Registry[Any], original: Path) -> Draft7Validator:
+    source_id = json.loads(original.read_text())["$id"]
+    return Draft7Validator({"$ref": source_id.replace("/v1/", "/draft-07/")}, registry=registry)
+
+
+@pytest.fixture(scope="module")
+def draft07_keywords() -> Registry[Any]:
+    return draft07_registry(KEYWORDS)
 
 
 @pytest.mark.parametrize("file", sorted(CASES))
+def test_draft07_export_accepts_what_the_original_accepts(
+    draft07_keywords: Registry[Any], file: str
+) -> None:
+    exported = draft07_validator(draft07_keywords, SCHEMAS / file)
+    for verdict, instances in CASES[file].items():
+        for instance in instances:
+            assert exported.is_valid(instance) == (verdict == "valid"), (file, instance)
+
+
+def test_draft07_export_renames_keywords_and_references() -> None:
+    exported = {
+        path: json.loads(text)
+        for path, text in export_draft07(SchemaSet.load(MINI), source_label="mini").items()
+    }
+    demo = exported["flavors/demo.schema.json"]
+    assert demo["$schema"] == "http://json-schema.org/draft-07/schema#"
+    assert demo["$id"] == "https://compiler-tests.invalid/draft-07/flavors/demo.schema.json"
+    assert "$defs" not in demo
+    assert "relative_path" in demo["definitions"]
+    assert demo["properties"]["data"] == {"$ref": "#/definitions/relative_path"}
+    assert demo["dependencies"] == {"trusted_types": ["serialization_format"]}
+    version = demo["properties"]["version"]
+    assert version["items"] == [{"type": "integer"}, {"type": "integer"}]
+    assert version["additionalItems"] is False
+    assert demo["properties"]["model_class"]["$ref"] == (
+        "../signature.schema.json#/definitions/tensor/properties/dtype"
+    )
+    assert demo["$comment"].startswith("Generated by mlmodel-spec codegen from mini/flavors/")
+    mlmodel = exported["mlmodel.schema.json"]
+    assert "deprecated" not in json.dumps(mlmodel)
+    signature = exported["signature.schema.json"]
+    tensor_shape = signature["definitions"]["tensor"]["properties"]["shape"]
+    assert tensor_shape["items"] == [{"type": "integer"}]
+    refs = json.loads(
+        export_draft07(SchemaSet.load(KEYWORDS), source_label="k")["refs.schema.json"]
+    )
+    siblings = refs["properties"]["with_siblings"]
+    assert "$ref" not in siblings
+    assert siblings["allOf"] == [{"$ref": "#/definitions/positive_or_text"}]
+    assert refs["properties"]["escaped"] == {"$ref": "#/definitions/a~1b~0c"}
+
+
+def test_repository_draft07_exports_are_valid_draft07() -> None:
+    exports = sorted((REPO / build.DRAFT07_DIR).rglob("*.json"))
+    originals = sorted(V1.rglob("*.json"))
+    assert [p.relative_to(REPO / build.DRAFT07_DIR) for p in exports] == [
+        p.relative_to(V1) for p in originals
+    ]
+    for path in exports:
+        Draft7Validator.check_schema(json.loads(path.read_text()))
+
+
+# -- annotations, severities, branch choice ----------------------------------------------
+
+
+def run_keyword(suite: Suite, entry: str, instance: Any) -> list[tuple[str, str, str, Any]]:
+    return [
+        (issue.pointer, issue.keyword, issue.severity, issue.property)
+        for issue in suite.module.VALIDATORS[entry](instance)
+    ]
+
+
+ANNOTATION_CASES = [
+    ({"name": "n", "created": "26"}, [("/created", "pattern", "warning", None)]),
+    ({"name": "n", "hint": {"level": "high"}}, [("/hint/level", "type", "info", None)]),
+    ({"name": "n", "hint": []}, [("/hint", "type", "warning", None)]),
+    ({"name": "n", "old_name": "x"}, [("", "deprecated", "warning", "old_name")]),
+    ({"name": "n", "old_alias": 1}, [("", "deprecated", "warning", "old_alias")]),
+    (
+        {"name": "n", "mapped": {"m1": "a", "z": 2}},
+        [("/mapped", "deprecated", "warning", "m1"), ("/mapped", "deprecated", "warning", "z")],
+    ),
+    (
+        {"name": "n", "extended": {"base": "b", "extra": 1, "more": True, "x-y": 1, "zz": 0}},
+        [("/extended", "x-unknown-key", "info", "zz")],
+    ),
+    ({"name": "n", "guarded": {"kind": "a", "other": "s", "a_only": 1}}, []),
+    ({"name": "n", "guarded": {"kind": "b", "q": 1}}, [("/guarded", "x-unknown-key", "info", "q")]),
+    ({"name": "n", "choice": {"left": 1, "zz": 2}}, [("/choice", "x-unknown-key", "info", "zz")]),
+    ({"name": "n", "choice": {"left": "x", "zz": 2}}, [("/choice/left", "type", "error", None)]),
+    ({"name": "n", "open": {"a": 1, "b": 2}, "top": 1}, [("", "x-unknown-key", "info", "top")]),
+    (
+        {"name": 1, "top": 1},
+        [("/name", "type", "error", None), ("", "x-unknown-key", "info", "top")],
+    ),
+]
+
+
+@pytest.mark.parametrize(("instance", "expected"), ANNOTATION_CASES)
+def test_annotations_and_severities(
+    keyword_suite: Suite, instance: Any, expected: list[Any]
+) -> None:
+    assert run_keyword(keyword_suite, "annotations.schema.json", instance) == expected
+
+
 @FAST
 @given(data=st.data())
-def test_mutated_valid_cases_match_oracle(
-    keyword_suite: Suite, file: str, data: st.DataObject
+def test_unknown_keys_never_change_validity(keyword_suite: Suite, data: st.DataObject) -> None:
+    base = data.draw(st.sampled_from(CASES["keywords/annotations.schema.json"]["valid"]))
+    extra = data.draw(st.dictionaries(st.text("qwz", min_size=1, max_size=3), st.integers()))
+    instance = {**base, **extra}
+    issues = keyword_suite.module.VALIDATORS["annotations.schema.json"](instance)
+    assert failures(issues) == []
+    assert keyword_suite.oracle("annotations.schema.json").is_valid(instance)
+    unknown = {
+        issue.property for issue in issues if issue.keyword == "x-unknown-key" and not issue.pointer
+    }
+    assert unknown == set(extra) | ({"unknown_top"} & set(base))
+
+
+BRANCH_CASES = [
+    ({"column": {"type": "array"}}, [("/column", "required", "error", "items")]),
+    (
+        {"column": {"type": "tensor", "tensor-spec": {"dtype": "f", "shape": [-2]}}},
+        [("/column/tensor-spec/shape/0", "minimum", "error", None)],
+    ),
+    ({"column": {"type": "dobule"}}, [("/column/type", "enum", "error", None)]),
+    ({"column": "double"}, [("/column", "oneOf", "error", None)]),
+    ({"env": {"conda": 1}}, [("/env/conda", "type", "error", None)]),
+    ({"one": 7}, [("/one", "oneOf", "error", None)]),
+    ({"any": 1.5}, [("/any", "anyOf", "error", None)]),
+]
+
+
+@pytest.mark.parametrize(("instance", "expected"), BRANCH_CASES)
+def test_failed_alternatives_report_the_likeliest_branch(
+    keyword_suite: Suite, instance: Any, expected: list[Any]
 ) -> None:
-    base = data.draw(st.sampled_from(CASES[file]["valid"]))
-    values = json_like([json.loads((SCHEMAS / file).read_text())])
-    instance = data.draw(mutations(base, values))
-    assert_agrees(keyword_suite, file.split("/", 1)[1], instance, exact=file in SIMPLE_FILES)
+    assert run_keyword(keyword_suite, "combinators.schema.json", instance) == expected
+
+
+def test_alternative_messages(keyword_suite: Suite) -> None:
+    validate = keyword_suite.module.VALIDATORS["combinators.schema.json"]
+    assert validate({"env": 1})[0].message == (
+        "1 is not valid under any of the given schemas (expected string or object)"
+    )
+    assert validate({"one": 7})[0].message == (
+        "7 is valid under more than one of the given schemas (0 and 1)"
+    )
+    assert validate({"any": 1.5})[0].message.endswith("(expected integer, string or array)")
+    required = keyword_suite.module.VALIDATORS["objects.schema.json"]({"closed": {}})[0]
+    assert (required.pointer, required.message) == ("/closed", "'a' is a required property")
+    assert required.schema_path == "objects.schema.json#/properties/closed/required"
+
+
+# -- hostile instances --------------------------------------------------------------------
+
+
+@FAST
+@given(instance=yaml_like())
+def test_yaml_values_never_crash(keyword_suite: Suite, spec_suite: Suite, instance: Any) -> None:
+    for suite in (keyword_suite, spec_suite):
+        for name, validate in suite.module.VALIDATORS.items():
+            issues = validate(instance)
+            assert all(isinstance(issue, SchemaIssue) for issue in issues), name
+            assert suite.module.PREDICATES[name](instance) == (not failures(issues)), name
+
+
+def test_yaml_scalars_are_not_json_types(keyword_suite: Suite) -> None:
+    validate = keyword_suite.module.VALIDATORS["types.schema.json"]
+    when = dt.datetime(2026, 1, 2, 3, 4, 5)
+    assert [i.keyword for i in validate({"string": when.date(), "number": math.nan})] == ["type"]
+    assert [i.keyword for i in validate({"integer": b"1", "object": {1: 2}})] == ["type"]
+    odd_keys = validate({"string": "s", 3: [], None: {}, dt.date(2020, 1, 1): 0})
+    assert [(i.keyword, i.property) for i in odd_keys] == [
+        ("x-unknown-key", "3"),
+        ("x-unknown-key", "None"),
+        ("x-unknown-key", "2020-01-01"),
+    ]
+    names = keyword_suite.module.VALIDATORS["objects.schema.json"]
+    issues = names({"names": {1: "int key", "ok": 2}, "closed": {"a": 1, 2: 3}})
+    assert [(i.pointer, i.keyword, i.property) for i in issues] == [
+        ("/names", "pattern", "1"),
+        ("/closed", "additionalProperties", "2"),
+    ]
+
+
+def test_deep_recursion_is_reported_not_raised(keyword_suite: Suite) -> None:
+    tree: dict[str, Any] = {"label": "leaf"}
+    for _ in range(5000):
+        tree = {"label": "node", "children": [tree]}
+    issues = keyword_suite.module.VALIDATORS["refs.schema.json"]({"tree": tree})
+    assert [(i.keyword, i.severity) for i in issues] == [("x-too-deep", "error")]
+
+
+# -- compile errors ---------------------------------------------------------------------
+
+
+def write_schema(directory: Path, schema: Any, name: str = "t.schema.json") -> Path:
+    document = {"$schema": "https://json-schema.org/draft/2020-12/schema", **schema}
+    (directory / name).write_text(json.dumps(document))
+    return directory
+
+
+REFUSED = [
+    ({"properties": {"a": {"contains": {}}}}, "contains", "#/properties/a/contains"),
+    ({"unevaluatedProperties": False}, "unevaluatedProperties", "#/unevaluatedProperties"),
+    ({"$defs": {"a": {"$anchor": "x"}}}, "$anchor", "#/$defs/a/$anchor"),
+    ({"$dynamicRef": "#x"}, "$dynamicRef", "#/$dynamicRef"),
+    ({"items": {"multipleOf": 2}}, "multipleOf", "#/items/multipleOf"),
+    ({"dependentSchemas": {}}, "dependentSchemas", "#/dependentSchemas"),
+    ({"x-other": 1}, "x-other", "#/x-other"),
+    ({"x-severity": "error"}, "x-severity", "#/x-severity"),
+    ({"pattern": "\\p{L}"}, "pattern", "#/pattern"),
+    ({"patternProperties": {"(?<x": {}}}, "patternProperties", "#/patternProperties"),
+    ({"type": "strin"}, "type", "#/type"),
+    ({"$schema": "http://json-schema.org/draft-07/schema#"}, "$schema", "#/$schema"),
+    ({"$ref": "#anchor"}, "$ref", "#/$ref"),
+]
+
+
+@pytest.mark.parametrize(("schema", "keyword", "path"), REFUSED)
+def test_unsupported_schemas_are_refused_with_keyword_and_path(
+    tmp_path: Path, schema: Any, keyword: str, path: str
+) -> None:
+    with pytest.raises(SchemaCompileError) as raised:
+        compile_dir(write_schema(tmp_path, schema), [EntryPoint("t", "t.schema.json")])
+    assert raised.value.keyword == keyword
+    assert raised.value.schema_path.startswith("t.schema.json" + path)
+    assert str(raised.value).startswith("t.schema.json#")
+
+
+@pytest.mark.parametrize(
+    ("schema", "text"),
+    [
+        ({"$ref": "#/$defs/missing"}, "does not resolve"),
+        ({"$ref": "other.schema.json"}, "names no known schema"),
+        (
+            {
+                "$defs": {"a": {"$ref": "#/$defs/b"}, "b": {"$ref": "#/$defs/a"}},
+                "$ref": "#/$defs/a",
+            },
+            "cycle",
+        ),
+    ],
+)
+def test_broken_references_are_refused(tmp_path: Path, schema: Any, text: str) -> None:
+    with pytest.raises(SchemaCompileError, match=text):
+        compile_dir(write_schema(tmp_path, schema), [EntryPoint("t", "t.schema.json")])
+
+
+def test_malformed_json_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "t.schema.json").write_text("{")
+    with pytest.raises(SchemaCompileError, match="not valid JSON"):
+        compile_dir(tmp_path, [EntryPoint("t", "t.schema.json")])
+
+
+# -- determinism and the checked-in module -----------------------------------------------
+
+
+def test_compiling_twice_gives_identical_bytes_whatever_the_hash_seed() -> None:
+    entries = [
+        EntryPoint("mlmodel", "mlmodel.schema.json"),
+        EntryPoint("s", "signature.schema.json#/$defs/schema"),
+    ]
+    first = compile_dir(MINI, entries)
+    assert compile_dir(MINI, entries) == first
+    script = (
+        "import sys; from pathlib import Path;"
+        "from mlmodel_spec.codegen.schema_compiler import EntryPoint as E, compile_validators;"
+        "sys.stdout.write(compile_validators(Path(sys.argv[1]), [E('mlmodel', 'mlmodel.schema.json'),"
+        " E('s', 'signature.schema.json#/$defs/schema')], output_path=Path(sys.argv[2]),"
+        " source_label='tests', version='test'))"
+    )
+    output = str(REPO / "conformance" / "_compiled_for_tests.py")
+    env = {**os.environ, "PYTHONHASHSEED": "4242"}
+    other = subprocess.run(
+        [sys.executable, "-c", script, str(MINI), output],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert other.stdout == first
+
+
+def test_checked_in_module_is_fresh_and_has_the_header() -> None:
+    assert build.run(check=True) == 0, "run `mlmodel-spec codegen` and commit the result"
+    source = (REPO / build.VALIDATORS_MODULE).read_text()
+    digest = SchemaSet.load(V1).digest()
+    header = rf"# Generated by mlmodel-spec codegen \S+ from spec/schemas/v1 \(sha256 {digest}\)\."
+    assert re.match(header + r" DO NOT EDIT\.\n", source)
+
+
+def test_generated_module_imports_nothing_heavy() -> None:
+    source = (REPO / build.VALIDATORS_MODULE).read_text()
+    imported = set()
+    for line in source.splitlines():
+        found = re.match(r"(?:from (\S+) import|import (\S+))", line)
+        if found:
+            imported.add(found.group(1) or found.group(2))
+    assert imported == {"__future__", "re", "collections.abc", "typing", ".schema_validation"}
+    script = (
+        "import sys, mlmodel_spec.conformance._generated_schemas as g;"
+        "heavy = {'jsonschema', 'yaml', 'jinja2', 'referencing'};"
+        "sys.stdout.write(repr(sorted(m for m in sys.modules if m.split('.')[0] in heavy)))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    )
+    assert result.stdout == "[]"
+
+
+# -- the real spec schemas ----------------------------------------------------------------
+
+SKLEARN_MODEL = {
+    "flavors": {
+        "python_function": {
+            "env": {"conda": "conda.yaml", "virtualenv": "python_env.yaml"},
+            "loader_module": "mlflow.sklearn",
+            "model_path": "model.pkl",
+            "predict_fn": "predict",
+            "python_version": "3.12.1",
+        },
+        "sklearn": {
+            "code": None,
+            "pickled_model": "model.pkl",
+            "serialization_format": "cloudpickle",
+            "sklearn_version": "1.5.0",
+        },
+    },
+    "mlflow_version": "2.20.1",
+    "model_uuid": "0123456789abcdef0123456789abcdef",
+    "utc_time_created": "2025-01-02 03:04:05.678901",
+    "signature": {
+        "inputs": '[{"type": "double", "name": "x", "required": true}]',
+        "outputs": '[{"type": "long", "required": true}]',
+        "params": None,
+    },
+    "is_signature_from_type_hint": False,
+    "type_hint_from_example": False,
+}
+LIGHTGBM_MODEL = {
+    "artifact_path": "model",
+    "run_id": "fedcba9876543210fedcba9876543210",
+    "flavors": {
+        "lightgbm": {
+            "code": None,
+            "data": "model.lgb",
+            "lgb_version": "4.3.0",
+            "model_class": "lightgbm.basic.Booster",
+        },
+        "python_function": {
+            "data": "model.lgb",
+            "env": "conda.yaml",
+            "loader_module": "mlflow.lightgbm",
+            "python_version": "3.10.4",
+        },
+    },
+    "utc_time_created": "2024-06-07 08:09:10",
+}
+COLUMNS = [
+    {"type": "double", "name": "a", "required": True},
+    {"type": "array", "items": {"type": "long"}, "name": "b", "required": True},
+]
+
+
+def spec_instances(entry: str) -> st.SearchStrategy[Any]:
+    anything = json_like_for(*sorted(V1.rglob("*.json")))
+    bases = {"mlmodel": [SKLEARN_MODEL, LIGHTGBM_MODEL], "signature-schema": [COLUMNS]}.get(entry)
+    if not bases:
+        return anything
+    near = st.sampled_from(bases).flatmap(lambda base: mutations(base, anything))
+    return st.one_of(anything, near, near)
+
+
+def test_spec_examples_are_valid(spec_suite: Suite) -> None:
+    for entry, instance in [
+        ("mlmodel", SKLEARN_MODEL),
+        ("mlmodel", LIGHTGBM_MODEL),
+        ("signature-schema", COLUMNS),
+    ]:
+        if entry in spec_suite.refs:
+            assert failures(spec_suite.module.VALIDATORS[entry](instance)) == []
+            assert_agrees(spec_suite, entry, instance)
+
+
+@pytest.mark.parametrize("entry", [e.name for e in build.ENTRY_POINTS])
+@settings(FAST, max_examples=max(EXAMPLES * 2 // 3, 1))
+@given(data=st.data())
+def test_spec_random_instances_match_oracle(
+    spec_suite: Suite, entry: str, data: st.DataObject
+) -> None:
+    if entry not in spec_suite.refs:
+        pytest.skip(f"{entry}: its schema file is not in {build.SCHEMA_DIR} yet")
+    assert_agrees(spec_suite, entry, data.draw(spec_instances(entry)))
+
+
+@pytest.fixture(scope="module")
+def draft07_spec() -> Registry[Any]:
+    return draft07_registry(V1)
+
+
+@settings(FAST, max_examples=max(EXAMPLES * 2 // 3, 1))
+@given(data=st.data())
+def test_spec_draft07_export_matches_original(
+    spec_suite: Suite, draft07_spec: Registry[Any], data: st.DataObject
+) -> None:
+    instance = data.draw(spec_instances("mlmodel"))
+    exported = draft07_validator(draft07_spec, V1 / "mlmodel.schema.json")
+    assert exported.is_valid(instance) == spec_suite.oracle("mlmodel").is_valid(instance)
+
+
+# -- the build: regenerate, check, orphans --------------------------------------------------
+
+
+@pytest.fixture
+def tree(tmp_path: Path) -> Path:
+    """A repository root whose spec is the mini schema set (no report.schema.json)."""
+    shutil.copytree(MINI, tmp_path / build.SCHEMA_DIR)
+    return tmp_path
+
+
+def generated_files(root: Path) -> list[str]:
+    return sorted(
+        p.relative_to(root).as_posix()
+        for p in root.rglob("*")
+        if p.is_file() and not p.relative_to(root).as_posix().startswith("spec/schemas/v1")
+    )
+
+
+def test_build_writes_then_checks_clean(tree: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert build.run(check=True, root=tree) == 1
+    assert "missing: conformance/_generated_schemas.py" in capsys.readouterr().err
+    assert build.run(root=tree) == 0
+    assert "skipped entry 'report'" in capsys.readouterr().err
+    assert generated_files(tree) == [
+        "conformance/_generated_schemas.py",
+        "spec/schemas/draft-07/conda.schema.json",
+        "spec/schemas/draft-07/flavors/demo.schema.json",
+        "spec/schemas/draft-07/mlmodel.schema.json",
+        "spec/schemas/draft-07/python-env.schema.json",
+        "spec/schemas/draft-07/signature.schema.json",
+    ]
+    assert build.main(["--check", "--root", str(tree)]) == 0
+    assert "up to date" in capsys.readouterr().out
+    module = load_generated((tree / build.VALIDATORS_MODULE).read_text(), "_mini_validators")
+    assert sorted(module.VALIDATORS) == [
+        "conda",
+        "mlmodel",
+        "python-env",
+        "signature-params",
+        "signature-schema",
+    ]
+    assert module.KNOWN_FLAVORS == ("demo",)
+    assert module.validate_mlmodel({"flavors": {"demo": {"data": "m"}}}) == []
+    issue = module.validate_mlmodel({"flavors": {"demo": {"data": "/abs"}}, "legacy": 1})
+    assert [(i.pointer, i.keyword) for i in issue] == [
+        ("/flavors/demo/data", "pattern"),
+        ("", "deprecated"),
+    ]
+
+
+def test_check_reports_stale_missing_and_orphaned(
+    tree: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert build.run(root=tree) == 0
+    schema = tree / build.SCHEMA_DIR / "conda.schema.json"
+    schema.write_text(
+        schema.read_text().replace('"name": {"type": "string"}', '"name": {"type": "integer"}')
+    )
+    (tree / build.DRAFT07_DIR / "flavors" / "gone.schema.json").write_text("{}")
+    (tree / build.DRAFT07_DIR / "python-env.schema.json").unlink()
+    capsys.readouterr()
+    assert build.main(["--check", "--root", str(tree)]) == 1
+    err = capsys.readouterr().err
+    assert "stale: conformance/_generated_schemas.py" in err
+    assert "stale: spec/schemas/draft-07/conda.schema.json" in err
+    assert "missing: spec/schemas/draft-07/python-env.schema.json" in err
+    assert "orphaned: spec/schemas/draft-07/flavors/gone.schema.json" in err
+    assert "run `mlmodel-spec codegen`" in err
+    assert build.run(root=tree) == 0
+    assert "removed spec/schemas/draft-07/flavors/gone.schema.json" in capsys.readouterr().out
+    assert build.run(check=True, root=tree) == 0
+    assert not list(tree.rglob("*.tmp"))
+
+
+def test_build_reports_compile_errors_without_traceback(
+    tree: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write_schema(tree / build.SCHEMA_DIR, {"contains": {}}, "conda.schema.json")
+    assert build.run(root=tree) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("codegen failed: conda.schema.json#/contains: unsupported keyword")
+    assert not (tree / build.VALIDATORS_MODULE).exists()

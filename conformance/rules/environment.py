@@ -76,6 +76,8 @@ _SEVERITY = {"error": None, "warning": Severity.WARNING, "info": Severity.INFO}
 MLFLOW_CONDA_DEP = re.compile(
     r"^(?P<package>python|pip|setuptools|wheel)(?P<operator><|>|<=|>=|=|==|!=)?(?P<version>[\d.]+)?$"
 )
+#: a python spec that bounds nothing or only from one side with <, > or !=
+_UNPINNED_PYTHON = re.compile(r"\s*(?:[^:\s]+::)?python\s*(?:(?:<|>|!=)\s*[0-9][^,|\s]*)?\s*")
 _CONDA_NAME = re.compile(r"\s*(?:[^:\s]+::)?(?P<name>[A-Za-z0-9_.-]+)")
 
 
@@ -131,7 +133,7 @@ def _schema(
             yield Problem(schema.DEPRECATED_KEY, pointer, issue.message, rel, at_key=True)
         else:
             at_key = issue.property is not None
-            pointer = join_pointer(issue.pointer, issue.property) if at_key else issue.pointer
+            pointer = join_pointer(issue.pointer, issue.property or "") if at_key else issue.pointer
             yield Problem(
                 rule,
                 pointer,
@@ -230,40 +232,43 @@ def conda_python_is_pinned(ctx: ModelContext) -> Iterator[Problem]:
         return
     index, spec = pythons[0]
     pointer = join_pointer("/dependencies", index)
-    virtualenv_from_conda = _python_env_absent(ctx)
-    match = MLFLOW_CONDA_DEP.match(spec.strip())
-    if match is not None and match.group("package") == "python":
-        operator, version = match.group("operator"), match.group("version")
-        if operator is None or not version:
+    if _python_env_absent(ctx):
+        message = _unusable_for_virtualenv(spec)
+        if message:
+            severity = None if message.startswith("is a form") else Severity.ERROR
             yield Problem(
                 CONDA_PYTHON_UNPINNED,
                 pointer,
-                f"python dependency {spec!r} names no version"
-                + (
-                    "; MLflow refuses to restore the environment without python_env.yaml"
-                    if virtualenv_from_conda
-                    else "; conda picks any Python"
-                ),
+                f"python dependency {spec!r} {message}",
                 rel,
-                severity=Severity.ERROR if virtualenv_from_conda else None,
+                severity=severity,
             )
-        elif operator in ("<", ">", "!="):
-            yield Problem(
-                CONDA_PYTHON_UNPINNED,
-                pointer,
-                f"python dependency {spec!r} uses {operator!r}, which does not pin a version"
-                + ("; MLflow's virtualenv restore raises on it" if virtualenv_from_conda else ""),
-                rel,
-                severity=Severity.ERROR if virtualenv_from_conda else None,
-            )
-    elif virtualenv_from_conda:
+    elif _UNPINNED_PYTHON.fullmatch(spec):
         yield Problem(
             CONDA_PYTHON_UNPINNED,
             pointer,
-            f"python dependency {spec!r} is a form MLflow's virtualenv restore cannot read: "
-            "without python_env.yaml it ignores it and uses its own Python version",
+            f"python dependency {spec!r} does not pin a version; conda picks any Python",
             rel,
         )
+
+
+def _unusable_for_virtualenv(spec: str) -> str:
+    """Why MLflow's virtualenv restore (no python_env.yaml) cannot use this python spec."""
+    match = MLFLOW_CONDA_DEP.match(spec)  # MLflow matches the raw string
+    if match is None:
+        return (
+            "is a form MLflow's virtualenv restore cannot read: without python_env.yaml it "
+            "ignores it and uses its own Python version"
+        )
+    operator, version = match.group("operator"), match.group("version")
+    if operator is None or not version:
+        return "names no version; MLflow refuses to restore the environment without python_env.yaml"
+    if operator in ("<", ">", "!="):
+        return (
+            f"uses {operator!r}, which does not pin a version; MLflow's virtualenv restore "
+            "raises on it"
+        )
+    return ""
 
 
 @check(CONDA_PIP_SECTION, needs_files=True)

@@ -80,9 +80,22 @@ def _env_file_names(ctx: ModelContext) -> list[str]:
     return names
 
 
+def _mlmodel_may_hold_markers(ctx: ModelContext) -> bool:
+    """A parsed MLmodel keeps a marker line only inside a multi-line scalar (or a key).
+
+    Looking for the marker text in the parsed content (one C-level ``repr``) spares reading
+    the file a second time for the 99.9% of models without one.
+    """
+    text = repr(ctx.data)
+    return any(marker in text for marker in _MARKER_HINT)
+
+
 @check(MERGE_CONFLICT_MARKER, needs_files=True)
 def no_conflict_markers(ctx: ModelContext) -> Iterator[Problem]:
-    for name in [ctx.mlmodel_name, *_env_file_names(ctx)]:
+    names = _env_file_names(ctx)
+    if _mlmodel_may_hold_markers(ctx):
+        names.insert(0, ctx.mlmodel_name)
+    for name in names:
         read = ctx.read_text(name)
         if read is not None and read.text is not None:
             yield from conflict_marker_problems(read.text, name)
@@ -162,46 +175,56 @@ def placeholder_in(value: str, *, shaped: bool) -> str | None:
     return None
 
 
-def _strings(value: Any, pointer: str, shaped: bool) -> Iterator[tuple[str, str, bool]]:
-    """(pointer, string, shaped) for every string below ``value``, iteratively."""
-    stack = [(value, pointer, shaped)]
+_Path = tuple[str | int, ...]
+_WHOLE_MAX = 64  # a value that *is* a placeholder is short; longer ones skip the whole-value test
+
+
+def _found(value: str, shaped: bool) -> str | None:
+    if not shaped and len(value) > _WHOLE_MAX:
+        return None
+    return placeholder_in(value, shaped=shaped)
+
+
+def _walk(value: Any, path: _Path, shaped: bool) -> Iterator[tuple[_Path, str, str]]:
+    """(path, string, placeholder) for every placeholder below ``value``, iteratively.
+
+    Pointers are only built for hits: this runs on every value of every model.
+    """
+    stack: list[tuple[Any, _Path]] = [(value, path)]
     while stack:
-        current, where, is_shaped = stack.pop()
+        current, where = stack.pop()
         if isinstance(current, str):
-            yield where, current, is_shaped
+            placeholder = _found(current, shaped)
+            if placeholder is not None:
+                yield where, current, placeholder
         elif isinstance(current, dict):
-            stack.extend((v, join_pointer(where, str(k)), is_shaped) for k, v in current.items())
+            stack.extend((v, (*where, str(k))) for k, v in current.items())
         elif isinstance(current, list):
-            stack.extend((v, join_pointer(where, i), is_shaped) for i, v in enumerate(current))
+            stack.extend((v, (*where, i)) for i, v in enumerate(current))
 
 
-def _values(data: dict[Any, Any]) -> Iterator[tuple[str, str, bool]]:
+def _placeholders(data: dict[Any, Any]) -> Iterator[tuple[_Path, str, str]]:
     for key, value in data.items():
-        pointer = join_pointer("", str(key))
         if key == "signature":
             continue  # JSON documents: the signature rules read them
         if key == "flavors" and isinstance(value, dict):
             for flavor, block in value.items():
-                base = join_pointer(pointer, str(flavor))
+                base = (str(key), str(flavor))
                 if not isinstance(block, dict):
-                    yield from _strings(block, base, False)
+                    yield from _walk(block, base, False)
                     continue
                 for name, item in block.items():
-                    shaped = _is_shaped_flavor_key(name)
-                    yield from _strings(item, join_pointer(base, str(name)), shaped)
+                    yield from _walk(item, (*base, str(name)), _is_shaped_flavor_key(name))
         else:
-            yield from _strings(value, pointer, key in _TOP_STRUCTURED)
+            yield from _walk(value, (str(key),), key in _TOP_STRUCTURED)
 
 
 @check(PLACEHOLDER_VALUE)
 def no_placeholders(ctx: ModelContext) -> Iterator[Problem]:
-    for pointer, value, shaped in _values(ctx.data):
-        placeholder = placeholder_in(value, shaped=shaped)
-        if placeholder is None:
-            continue
+    for path, value, placeholder in _placeholders(ctx.data):
         what = "is a placeholder" if placeholder == value.strip() else f"contains {placeholder!r}"
         yield Problem(
             PLACEHOLDER_VALUE,
-            pointer,
+            join_pointer("", *path),
             f"the value {value!r} {what}, left over from a template or a draft",
         )

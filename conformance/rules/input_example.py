@@ -30,7 +30,7 @@ from ..signature_model import (
     nested_problem,
     param_specs,
     param_value_problem,
-    series_value_problem,
+    series_problem,
     show,
 )
 
@@ -310,6 +310,7 @@ class _Table:
     columns: dict[Any, list[tuple[Any, str]]]
     pointer: str  # where to report missing/extra columns
     cast: bool  # dataframe examples are cast to the column types; json_object ones are not
+    ragged: list[int] | None = None  # list lengths that cannot form one DataFrame
 
 
 def _table(example: _Example, schema: InputSchema) -> _Table | None:
@@ -338,6 +339,7 @@ def _label(label: Any) -> Any:
 
 
 def _json_object_table(data: Any, base: str, schema: InputSchema) -> _Table | None:
+    """The DataFrame ``_enforce_schema`` builds from an uncast ``json_object`` example."""
     columns: dict[Any, list[tuple[Any, str]]] = {}
     if isinstance(data, dict):
         one_row = any(c.type.kind in ("array", "object") for c in schema.columns) or all(
@@ -345,26 +347,61 @@ def _json_object_table(data: Any, base: str, schema: InputSchema) -> _Table | No
             or (isinstance(v, list) and all(isinstance(i, str) for i in v))
             for v in data.values()
         )
-        for key, value in data.items():
+        if one_row:  # pd.DataFrame([data]): every value is one cell
+            return _Table({k: [(v, join_pointer(base, k))] for k, v in data.items()}, base, False)
+        if any(isinstance(v, dict) for v in data.values()):
+            return _dict_columns_table(data, base)
+        lengths = {len(v) for v in data.values() if isinstance(v, list)}
+        if len(lengths) > 1:
+            return _Table({}, base, cast=False, ragged=sorted(lengths))
+        rows = min(lengths.pop(), MAX_ROWS)
+        for key, value in data.items():  # pd.DataFrame(data): lists are columns, scalars repeat
             pointer = join_pointer(base, key)
-            if one_row or not isinstance(value, list):
-                columns[key] = [(value, pointer)]
+            if isinstance(value, list):
+                columns[key] = [(v, join_pointer(pointer, i)) for i, v in enumerate(value[:rows])]
             else:
-                columns[key] = [
-                    (v, join_pointer(pointer, i)) for i, v in enumerate(value[:MAX_ROWS])
-                ]
+                columns[key] = [(value, pointer)] * rows
         return _Table(columns, base, cast=False)
     if isinstance(data, list) and data and all(isinstance(r, dict) for r in data):
-        for r, row in enumerate(data[:MAX_ROWS]):
-            for key, value in row.items():
-                columns.setdefault(key, []).append((value, join_pointer(base, r, key)))
+        records = data[:MAX_ROWS]
+        for row in records:
+            for key in row:
+                columns.setdefault(key, [])
+        for r, row in enumerate(records):  # pd.DataFrame(records): absent keys become NaN
+            for key, cells in columns.items():
+                cells.append(
+                    (
+                        row.get(key),
+                        join_pointer(base, r, key) if key in row else join_pointer(base, r),
+                    )
+                )
         return _Table(columns, base, cast=False)
     if isinstance(data, list):
         if data and all(isinstance(r, list) for r in data):
             return None  # a 2-D list: positional columns, rarely meant for column signatures
         columns[0] = [(v, join_pointer(base, i)) for i, v in enumerate(data[:MAX_ROWS])]
         return _Table(columns, base, cast=False)
-    columns[0] = [(data, base)]
+    return _Table({0: [(data, base)]}, base, cast=False)
+
+
+def _dict_columns_table(data: dict[str, Any], base: str) -> _Table | None:
+    """pd.DataFrame(data) when values are dicts: the rows are the union of their keys."""
+    if any(isinstance(v, list) for v in data.values()):
+        return None  # dicts mixed with lists: pandas' alignment is not modelled
+    index: dict[str, None] = {}
+    for value in data.values():
+        if isinstance(value, dict):
+            index.update(dict.fromkeys(value))
+    rows = list(index)[:MAX_ROWS]
+    columns: dict[Any, list[tuple[Any, str]]] = {}
+    for key, value in data.items():
+        pointer = join_pointer(base, key)
+        if isinstance(value, dict):
+            columns[key] = [
+                (value.get(r), join_pointer(pointer, r) if r in value else pointer) for r in rows
+            ]
+        else:
+            columns[key] = [(value, pointer)] * len(rows)
     return _Table(columns, base, cast=False)
 
 
@@ -373,6 +410,15 @@ def _check_columns(example: _Example, schema: InputSchema) -> Iterator[Problem]:
     if table is None:
         return
     file = example.file
+    if table.ragged:
+        yield Problem(
+            VALUE_TYPE,
+            table.pointer,
+            f"the example's lists have different lengths {table.ragged}, so MLflow cannot make "
+            "the DataFrame its column signature needs",
+            file=file,
+        )
+        return
     if schema.named:
         matched = [(spec, table.columns.get(spec.name)) for spec in schema.columns]
         missing = [spec.name for spec, cells in matched if cells is None and spec.required]
@@ -418,23 +464,26 @@ def _names(names: list[Any]) -> str:
 def _column_problem(
     spec: ColumnSpec, cells: list[tuple[Any, str]], cast: bool
 ) -> tuple[str, str] | None:
-    """``(message, pointer)`` for the first bad value of a column, with the bad-row count."""
+    """``(message, pointer)`` for the first bad value of a column."""
+    label = f"column {show(spec.name)}" if spec.name is not None else f"column {spec.index}"
+    label = f"{label} ({spec.type.describe()})"
+    if spec.type.primitive and not cast:
+        found = series_problem([v for v, _ in cells], spec.type.kind)
+        return (f"{label}: {found[1]}", cells[found[0]][1]) if found else None
     first: tuple[str, str] | None = None
     bad = 0
-    kind = spec.type.kind
     for value, pointer in cells:
         if spec.type.primitive:
-            problem = cast_problem(value, kind) if cast else series_value_problem(value, kind)
+            problem = cast_problem(value, spec.type.kind)
         else:
-            problem = nested_problem(value, spec.type, spec.required)
+            problem = nested_problem(value, spec.type, spec.required, twice=cast)
         if problem:
             bad += 1
             first = first or (problem, pointer)
     if first is None:
         return None
-    label = f"column {show(spec.name)}" if spec.name is not None else f"column {spec.index}"
     rows = f" ({bad} of {len(cells)} checked values)" if bad > 1 else ""
-    return f"{label} ({spec.type.describe()}): {first[0]}{rows}", first[1]
+    return f"{label}: {first[0]}{rows}", first[1]
 
 
 def _check_tensors(example: _Example, schema: InputSchema) -> Iterator[Problem]:
@@ -452,6 +501,8 @@ def _check_tensors(example: _Example, schema: InputSchema) -> Iterator[Problem]:
         key = next(iter(data))
         data, base = data[key], f"{base}/{key}"
     specs = schema.tensors
+    if len(specs) > 1 and not schema.named:
+        return  # the signature itself is refused (signature-unnamed-tensors)
     if len(specs) == 1 and (specs[0].name is None or isinstance(data, list)):
         yield from _tensor_problems(specs[0], data, base, file)
         return
@@ -493,21 +544,26 @@ def _tensor_problems(spec: TensorSpec, data: Any, base: str, file: str) -> Itera
             file=file,
         )
         return
-    shape, leaf, path = array_shape(data, spec.dtype, max_rows=MAX_ROWS)
-    if leaf:
-        pointer = base + "".join(f"/{i}" for i in path)
-        yield Problem(VALUE_TYPE, pointer, f"{label}: {leaf}", file=file)
-    if spec.dtype == "object" or spec.shape is None:
-        return  # MLflow lets ragged object arrays through; unusable shapes are the schema's
-    if shape is None:
+    found = array_shape(data, spec.dtype, max_rows=MAX_ROWS)
+    if found.problem:
+        pointer = base + "".join(f"/{i}" for i in found.problem_path)
+        yield Problem(VALUE_TYPE, pointer, f"{label}: {found.problem}", file=file)
+    if spec.shape is None:
+        return  # an unusable shape is the signature schema's finding
+    if found.ragged and spec.dtype != "object":
         yield Problem(
             TENSOR_SHAPE,
             base,
-            f"{label} is ragged (rows of different lengths); numpy cannot "
-            f"make a {spec.dtype} array of it",
+            f"{label} is ragged (rows of different lengths); numpy cannot make a {spec.dtype} "
+            "array of it",
             file=file,
         )
         return
+    if found.ragged and (spec.shape == (-1,) or (len(spec.shape) > 1 and -1 in spec.shape[1:])):
+        return  # MLflow lets ragged object arrays through for these shapes
+    if spec.shape == (-1,) and spec.dtype == "object":
+        return
+    shape = found.shape
     fits = len(shape) == len(spec.shape) and all(
         want in (-1, got) for want, got in zip(spec.shape, shape, strict=True)
     )

@@ -88,9 +88,14 @@ class DirectorySize:
     reason: str = ""
 
 
-def measure(root: str, *, code_dir: str | None = None, wheeled: bool = False) -> DirectorySize:
-    """Sum the sizes MLflow's ``model_size_bytes`` counts below ``root`` (stat only)."""
-    root_real = os.path.realpath(root)
+def measure(
+    root: str, *, code_dir: str | None = None, wheeled: bool = False, resolved: bool = False
+) -> DirectorySize:
+    """Sum the sizes MLflow's ``model_size_bytes`` counts below ``root`` (stat only).
+
+    ``resolved=True`` says ``root`` is already a real path (spares a ``realpath``).
+    """
+    root_real = root if resolved else os.path.realpath(root)
     prefix = root_real.rstrip(os.sep) + os.sep
     excluded = EXCLUDED_FILES | (WHEELED_EXCLUDED if wheeled else frozenset())
     total = code_bytes = entries = outside = 0
@@ -167,6 +172,7 @@ def counted_size(ctx: ModelContext) -> DirectorySize:
         ctx.root_real,
         code_dir=_pyfunc_only_code_dir(ctx),
         wheeled=ctx.data.get("wheels") is not None,
+        resolved=True,
     )
 
 
@@ -184,7 +190,7 @@ def model_size_matches(ctx: ModelContext) -> Iterator[Problem]:
     if within_tolerance(declared, expected) or within_tolerance(declared, size.total):
         return
     pointer = "/model_size_bytes"
-    if not size.complete:
+    if not size.complete and expected <= declared:
         yield Problem(
             MODEL_SIZE_UNVERIFIED,
             pointer,
@@ -200,12 +206,14 @@ def model_size_matches(ctx: ModelContext) -> Iterator[Problem]:
             "directory and were not followed",
         )
         return
-    excluded = " (MLmodel and the environment files excluded, as MLflow does)"
+    # an interrupted walk only ever adds bytes: a count already too large is conclusive
+    at_least = "" if size.complete else "at least "
     yield Problem(
         MODEL_SIZE_MISMATCH,
         pointer,
-        f"model_size_bytes is {declared:,} but the model files add up to {expected:,} "
-        f"bytes{excluded}: {_describe(declared, expected)}",
+        f"model_size_bytes is {declared:,} but the model files add up to {at_least}"
+        f"{expected:,} bytes (MLmodel and the environment files excluded, as MLflow does): "
+        f"{_describe(declared, expected)}",
     )
 
 

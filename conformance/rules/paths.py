@@ -12,12 +12,12 @@ import ntpath
 import posixpath
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 from enum import Enum
-from typing import Any
+from typing import Any, NamedTuple
+from weakref import WeakKeyDictionary
 
 from ..context import ModelContext
-from ..findings import Severity, join_pointer
+from ..findings import Severity, escape_pointer_token, join_pointer
 from ..model_files import PathState, ResolvedPath, looks_absolute
 from ..registry import Problem, check, define_rule
 
@@ -81,9 +81,8 @@ class Kind(Enum):
     EITHER = "a file or a directory"
 
 
-@dataclass(frozen=True, slots=True)
-class PathRef:
-    """One path-valued key of MLmodel."""
+class PathRef(NamedTuple):
+    """One path-valued key of MLmodel (a tuple: built for every key of every model)."""
 
     pointer: str
     value: str
@@ -119,7 +118,7 @@ _FILE_MODEL_PATH_LOADERS = frozenset({"mlflow.sklearn"})
 
 
 def _flavor_refs(name: str, block: dict[Any, Any]) -> Iterator[PathRef]:
-    base = join_pointer("/flavors", name)
+    base = "/flavors/" + escape_pointer_token(name)
     keys = dict(_FLAVOR_KEYS.get(name, _COMMON_KEYS))
     if name == PYFUNC and block.get("loader_module") in _FILE_MODEL_PATH_LOADERS:
         keys["model_path"] = Kind.FILE
@@ -128,12 +127,12 @@ def _flavor_refs(name: str, block: dict[Any, Any]) -> Iterator[PathRef]:
         if key == "code" and not value:
             continue  # `code: null` (and "") is how MLflow says "no code directory"
         if isinstance(value, str):
-            yield PathRef(join_pointer(base, key), value, kind, f"{name} {key}")
+            yield PathRef(f"{base}/{key}", value, kind, f"{name} {key}")
     extra_files = block.get("extra_files")
     if isinstance(extra_files, list):
         for index, item in enumerate(extra_files):
             if isinstance(item, dict) and isinstance(item.get("path"), str):
-                pointer = join_pointer(base, "extra_files", index, "path")
+                pointer = f"{base}/extra_files/{index}/path"
                 yield PathRef(pointer, item["path"], Kind.EITHER, f"{name} extra file")
     if name != PYFUNC:
         return
@@ -143,11 +142,11 @@ def _flavor_refs(name: str, block: dict[Any, Any]) -> Iterator[PathRef]:
 def _pyfunc_refs(base: str, block: dict[Any, Any]) -> Iterator[PathRef]:
     env = block.get("env")
     if isinstance(env, str):
-        yield PathRef(join_pointer(base, "env"), env, Kind.FILE, "python_function env", env=True)
+        yield PathRef(f"{base}/env", env, Kind.FILE, "python_function env", env=True)
     elif isinstance(env, dict):
         for key in ("conda", "virtualenv"):
             if isinstance(env.get(key), str):
-                pointer = join_pointer(base, "env", key)
+                pointer = f"{base}/env/{key}"
                 yield PathRef(pointer, env[key], Kind.FILE, f"{key} environment file", env=True)
     artifacts = block.get("artifacts")
     if isinstance(artifacts, dict):
@@ -159,7 +158,7 @@ def _pyfunc_refs(base: str, block: dict[Any, Any]) -> Iterator[PathRef]:
     code_path = block.get("model_code_path")
     if isinstance(code_path, str):
         yield PathRef(
-            join_pointer(base, "model_code_path"),
+            f"{base}/model_code_path",
             code_path,
             Kind.FILE,
             "models-from-code script",
@@ -167,8 +166,18 @@ def _pyfunc_refs(base: str, block: dict[Any, Any]) -> Iterator[PathRef]:
         )
 
 
+_REFS: WeakKeyDictionary[ModelContext, list[PathRef]] = WeakKeyDictionary()
+
+
 def path_refs(ctx: ModelContext) -> list[PathRef]:
-    """Every path-valued key of the MLmodel, in document order of the flavors."""
+    """Every path-valued key of the MLmodel, in document order of the flavors (cached)."""
+    refs = _REFS.get(ctx)
+    if refs is None:
+        refs = _REFS[ctx] = _collect_refs(ctx)
+    return refs
+
+
+def _collect_refs(ctx: ModelContext) -> list[PathRef]:
     refs: list[PathRef] = []
     for name, block in ctx.flavors.items():
         refs.extend(_flavor_refs(name, block))
@@ -178,7 +187,7 @@ def path_refs(ctx: ModelContext) -> list[PathRef]:
             if isinstance(example.get(key), str):
                 refs.append(
                     PathRef(
-                        join_pointer("/saved_input_example_info", key),
+                        f"/saved_input_example_info/{key}",
                         example[key],
                         Kind.FILE,
                         "input example" if key == "artifact_path" else "serving input example",
@@ -222,20 +231,20 @@ def _text_problem(ref: PathRef) -> Problem | None:
             if control
             else "is blank"
         )
-        return Problem(PATH_INVALID, ref.pointer, f"the {ref.what} path {value!r} {reason}")
+        return Problem(PATH_INVALID, ref.pointer, f"{ref.what}: {value!r} {reason}")
     if ref.basename_only:
         if model_code_basename(value) in ("", ".", ".."):
             return Problem(
                 PATH_INVALID,
                 ref.pointer,
-                f"the {ref.what} path {value!r} does not end with a file name",
+                f"{ref.what}: {value!r} does not end with a file name",
             )
         return _portability(ref) if "\\" in value else None
     if looks_absolute(value):
         return Problem(
             PATH_ABSOLUTE,
             ref.pointer,
-            f"the {ref.what} path {value!r} is absolute; MLflow reads it outside the model "
+            f"{ref.what}: {value!r} is absolute; MLflow reads it outside the model "
             "directory (or not at all on another machine)",
         )
     depth = 0
@@ -246,7 +255,7 @@ def _text_problem(ref: PathRef) -> Problem | None:
                 return Problem(
                     PATH_ESCAPES,
                     ref.pointer,
-                    f"the {ref.what} path {value!r} climbs out of the model directory with '..'",
+                    f"{ref.what}: {value!r} climbs out of the model directory with '..'",
                 )
         elif part not in ("", "."):
             depth += 1
@@ -258,23 +267,33 @@ def _text_problem(ref: PathRef) -> Problem | None:
 def _portability(ref: PathRef) -> Problem:
     if ref.basename_only:
         message = (
-            f"the {ref.what} path {ref.value!r} is a Windows path: MLflow on Linux and macOS "
+            f"{ref.what}: {ref.value!r} is a Windows path: MLflow on Linux and macOS "
             f"looks for a file named {posixpath.basename(ref.value)!r}, not "
             f"{model_code_basename(ref.value)!r}"
         )
     else:
         message = (
-            f"the {ref.what} path {ref.value!r} uses '\\' as separator; MLflow on Linux and "
+            f"{ref.what}: {ref.value!r} uses '\\' as separator; MLflow on Linux and "
             "macOS reads it as one file name"
         )
     return Problem(PATH_NOT_PORTABLE, ref.pointer, message)
 
 
+_TEXT: WeakKeyDictionary[ModelContext, list[tuple[PathRef, Problem | None]]] = WeakKeyDictionary()
+
+
+def _refs_with_text_problems(ctx: ModelContext) -> list[tuple[PathRef, Problem | None]]:
+    """Each path ref with its text-only problem (cached: both checks need them)."""
+    found = _TEXT.get(ctx)
+    if found is None:
+        found = _TEXT[ctx] = [(ref, _text_problem(ref)) for ref in path_refs(ctx)]
+    return found
+
+
 @check(PATH_ABSOLUTE, PATH_ESCAPES, PATH_INVALID, PATH_NOT_PORTABLE)
 def paths_are_relative(ctx: ModelContext) -> Iterator[Problem]:
     """Absolute, escaping, empty and Windows-style paths: visible in the text alone."""
-    for ref in path_refs(ctx):
-        problem = _text_problem(ref)
+    for _, problem in _refs_with_text_problems(ctx):
         if problem is not None:
             yield problem
 
@@ -286,28 +305,38 @@ def _lookup(ctx: ModelContext, ref: PathRef) -> ResolvedPath:
     return ctx.resolve(ref.value)
 
 
+def _why_missing(ref: PathRef, detail: str) -> str:
+    """Which part is missing, when that is not simply the whole path."""
+    if not detail:
+        return ""
+    if detail.startswith("dangling symlink") or detail.endswith(" is a file"):
+        return f" ({detail})"
+    if detail == posixpath.normpath(ref.value.replace("\\", "/")):
+        return ""
+    return f" ({detail!r} does not exist)"
+
+
 def _missing(ref: PathRef, resolved: ResolvedPath) -> Problem:
-    detail = resolved.detail
-    where = f" ({detail})" if detail and detail != ref.value.strip("/") else ""
+    where = _why_missing(ref, resolved.detail)
     if ref.basename_only:
         name = model_code_basename(ref.value)
         return Problem(
             PATH_MISSING,
             ref.pointer,
-            f"the {ref.what} {name!r} (base name of {ref.value!r}) is not in the model "
+            f"{ref.what}: {name!r} (base name of {ref.value!r}) is not in the model "
             "directory; MLflow loads it from there",
         )
     if ref.env:
         return Problem(
             ENV_FILE_MISSING,
             ref.pointer,
-            f"the {ref.what} {ref.value!r} named in MLmodel does not exist{where}",
+            f"{ref.what}: {ref.value!r} named in MLmodel does not exist{where}",
             severity=Severity.ERROR,
         )
     return Problem(
         PATH_MISSING,
         ref.pointer,
-        f"the {ref.what} {ref.value!r} does not exist in the model directory{where}",
+        f"{ref.what}: {ref.value!r} does not exist in the model directory{where}",
         severity=ref.missing_severity,
     )
 
@@ -320,16 +349,16 @@ def _state_problem(ref: PathRef, resolved: ResolvedPath) -> Problem | None:
         return Problem(
             PATH_ESCAPES,
             ref.pointer,
-            f"the {ref.what} {ref.value!r} is a symlink that leads out of the model directory "
+            f"{ref.what}: {ref.value!r} is a symlink that leads out of the model directory "
             f"(to {resolved.detail})",
         )
     if state is PathState.LOOP:
-        return Problem(PATH_ESCAPES, ref.pointer, f"the {ref.what} {ref.value!r} is a symlink loop")
+        return Problem(PATH_ESCAPES, ref.pointer, f"{ref.what}: {ref.value!r} is a symlink loop")
     if state is PathState.UNREADABLE:
         return Problem(
             PATH_INVALID,
             ref.pointer,
-            f"the {ref.what} {ref.value!r} cannot be looked up: {resolved.detail}",
+            f"{ref.what}: {ref.value!r} cannot be looked up: {resolved.detail}",
         )
     if state is not PathState.OK:  # text problems: reported by paths_are_relative
         return None
@@ -337,18 +366,18 @@ def _state_problem(ref: PathRef, resolved: ResolvedPath) -> Problem | None:
         return Problem(
             PATH_NOT_A_DIRECTORY,
             ref.pointer,
-            f"the {ref.what} {ref.value!r} is a file, not a directory",
+            f"{ref.what}: {ref.value!r} is a file, not a directory",
         )
     if ref.kind is Kind.FILE and not resolved.is_file:
         kind = "a directory" if resolved.is_dir else "a special file (FIFO, socket or device)"
         return Problem(
-            PATH_NOT_A_FILE, ref.pointer, f"the {ref.what} {ref.value!r} is {kind}, not a file"
+            PATH_NOT_A_FILE, ref.pointer, f"{ref.what}: {ref.value!r} is {kind}, not a file"
         )
     if ref.kind is Kind.EITHER and not (resolved.is_dir or resolved.is_file):
         return Problem(
             PATH_NOT_A_FILE,
             ref.pointer,
-            f"the {ref.what} {ref.value!r} is a special file (FIFO, socket or device)",
+            f"{ref.what}: {ref.value!r} is a special file (FIFO, socket or device)",
         )
     return None
 
@@ -398,12 +427,10 @@ def _conventional_env_files(ctx: ModelContext, refs: list[PathRef]) -> Iterator[
 )
 def paths_exist(ctx: ModelContext) -> Iterator[Problem]:
     """Each named path exists inside the model directory and is of the kind MLflow opens."""
-    refs = path_refs(ctx)
-    for ref in refs:
-        text = _text_problem(ref)
+    for ref, text in _refs_with_text_problems(ctx):
         if text is not None and text.rule != PATH_NOT_PORTABLE:
             continue  # reported by paths_are_relative; nothing to look up
         problem = _state_problem(ref, _lookup(ctx, ref))
         if problem is not None:
             yield problem
-    yield from _conventional_env_files(ctx, refs)
+    yield from _conventional_env_files(ctx, path_refs(ctx))

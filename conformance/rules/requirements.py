@@ -75,31 +75,39 @@ MAX_FILES = 64  # -r chains in a model are one or two files deep
 # -- which files -----------------------------------------------------------------------------
 
 
-def _env_value(ctx: ModelContext) -> Any:
-    pyfunc = ctx.pyfunc
-    return pyfunc.get("env") if pyfunc is not None else None
+_NAMES: WeakKeyDictionary[ModelContext, tuple[str | None, str | None]] = WeakKeyDictionary()
+
+
+def _env_names(ctx: ModelContext) -> tuple[str | None, str | None]:
+    """(conda file, python_env file) as MLflow picks them from the pyfunc ``env`` (cached)."""
+    found = _NAMES.get(ctx)
+    if found is None:
+        pyfunc = ctx.pyfunc
+        env: Any = pyfunc.get("env") if pyfunc is not None else None
+        conda: str | None = None
+        python_env: str | None = PYTHON_ENV_FILE
+        if not env:
+            conda = CONDA_FILE
+        elif isinstance(env, str):
+            conda = env
+        elif isinstance(env, dict):
+            conda, python_env = env.get("conda"), env.get("virtualenv")
+        found = _NAMES[ctx] = (
+            conda if isinstance(conda, str) else None,
+            python_env if isinstance(python_env, str) else None,
+        )
+    return found
 
 
 def conda_file_name(ctx: ModelContext) -> str | None:
-    """The conda environment file MLflow would use (``None``: named by a non-string)."""
-    env = _env_value(ctx)
-    if not env:
-        return CONDA_FILE
-    if isinstance(env, str):
-        return env
-    if isinstance(env, dict):
-        value = env.get("conda")
-        return value if isinstance(value, str) else None
-    return None
+    """The conda environment file MLflow would use (``None``: named by a non-string): the
+    pyfunc ``env`` string (< 2.0), ``env.conda`` (2.0+), else ``conda.yaml``."""
+    return _env_names(ctx)[0]
 
 
 def python_env_file_name(ctx: ModelContext) -> str | None:
     """The virtualenv file MLflow would use: ``env.virtualenv`` (2.0+) or ``python_env.yaml``."""
-    env = _env_value(ctx)
-    if isinstance(env, dict):
-        value = env.get("virtualenv")
-        return value if isinstance(value, str) else None
-    return PYTHON_ENV_FILE
+    return _env_names(ctx)[1]
 
 
 # -- the parsed model of all requirement lines -------------------------------------------------
@@ -136,10 +144,33 @@ class InstallSet:
                 yield item.source, item.parsed.requirement
 
 
+@dataclass(frozen=True, slots=True)
+class Pin:
+    install: str  # the install set's name
+    source: Source
+    requirement: Requirement
+
+
 @dataclass(slots=True)
 class RequirementModel:
     sets: dict[str, InstallSet] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)  # syntax/include/unreadable problems
+    _pinned: dict[str, list[Pin]] | None = None
+
+    def pinned(self) -> dict[str, list[Pin]]:
+        """Requirements pinned with ``==``/``===`` (no marker, no URL), by project key, in the
+        order of the install sets and their lines."""
+        if self._pinned is None:
+            index: dict[str, list[Pin]] = {}
+            for name, install in self.sets.items():
+                for item in install.lines:
+                    req = item.parsed.requirement
+                    if req is None or req.has_marker or req.url:
+                        continue
+                    if any(op in ("==", "===") for op, _ in req.specifiers):
+                        index.setdefault(req.key, []).append(Pin(name, item.source, req))
+            self._pinned = index
+        return self._pinned
 
 
 _CACHE: WeakKeyDictionary[ModelContext, RequirementModel] = WeakKeyDictionary()
@@ -157,7 +188,20 @@ class _Builder:
         if rel in self.parsed:
             return self.parsed[rel]
         lines: list[RequirementLine] | None = None
-        if len(self.parsed) < MAX_FILES:
+        if len(self.parsed) == MAX_FILES:
+            self.model.problems.append(
+                Problem(
+                    REQUIREMENTS_INCLUDE,
+                    "",
+                    f"more than {MAX_FILES} requirement files are chained with -r/-c; "
+                    f"{rel} and any further ones are not checked",
+                    rel,
+                    severity=Severity.WARNING,
+                    line=1,
+                    column=1,
+                )
+            )
+        elif len(self.parsed) < MAX_FILES:
             text = self.ctx.read_text(rel)
             if text is not None and text.text is None:
                 self.model.problems.append(
@@ -239,8 +283,8 @@ class _Builder:
             self.problem(
                 source,
                 parsed,
-                f"{option} {parsed.target} includes itself "
-                f"({' -> '.join((*chain, rel))}); pip recurses forever",
+                f"{option} {parsed.target} closes an include cycle "
+                f"({' -> '.join((*chain[chain.index(rel) :], rel))}); pip recurses forever",
             )
             return
         self.walk_file(install, rel, (*chain, rel))
@@ -329,23 +373,24 @@ def requirement_lines_are_valid(ctx: ModelContext) -> Iterator[Problem]:
 
 @check(REQUIREMENTS_CONFLICT, needs_files=True)
 def pins_do_not_conflict(ctx: ModelContext) -> Iterator[Problem]:
-    for install in requirement_sets(ctx).sets.values():
-        first: dict[str, tuple[Source, Requirement, str]] = {}
-        for source, requirement in install.requirements():
-            pins = requirement.exact_pins
-            if requirement.has_marker or len(pins) != 1 or requirement.url:
+    for pins in requirement_sets(ctx).pinned().values():
+        if len(pins) < 2:
+            continue
+        first: dict[str, tuple[Pin, str]] = {}
+        for pin in pins:
+            exact = pin.requirement.exact_pins
+            if len(exact) != 1:
                 continue
-            seen = first.get(requirement.key)
-            if seen is None:
-                first[requirement.key] = (source, requirement, pins[0])
+            seen = first.setdefault(pin.install, (pin, exact[0]))
+            if seen[0] is pin or version_key(seen[1]) == version_key(exact[0]):
                 continue
-            if version_key(seen[2]) == version_key(pins[0]):
-                continue
+            source = pin.source
             yield Problem(
                 REQUIREMENTS_CONFLICT,
                 source.pointer,
-                f"{requirement.name}=={pins[0]} conflicts with {seen[1].name}=={seen[2]} "
-                f"({seen[0].describe()}); pip installs both files together",
+                f"{pin.requirement.name}=={exact[0]} conflicts with "
+                f"{seen[0].requirement.name}=={seen[1]} ({seen[0].source.describe()}); pip "
+                "installs both together",
                 source.file,
                 line=source.line,
                 column=1 if source.line is not None else None,

@@ -43,7 +43,8 @@ INVALID_JSON = define_rule(
 DUPLICATE_KEY = define_rule(
     "signature-json-duplicate-key",
     Severity.ERROR,
-    "A JSON object in a signature field has the same key twice; MLflow keeps only the last",
+    "A JSON object in a signature field has the same key twice; MLflow keeps only the last "
+    "(a warning when both values are equal)",
     "Remove one of the two entries (for an object type: define each property once).",
 )
 SCHEMA = define_rule(
@@ -227,7 +228,7 @@ def _analyse_schema(value: Any) -> _Analysis:
                 ),
                 _Covered(pointer, "/column-spec/allOf/", "required"),
             )
-        if kind in PRIMITIVE_TYPES:
+        if isinstance(kind, str) and kind in PRIMITIVE_TYPES:
             _check_primitive_keys(index, entry, result)
     if optional_keys:
         first = optional_keys[0]
@@ -414,12 +415,18 @@ def signature_fields_are_json(ctx: ModelContext) -> Iterator[Problem]:
             yield Problem(
                 INVALID_JSON, pointer, f"signature.{name} is not valid JSON: {decoded.error}{where}"
             )
-        for object_pointer, key in decoded.duplicates:
+        for dup in decoded.duplicates:
             yield Problem(
                 DUPLICATE_KEY,
-                join_pointer(pointer + object_pointer, key),
-                f"signature.{name}: the object at {object_pointer or 'the top'} has key "
-                f"{key!r} more than once; json.loads keeps only the last",
+                join_pointer(pointer + dup.pointer, dup.key),
+                f"signature.{name}: the object at {dup.pointer or 'the top'} has key "
+                f"{dup.key!r} more than once"
+                + (
+                    " with different values; json.loads keeps only the last"
+                    if dup.conflicting
+                    else " (with the same value each time)"
+                ),
+                severity=None if dup.conflicting else Severity.WARNING,
             )
 
 

@@ -92,16 +92,11 @@ def _where(ctx: ModelContext, source: Source) -> str:
 
 
 def _pip_pins(ctx: ModelContext, names: tuple[str, ...]) -> Iterator[tuple[Source, Requirement]]:
-    """Exact pip pins of any of ``names`` (canonical), without markers, over all install sets."""
-    for install in requirement_sets(ctx).sets.values():
-        for source, requirement in install.requirements():
-            if (
-                requirement.key in names
-                and not requirement.has_marker
-                and not requirement.url
-                and any(op in ("==", "===") for op, _ in requirement.specifiers)
-            ):
-                yield source, requirement
+    """Pip pins (``==``, ``===``) of any of ``names`` (canonical), over all install sets."""
+    pinned = requirement_sets(ctx).pinned()
+    for name in names:
+        for pin in pinned.get(name, ()):
+            yield pin.source, pin.requirement
 
 
 def _conda_deps(ctx: ModelContext) -> tuple[str | None, list[Any]]:
@@ -168,9 +163,11 @@ def _spec(requirement: Requirement) -> str:
 
 @check(FLAVOR_VERSION_MISMATCH, needs_files=True)
 def flavor_versions_match_pins(ctx: ModelContext) -> Iterator[Problem]:
-    for flavor, (key, names) in FLAVOR_VERSIONS.items():
-        block = ctx.flavor(flavor)
-        recorded = block.get(key) if block is not None else None
+    for flavor, block in ctx.flavors.items():
+        if flavor not in FLAVOR_VERSIONS:
+            continue
+        key, names = FLAVOR_VERSIONS[flavor]
+        recorded = block.get(key)
         if not isinstance(recorded, str) or not recorded.strip():
             continue
         pointer = join_pointer("/flavors", flavor, key)
@@ -276,27 +273,31 @@ def mlflow_version_matches_pin(ctx: ModelContext) -> Iterator[Problem]:
 
 @check(ENV_PINS_DISAGREE, needs_files=True)
 def conda_and_pip_pins_agree(ctx: ModelContext) -> Iterator[Problem]:
-    sets = requirement_sets(ctx).sets
-    conda = next((s for name, s in sets.items() if name.endswith(" pip")), None)
+    model = requirement_sets(ctx)
+    conda = next((s for name, s in model.sets.items() if name.endswith(" pip")), None)
     if conda is None:
         return
-    conda_pins: dict[str, tuple[Source, Requirement, str]] = {}
-    for source, requirement in conda.requirements():
-        if source.line is None and not requirement.has_marker and len(requirement.exact_pins) == 1:
-            conda_pins.setdefault(requirement.key, (source, requirement, requirement.exact_pins[0]))
-    for name, install in sets.items():
-        if install is conda or name.endswith("build_dependencies"):
+    shared = {(item.source.file, item.source.line) for item in conda.lines}
+    for pins in model.pinned().values():
+        conda_pins = [p for p in pins if p.install == conda.root and p.source.line is None]
+        if not conda_pins or len(conda_pins[0].requirement.exact_pins) != 1:
             continue
-        for source, requirement in install.requirements():
-            found = conda_pins.get(requirement.key)
-            pins = requirement.exact_pins
-            if found is None or requirement.has_marker or len(pins) != 1:
+        found = conda_pins[0]
+        want = found.requirement.exact_pins[0]
+        for pin in pins:
+            exact = pin.requirement.exact_pins
+            if (
+                pin.install == conda.root
+                or pin.install.endswith("build_dependencies")
+                or (pin.source.file, pin.source.line) in shared  # conda installs it too
+                or len(exact) != 1
+            ):
                 continue
-            if version_key(pins[0]) != version_key(found[2]):
+            if version_key(exact[0]) != version_key(want):
                 yield Problem(
                     ENV_PINS_DISAGREE,
-                    found[0].pointer,
-                    f"{found[1].name}=={found[2]} here, but {_where(ctx, source)} pins "
-                    f"{requirement.name}=={pins[0]}",
-                    found[0].file,
+                    found.source.pointer,
+                    f"{found.requirement.name}=={want} here, but {_where(ctx, pin.source)} pins "
+                    f"{pin.requirement.name}=={exact[0]}",
+                    found.source.file,
                 )

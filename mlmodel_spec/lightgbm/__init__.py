@@ -75,13 +75,13 @@ def _class_name(obj: Any) -> str:
     return f"{type(obj).__module__}.{type(obj).__name__}"
 
 
-def save_model(
+def save_model(  # noqa: PLR0917 - positional order mirrors MLflow's
     lgb_model: Any,
     path: str | Path,
     conda_env: Any = None,
     code_paths: list[str | Path] | None = None,
     mlflow_model: Model | None = None,
-    signature: ModelSignature | None | bool = None,
+    signature: ModelSignature | bool | None = None,
     input_example: Any = None,
     pip_requirements: Any = None,
     extra_pip_requirements: Any = None,
@@ -104,7 +104,9 @@ def save_model(
             lgb_model.save_model(str(staging / payload))
         else:
             ser.dump(lgb_model, staging / payload, fmt, trusted)
-        model.add_flavor("python_function", **pyfunc_block(FLAVOR.mlflow_loader, code, data=payload))
+        model.add_flavor(
+            "python_function", **pyfunc_block(FLAVOR.mlflow_loader, code, data=payload)
+        )
         model.add_flavor(
             FLAVOR.name,
             lgb_version=lgb.__version__,
@@ -118,8 +120,15 @@ def save_model(
         return environment.pinned_requirements(("lightgbm", *serializer), _RUNTIME_REQUIREMENTS)
 
     request = SaveRequest(
-        path, mlflow_model, signature, input_example, metadata, code_paths,
-        conda_env, pip_requirements, extra_pip_requirements,
+        path,
+        mlflow_model,
+        signature,
+        input_example,
+        metadata,
+        code_paths,
+        conda_env,
+        pip_requirements,
+        extra_pip_requirements,
     )
     save_model_directory(request, write, LGBModelWrapper(lgb_model))
 

@@ -52,7 +52,8 @@ def _nans_to_none(array: Any) -> Any:
     import numpy as np
 
     if np.issubdtype(array.dtype, np.number):
-        return np.where(np.isnan(array), None, array).tolist()
+        with_none: Any = np.where(np.isnan(array), None, array)
+        return with_none.tolist()
     return array.tolist()
 
 
@@ -68,13 +69,13 @@ class Example:
     """An input example converted for storage (MLflow ``_Example``)."""
 
     def __init__(self, input_example: Any) -> None:
-        import numpy as np
-        import pandas as pd
 
         self.info: dict[str, Any] = {"artifact_path": EXAMPLE_FILENAME}
         data, params = input_example, None
-        if isinstance(input_example, tuple) and len(input_example) == 2 and isinstance(
-            input_example[1], dict
+        if (
+            isinstance(input_example, tuple)
+            and len(input_example) == 2
+            and isinstance(input_example[1], dict)
         ):
             data, params = input_example
             from mlmodel_spec.types.infer import infer_param_schema
@@ -83,51 +84,7 @@ class Example:
             self.info["params"] = "true"
         self.inference_data = data
         self.inference_params = params
-        data = copy.deepcopy(data)
-        llm_input = False
-        serving: Any
-        if isinstance(data, dict) and any(isinstance(v, np.ndarray) for v in data.values()):
-            if not all(isinstance(v, np.ndarray) for v in data.values()):
-                raise SchemaError("Mixed numpy arrays and other values in a dict input example")
-            self.info["type"] = "ndarray"
-            data = {k: _nans_to_none(v) for k, v in data.items()}
-            serving = {"inputs": data}
-        elif isinstance(data, dict):
-            self.info["type"] = "json_object"
-            llm_input = any(k in data for k in _LLM_KEYS)
-            serving = data if llm_input else {"inputs": data}
-        elif isinstance(data, np.ndarray):
-            self.info["type"] = "ndarray"
-            data = _nans_to_none(data)
-            serving = {"inputs": data}
-        elif isinstance(data, list):
-            if _contains_ndarray(data):
-                raise SchemaError("Numpy arrays in list are not supported as input examples.")
-            self.info["type"] = "json_object"
-            serving = {"inputs": data}
-        elif hasattr(data, "tocsr") and hasattr(data, "indptr"):
-            self.info["type"] = "sparse_matrix_csc" if data.format == "csc" else "sparse_matrix_csr"
-            serving = {"inputs": data.toarray()}
-            data = {
-                "data": _nans_to_none(data.data),
-                "indices": data.indices.tolist(),
-                "indptr": data.indptr.tolist(),
-                "shape": list(data.shape),
-            }
-        elif isinstance(data, pd.DataFrame):
-            data = _dataframe_to_split(data)
-            serving = {"dataframe_split": data}
-            self.info["type"] = "dataframe"
-            self.info["pandas_orient"] = "split" if "columns" in data else "values"
-        elif np.isscalar(data) or isinstance(data, dt.datetime):
-            self.info["type"] = "json_object"
-            serving = {"inputs": data}
-        else:
-            raise SchemaError(
-                "An input example must be a pandas DataFrame, a numpy array, a dict of numpy "
-                "arrays, a scipy sparse matrix, a dict, a list or a scalar, "
-                f"got {type(data).__name__}"
-            )
+        data, serving, llm_input = _convert(copy.deepcopy(data), self.info)
         if params is not None:
             data = {"inputs": data, "params": params}
             serving = {**serving, **params} if llm_input else {**serving, "params": params}
@@ -138,6 +95,58 @@ class Example:
     def save(self, directory: Path) -> None:
         (directory / EXAMPLE_FILENAME).write_text(self.json_input_example, encoding="utf-8")
         (directory / SERVING_EXAMPLE_FILENAME).write_text(self.json_serving_input, encoding="utf-8")
+
+
+def _convert(data: Any, info: dict[str, Any]) -> tuple[Any, Any, bool]:
+    """Return (stored form, serving payload, is-an-LLM-input) and set ``info['type']``."""
+    import numpy as np
+    import pandas as pd
+
+    llm_input = False
+    serving: Any
+    if isinstance(data, dict) and any(isinstance(v, np.ndarray) for v in data.values()):
+        if not all(isinstance(v, np.ndarray) for v in data.values()):
+            raise SchemaError("Mixed numpy arrays and other values in a dict input example")
+        info["type"] = "ndarray"
+        data = {k: _nans_to_none(v) for k, v in data.items()}
+        serving = {"inputs": data}
+    elif isinstance(data, dict):
+        info["type"] = "json_object"
+        llm_input = any(k in data for k in _LLM_KEYS)
+        serving = data if llm_input else {"inputs": data}
+    elif isinstance(data, np.ndarray):
+        info["type"] = "ndarray"
+        data = _nans_to_none(data)
+        serving = {"inputs": data}
+    elif isinstance(data, list):
+        if _contains_ndarray(data):
+            raise SchemaError("Numpy arrays in list are not supported as input examples.")
+        info["type"] = "json_object"
+        serving = {"inputs": data}
+    elif hasattr(data, "tocsr") and hasattr(data, "indptr"):
+        info["type"] = "sparse_matrix_csc" if data.format == "csc" else "sparse_matrix_csr"
+        serving = {"inputs": data.toarray()}
+        data = {
+            "data": _nans_to_none(data.data),
+            "indices": data.indices.tolist(),
+            "indptr": data.indptr.tolist(),
+            "shape": list(data.shape),
+        }
+    elif isinstance(data, pd.DataFrame):
+        data = _dataframe_to_split(data)
+        serving = {"dataframe_split": data}
+        info["type"] = "dataframe"
+        info["pandas_orient"] = "split" if "columns" in data else "values"
+    elif np.isscalar(data) or isinstance(data, dt.datetime):
+        info["type"] = "json_object"
+        serving = {"inputs": data}
+    else:
+        raise SchemaError(
+            "An input example must be a pandas DataFrame, a numpy array, a dict of numpy "
+            "arrays, a scipy sparse matrix, a dict, a list or a scalar, "
+            f"got {type(data).__name__}"
+        )
+    return data, serving, llm_input
 
 
 def _contains_ndarray(data: Any) -> bool:
@@ -184,7 +193,9 @@ def _cast_column(column: Any, dtype: Any) -> Any:
     from mlmodel_spec.types.datatypes import DataType
 
     if dtype is DataType.binary:
-        return column.map(lambda v: base64.decodebytes(v.encode("ascii")) if isinstance(v, str) else v)
+        return column.map(
+            lambda v: base64.decodebytes(v.encode("ascii")) if isinstance(v, str) else v
+        )
     if dtype in (DataType.string, DataType.boolean) or column.isna().any():
         return column
     try:

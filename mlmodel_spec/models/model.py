@@ -52,7 +52,7 @@ def utc_now_string() -> str:
 class Model:
     """An MLflow Model: its flavors and the metadata of its ``MLmodel`` file."""
 
-    def __init__(
+    def __init__(  # noqa: PLR0917 - positional order mirrors mlflow.models.Model
         self,
         artifact_path: str | None = None,
         run_id: str | None = None,

@@ -72,13 +72,16 @@ class ModelSignature:
         return hash((self.inputs, self.outputs, self.params))
 
     def __repr__(self) -> str:
-        return f"inputs: \n  {self.inputs!r}\noutputs: \n  {self.outputs!r}\nparams: \n  {self.params!r}\n"
+        return (
+            f"inputs: \n  {self.inputs!r}\noutputs: \n  {self.outputs!r}\n"
+            f"params: \n  {self.params!r}\n"
+        )
 
 
 def infer_signature(
     model_input: Any = None, model_output: Any = None, params: dict[str, Any] | None = None
 ) -> ModelSignature:
-    """Infer a signature from example input, output and params, as ``mlflow.models.infer_signature``.
+    """Infer a signature from example input, output and params (``mlflow.models.infer_signature``).
 
     Inputs may be pandas DataFrames/Series, numpy arrays, dicts of arrays, dicts/lists of
     JSON-like values or scalars. Data whose schema cannot be inferred gets

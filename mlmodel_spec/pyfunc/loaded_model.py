@@ -146,5 +146,9 @@ def load_model(
         ) from None
     if not hasattr(loader, "_load_pyfunc"):
         raise ModelFormatError(f"Loader module {loader.__name__} has no _load_pyfunc()")
-    impl = loader._load_pyfunc(str(data_path), config) if config else loader._load_pyfunc(str(data_path))
+    impl = (
+        loader._load_pyfunc(str(data_path), config)
+        if config
+        else loader._load_pyfunc(str(data_path))
+    )
     return PyFuncModel(meta, impl, str(conf.get("predict_fn") or "predict"))

@@ -147,7 +147,7 @@ def _overrides_predict_stream(python_model: Any) -> bool:
     return method is not None and method is not PythonModel.predict_stream
 
 
-def save_model(
+def save_model(  # noqa: PLR0917 - positional order mirrors MLflow's
     path: str | Path,
     python_model: Any = None,
     artifacts: dict[str, Any] | None = None,
@@ -193,7 +193,9 @@ def save_model(
             if data_path is not None:
                 src = Path(data_path)
                 (staging / DATA_DIR).mkdir()
-                (shutil.copytree if src.is_dir() else shutil.copy2)(src, staging / DATA_DIR / src.name)
+                (shutil.copytree if src.is_dir() else shutil.copy2)(
+                    src, staging / DATA_DIR / src.name
+                )
                 data = f"{DATA_DIR}/{src.name}"
             block = pyfunc_block(str(loader_module), None, **({"data": data} if data else {}))
             block.update(code=code, streamable=False, **extra)
@@ -217,8 +219,15 @@ def save_model(
         return environment.pinned_requirements(("cloudpickle", "mlmodel-spec"), ("numpy", "pandas"))
 
     request = SaveRequest(
-        path, mlflow_model, signature, input_example, metadata, code_paths,
-        conda_env, pip_requirements, extra_pip_requirements,
+        path,
+        mlflow_model,
+        signature,
+        input_example,
+        metadata,
+        code_paths,
+        conda_env,
+        pip_requirements,
+        extra_pip_requirements,
     )
     save_model_directory(request, write, prepare=prepare)
 

@@ -31,7 +31,10 @@ from mlmodel_spec.models.signature import ModelSignature
 from mlmodel_spec.types.errors import MlmodelSpecError
 
 FLAVOR = FlavorTable(
-    name="sklearn", mlflow_loader="mlflow.sklearn", library="scikit-learn", version_key="sklearn_version"
+    name="sklearn",
+    mlflow_loader="mlflow.sklearn",
+    library="scikit-learn",
+    version_key="sklearn_version",
 )
 FLAVOR_NAME = FLAVOR.name
 SERIALIZATION_FORMAT_PICKLE = ser.PICKLE
@@ -82,14 +85,14 @@ class SklearnModelWrapper:
         return self.sklearn_model
 
 
-def save_model(
+def save_model(  # noqa: PLR0917 - positional order mirrors MLflow's
     sk_model: Any,
     path: str | Path,
     conda_env: Any = None,
     code_paths: list[str | Path] | None = None,
     mlflow_model: Model | None = None,
     serialization_format: str = DEFAULT_SERIALIZATION_FORMAT,
-    signature: ModelSignature | None | bool = None,
+    signature: ModelSignature | bool | None = None,
     input_example: Any = None,
     pip_requirements: Any = None,
     extra_pip_requirements: Any = None,
@@ -127,8 +130,15 @@ def save_model(
         )
 
     request = SaveRequest(
-        path, mlflow_model, signature, input_example, metadata, code_paths,
-        conda_env, pip_requirements, extra_pip_requirements,
+        path,
+        mlflow_model,
+        signature,
+        input_example,
+        metadata,
+        code_paths,
+        conda_env,
+        pip_requirements,
+        extra_pip_requirements,
     )
     save_model_directory(request, write, SklearnModelWrapper(sk_model))
 
@@ -146,7 +156,9 @@ def _load_from_directory(directory: Path) -> Any:
     _, conf = flavor_conf(directory, FLAVOR.name)
     add_code_to_path(directory, conf.get("code"))
     file = relative_file(directory, conf.get("pickled_model"), "pickled_model")
-    return ser.load(file, conf.get("serialization_format", ser.PICKLE), conf.get("skops_trusted_types"))
+    return ser.load(
+        file, conf.get("serialization_format", ser.PICKLE), conf.get("skops_trusted_types")
+    )
 
 
 def load_model(model_uri: str | Path, dst_path: str | None = None) -> Any:
@@ -166,6 +178,8 @@ def _load_pyfunc(path: str, model_config: dict[str, Any] | None = None) -> Sklea
         return SklearnModelWrapper(ser.load(target, ser.PICKLE, None))
     model, conf = flavor_conf(target, FLAVOR.name)
     pyfunc_conf = model.flavors.get("python_function", {})
-    file = relative_file(target, pyfunc_conf.get("model_path", conf.get("pickled_model")), "model_path")
+    file = relative_file(
+        target, pyfunc_conf.get("model_path", conf.get("pickled_model")), "model_path"
+    )
     fmt = conf.get("serialization_format", ser.PICKLE)
     return SklearnModelWrapper(ser.load(file, fmt, conf.get("skops_trusted_types")))

@@ -161,8 +161,10 @@ class Array:
         self.dtype: ColType = coerce_type(dtype, "Array dtype")
 
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, Array) and not isinstance(other, SparkMLVector) and (
-            self.dtype == other.dtype
+        return (
+            isinstance(other, Array)
+            and not isinstance(other, SparkMLVector)
+            and (self.dtype == other.dtype)
         )
 
     def __hash__(self) -> int:

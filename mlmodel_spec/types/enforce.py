@@ -31,14 +31,19 @@ def _to_dataframe(data: Any, schema: Schema) -> Any:
     if isinstance(data, dict):
         complex_cols = any(isinstance(c.type, (Array, Object)) for c in schema.inputs)
         scalar_row = all(
-            np.isscalar(v) or v is None or (isinstance(v, list) and all(isinstance(i, str) for i in v))
+            np.isscalar(v)
+            or v is None
+            or (isinstance(v, list) and all(isinstance(i, str) for i in v))
             for v in data.values()
         )
         if complex_cols or scalar_row:
             return pd.DataFrame([data])
         try:
             return pd.DataFrame(
-                {k: v.tolist() if isinstance(v, np.ndarray) and v.ndim > 1 else v for k, v in data.items()}
+                {
+                    k: v.tolist() if isinstance(v, np.ndarray) and v.ndim > 1 else v
+                    for k, v in data.items()
+                }
             )
         except ValueError as exc:
             raise SchemaEnforcementError(

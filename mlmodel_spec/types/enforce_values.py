@@ -9,6 +9,7 @@ double -> float, ...) is refused, with a hint when the cause is likely missing v
 from __future__ import annotations
 
 import decimal
+import math
 from typing import TYPE_CHECKING, Any
 
 from mlmodel_spec.types.datatypes import AnyType, Array, ColType, DataType, Map, Object
@@ -28,7 +29,7 @@ def _is_none_or_nan(x: object) -> bool:
     import pandas as pd
 
     if isinstance(x, float):
-        return x != x
+        return math.isnan(x)
     return x is None or x is pd.NA or x is pd.NaT
 
 
@@ -39,7 +40,9 @@ def enforce_column(name: object, values: pd.Series, t: DataType) -> pd.Series:
 
     if values.dtype == object and t not in (DataType.binary, DataType.string):
         values = values.infer_objects()
-    if t is DataType.string and (values.dtype == object or isinstance(values.dtype, pd.StringDtype)):
+    if t is DataType.string and (
+        values.dtype == object or isinstance(values.dtype, pd.StringDtype)
+    ):
         return values
     if t is DataType.binary and isinstance(values.dtype, pd.StringDtype):
         return values
@@ -109,7 +112,7 @@ def _enforce_scalar(data: Any, dtype: DataType, required: bool) -> Any:
         return enforce_column("", pd.Series([data]), dtype)[0]
     except SchemaEnforcementError:
         raise SchemaEnforcementError(
-            f"Failed to enforce schema of data `{data}` with dtype `{dtype.name}`"
+            f"Failed to enforce schema of data `{data!r}` with dtype `{dtype.name}`"
         ) from None
 
 
@@ -148,7 +151,9 @@ def _enforce_object(data: Any, obj: Object, required: bool) -> Any:
     if missing := sorted({n for n, p in props.items() if p.required} - set(data)):
         raise SchemaEnforcementError(f"Missing required properties: {missing}")
     if invalid := sorted(map(str, set(data) - set(props))):
-        raise SchemaEnforcementError(f"Invalid properties not defined in the schema found: {invalid}")
+        raise SchemaEnforcementError(
+            f"Invalid properties not defined in the schema found: {invalid}"
+        )
     for key, value in data.items():
         try:
             data[key] = enforce_type(value, props[key].dtype, props[key].required)

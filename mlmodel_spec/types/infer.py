@@ -6,6 +6,7 @@ dicts and lists of JSON-like values (columns), scalars, scipy sparse matrices.
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from typing import Any
 
@@ -28,7 +29,7 @@ def _is_none_or_nan(x: object) -> bool:
     import pandas as pd
 
     if isinstance(x, float):
-        return x != x
+        return math.isnan(x)
     return x is None or x is pd.NA or x is pd.NaT
 
 
@@ -70,7 +71,9 @@ def _array_type(data: Any) -> Array | None:
             try:
                 result = Array(merge_types(result.dtype, dtype))
             except SchemaError as exc:
-                raise SchemaError(f"Expected all values in the list to be of the same type: {exc}") from None
+                raise SchemaError(
+                    f"Expected all values in the list to be of the same type: {exc}"
+                ) from None
         elif not isinstance(dtype, AnyType) and dtype != result.dtype:
             raise SchemaError(
                 "Expected all values in the list to be of the same type. To allow several types, "

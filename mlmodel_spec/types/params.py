@@ -46,15 +46,15 @@ def convert_param_scalar(value: object, dtype: DataType) -> Any:
             converted = np.datetime64(value).item()  # type: ignore[call-overload]
         except (ValueError, TypeError) as exc:
             raise SchemaEnforcementError(
-                f"Failed to convert value `{value}` from type `{type(value)}` to `datetime`"
+                f"Failed to convert value `{value!r}` from type `{type(value)}` to `datetime`"
             ) from exc
         if isinstance(converted, int):
-            raise SchemaEnforcementError(
-                f"Failed to convert value to `datetime`, got `{value}`"
-            )
+            raise SchemaEnforcementError(f"Failed to convert value to `datetime`, got `{value!r}`")
         return converted
     if not np.isscalar(value):
-        raise SchemaEnforcementError(f"Value must be a scalar for type `{dtype.name}`, got `{value}`")
+        raise SchemaEnforcementError(
+            f"Value must be a scalar for type `{dtype.name}`, got `{value!r}`"
+        )
     if value_has_type(dtype, value) or any(
         value_has_type(t, value) for t in _WIDENINGS.get(dtype, ())
     ):
@@ -62,10 +62,10 @@ def convert_param_scalar(value: object, dtype: DataType) -> Any:
             return dtype.to_python()(value)
         except (TypeError, ValueError) as exc:
             raise SchemaEnforcementError(
-                f"Failed to convert value `{value}` from type `{type(value)}` to `{dtype.name}`"
+                f"Failed to convert value `{value!r}` from type `{type(value)}` to `{dtype.name}`"
             ) from exc
     raise SchemaEnforcementError(
-        f"Can not safely convert `{type(value)}` to `{dtype.name}` for value `{value}`"
+        f"Can not safely convert `{type(value)}` to `{dtype.name}` for value `{value!r}`"
     )
 
 
@@ -125,7 +125,10 @@ class ParamSpec:
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, ParamSpec) and (
-            self.name, self.dtype, self.default, self.shape
+            self.name,
+            self.dtype,
+            self.default,
+            self.shape,
         ) == (other.name, other.dtype, other.default, other.shape)
 
     def __hash__(self) -> int:
@@ -138,9 +141,7 @@ class ParamSpec:
     def to_dict(self) -> dict[str, Any]:
         default = self.default
         if self.dtype is DataType.datetime and default is not None:
-            default = (
-                [v.isoformat() for v in default] if self.shape else default.isoformat()
-            )
+            default = [v.isoformat() for v in default] if self.shape else default.isoformat()
         body: dict[str, Any] = {"name": self.name, "default": default, "shape": self.shape}
         body.update(
             {"type": self.dtype.name} if isinstance(self.dtype, DataType) else self.dtype.to_dict()

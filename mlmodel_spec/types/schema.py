@@ -60,7 +60,9 @@ class ColSpec:
         return f"{self.name!r}: {self.type!r} ({req})"
 
     def to_dict(self) -> dict[str, Any]:
-        body = {"type": self.type.name} if isinstance(self.type, DataType) else self.type.to_dict()
+        body: dict[str, Any] = (
+            {"type": self.type.name} if isinstance(self.type, DataType) else self.type.to_dict()
+        )
         if self.name is not None:
             body["name"] = self.name
         body["required"] = self.required
@@ -221,7 +223,9 @@ class Schema:
             raise SchemaError(f"A schema must be a JSON list of objects, got {items!r}")
         return cls(
             [
-                TensorSpec.from_json_dict(x) if x.get("type") == "tensor" else ColSpec.from_json_dict(x)
+                TensorSpec.from_json_dict(x)
+                if x.get("type") == "tensor"
+                else ColSpec.from_json_dict(x)
                 for x in items
             ]
         )

@@ -21,10 +21,7 @@ import mlmodel_spec.pyfunc
 import mlmodel_spec.sklearn
 from mlmodel_spec.models import infer_signature
 
-mlflow = pytest.importorskip("mlflow")
-import mlflow.lightgbm  # noqa: E402
-import mlflow.pyfunc  # noqa: E402
-import mlflow.sklearn  # noqa: E402
+mlflow = pytest.importorskip("mlflow")  # conftest imported mlflow.pyfunc/.sklearn/.lightgbm
 
 X, Y = load_iris(return_X_y=True, as_frame=True)
 HAS_SKOPS = mlflow_version() >= (3, 9)  # MLflow < 3.9 cannot read or write skops payloads
@@ -44,8 +41,14 @@ def _sk_model() -> Any:
 
 
 def _lgbm() -> Any:
-    return lgb.LGBMClassifier(n_estimators=10, max_depth=3, learning_rate=1, random_state=123,
-                              objective="multiclass", verbose=-1).fit(X, Y)
+    return lgb.LGBMClassifier(
+        n_estimators=10,
+        max_depth=3,
+        learning_rate=1,
+        random_state=123,
+        objective="multiclass",
+        verbose=-1,
+    ).fit(X, Y)
 
 
 def _booster() -> Any:
@@ -57,14 +60,19 @@ def _save_ours(kind: str, path: Path) -> tuple[Any, Any]:
     """Save one kind of model with our API; return (input data, expected predictions)."""
     if kind.startswith("sklearn-"):
         model = _sk_model()
-        mlmodel_spec.sklearn.save_model(model, path, serialization_format=kind[8:], input_example=X[:5])
+        mlmodel_spec.sklearn.save_model(
+            model, path, serialization_format=kind[8:], input_example=X[:5]
+        )
         return X, model.predict(X)
     if kind == "pipeline-numpy":
         data = X.to_numpy()
         model = make_pipeline(StandardScaler(), LogisticRegression(max_iter=300)).fit(data, Y)
         fmt = DEFAULT_FORMAT
         mlmodel_spec.sklearn.save_model(
-            model, path, serialization_format=fmt, signature=infer_signature(data, model.predict(data))
+            model,
+            path,
+            serialization_format=fmt,
+            signature=infer_signature(data, model.predict(data)),
         )
         return data, model.predict(data)
     if kind == "lgbm-classifier":
@@ -81,14 +89,23 @@ def _save_ours(kind: str, path: Path) -> tuple[Any, Any]:
     assert kind == "custom"
     (path.parent / "k.txt").write_text("2.5")
     mlmodel_spec.pyfunc.save_model(
-        path, python_model=AddConstant(), artifacts={"k": str(path.parent / "k.txt")},
+        path,
+        python_model=AddConstant(),
+        artifacts={"k": str(path.parent / "k.txt")},
         input_example=X[:5],
     )
     return X, X.sum(axis=1) + 2.5
 
 
-OUR_KINDS = ["sklearn-skops", "sklearn-cloudpickle", "sklearn-pickle", "pipeline-numpy",
-             "lgbm-classifier", "booster", "custom"]
+OUR_KINDS = [
+    "sklearn-skops",
+    "sklearn-cloudpickle",
+    "sklearn-pickle",
+    "pipeline-numpy",
+    "lgbm-classifier",
+    "booster",
+    "custom",
+]
 
 
 @pytest.mark.parametrize("kind", OUR_KINDS)
@@ -118,7 +135,9 @@ def _assert_validator_passes(path: Path) -> None:
         pytest.skip(f"validator not importable: {exc}")
     report = validate_paths([path])
     errors = [
-        f for target in report.targets for f in target.findings
+        f
+        for target in report.targets
+        for f in target.findings
         if str(getattr(f, "severity", "")).lower().endswith("error")
     ]
     assert errors == [], errors
@@ -128,7 +147,9 @@ def _mlflow_saves(kind: str, path: Path) -> tuple[Any, Any]:
     if kind.startswith("sklearn-"):
         model = _sk_model()
         with quiet():
-            mlflow.sklearn.save_model(model, str(path), serialization_format=kind[8:], input_example=X[:5])
+            mlflow.sklearn.save_model(
+                model, str(path), serialization_format=kind[8:], input_example=X[:5]
+            )
         return X, model.predict(X)
     if kind == "lgbm-classifier":
         model = _lgbm()
@@ -155,7 +176,9 @@ def _mlflow_saves(kind: str, path: Path) -> tuple[Any, Any]:
     (path.parent / "k.txt").write_text("2.5")
     with quiet():
         mlflow.pyfunc.save_model(
-            str(path), python_model=MlflowAdd(), artifacts={"k": str(path.parent / "k.txt")},
+            str(path),
+            python_model=MlflowAdd(),
+            artifacts={"k": str(path.parent / "k.txt")},
             input_example=X[:5],
         )
     return X, X.sum(axis=1) + 2.5
@@ -172,8 +195,14 @@ print(json.dumps({"prediction": pd.DataFrame(prediction).to_numpy().tolist(),
                   "mlflow_imported": "mlflow" in sys.modules}))
 """
 
-MLFLOW_KINDS = ["sklearn-skops", "sklearn-cloudpickle", "sklearn-pickle", "lgbm-classifier",
-                "booster", "custom"]
+MLFLOW_KINDS = [
+    "sklearn-skops",
+    "sklearn-cloudpickle",
+    "sklearn-pickle",
+    "lgbm-classifier",
+    "booster",
+    "custom",
+]
 
 
 @pytest.mark.parametrize("kind", MLFLOW_KINDS)
@@ -196,7 +225,9 @@ def test_mlflow_directory_loads_without_mlflow(tmp_path: Path, kind: str) -> Non
 def test_log_model_to_a_run(tracking_uri: str) -> None:
     model = _sk_model()
     with quiet(), mlflow.start_run():
-        info = mlmodel_spec.sklearn.log_model(model, name="model", serialization_format=DEFAULT_FORMAT)
+        info = mlmodel_spec.sklearn.log_model(
+            model, name="model", serialization_format=DEFAULT_FORMAT
+        )
     with quiet():
         loaded = mlflow.pyfunc.load_model(info.model_uri)
         predicted = loaded.predict(X)

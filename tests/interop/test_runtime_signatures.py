@@ -52,7 +52,13 @@ CASES: dict[str, Any] = {
     "scalar-float": 1.25,
     "datetime": dt.datetime(2024, 1, 2, 3, 4, 5),
 }
-PARAMS = {"temperature": 0.5, "n": 3, "tags": ["a", "b"], "flag": True, "when": dt.datetime(2024, 1, 2)}
+PARAMS = {
+    "temperature": 0.5,
+    "n": 3,
+    "tags": ["a", "b"],
+    "flag": True,
+    "when": dt.datetime(2024, 1, 2),
+}
 
 
 @pytest.mark.parametrize("name", sorted(CASES))
@@ -71,7 +77,9 @@ def test_params_signature_json_is_identical() -> None:
 
 
 EXAMPLE_CASES = [
-    c for c in sorted(CASES) if c not in ("series", "series-unnamed-int")  # not example types
+    c
+    for c in sorted(CASES)
+    if c not in ("series", "series-unnamed-int")  # not example types
 ]
 
 

@@ -211,7 +211,8 @@ def test_free_form_flavor_values_are_only_checked_whole(tmp_path: Path) -> None:
         "    config:\n      endpoint: ${SCORING_ENDPOINT}\n      owner: TODO\n    loader_module:",
     ).replace(
         "mlflow_version:",
-        "  my_flavor:\n    prompt_template: 'Answer {{ question }}'\n    note: FIXME\nmlflow_version:",
+        "  my_flavor:\n    prompt_template: 'Answer {{ question }}'\n    note: FIXME\n"
+        "mlflow_version:",
     )
     found = findings(write(tmp_path, {"MLmodel": text}))
     assert sorted(f.pointer for f in found) == [

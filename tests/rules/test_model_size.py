@@ -200,6 +200,17 @@ def test_the_walk_is_bounded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
     assert "more than 50 entries" in finding.message
 
 
+def test_an_interrupted_walk_that_already_counts_too_much_is_a_mismatch(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(model_size, "MAX_ENTRIES", 50)
+    write(tmp_path, {f"shards/{i:03}.bin": b"s" * 1000 for i in range(80)})
+    (tmp_path / "MLmodel").write_text(sklearn_mlmodel(10_000))
+    (finding,) = findings(tmp_path)
+    assert finding.rule == "model-size-mismatch"
+    assert "add up to at least" in finding.message
+
+
 def test_huge_sparse_payload_is_only_stat_ed(tmp_path: Path) -> None:
     with (tmp_path / "model.skops").open("wb") as handle:
         handle.truncate(2 * 1024**3 + 5)

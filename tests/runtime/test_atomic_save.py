@@ -49,4 +49,5 @@ def test_killed_save_leaves_no_partial_model(tmp_path: Path) -> None:
     assert proc.returncode == -signal.SIGKILL
     assert not target.exists()
     staged = [p for p in tmp_path.iterdir() if p.name.endswith(".partial")]
-    assert len(staged) == 1 and (staged[0] / "MLmodel").is_file()  # the kill came late
+    assert len(staged) == 1
+    assert (staged[0] / "MLmodel").is_file()

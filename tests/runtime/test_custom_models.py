@@ -24,7 +24,9 @@ class AddConstant(PythonModel):
     def load_context(self, context: PythonModelContext) -> None:
         self.k = float(Path(context.artifacts["k"]).read_text())
 
-    def predict(self, context: Any, model_input: pd.DataFrame, params: dict[str, Any] | None = None) -> Any:
+    def predict(
+        self, context: Any, model_input: pd.DataFrame, params: dict[str, Any] | None = None
+    ) -> Any:
         scale = (params or {}).get("scale", 1.0)
         return (model_input.sum(axis=1) + self.k) * scale
 
@@ -50,9 +52,13 @@ def test_save_and_load_with_artifacts_and_params(tmp_path: Path) -> None:
     assert block["python_model"] == "python_model.pkl"
     assert block["cloudpickle_version"] == cloudpickle.__version__
     assert block["artifacts"] == {"k": {"path": "artifacts/k.txt", "uri": str(tmp_path / "k.txt")}}
-    assert block["code"] is None and block["streamable"] is False
+    assert block["code"] is None
+    assert block["streamable"] is False
     assert doc["signature"]["outputs"] == '[{"type": "double", "required": true}]'
-    assert doc["signature"]["params"] == '[{"name": "scale", "default": 2.0, "shape": null, "type": "double"}]'
+    assert (
+        doc["signature"]["params"]
+        == '[{"name": "scale", "default": 2.0, "shape": null, "type": "double"}]'
+    )
     assert doc["metadata"] == {"owner": "me"}
     reqs = (tmp_path / "m" / "requirements.txt").read_text().splitlines()
     assert any(r.startswith("mlmodel-spec==") for r in reqs)
@@ -91,7 +97,8 @@ def test_loader_module_with_data_path(tmp_path: Path) -> None:
         code_paths=[module_dir / "my_loader_xyz.py"],
     )
     block = yaml.safe_load((tmp_path / "m" / "MLmodel").read_text())["flavors"]["python_function"]
-    assert block["data"] == "data/weights.txt" and block["code"] == "code"
+    assert block["data"] == "data/weights.txt"
+    assert block["code"] == "code"
     assert mlmodel_spec.pyfunc.load_model(tmp_path / "m").predict(None) == "w1"
 
 
@@ -101,7 +108,9 @@ def test_bad_arguments(tmp_path: Path) -> None:
     with pytest.raises(MlmodelSpecError, match="PythonModel instance or a callable"):
         mlmodel_spec.pyfunc.save_model(tmp_path / "m", python_model=3)
     with pytest.raises(MlmodelSpecError, match="does not exist"):
-        mlmodel_spec.pyfunc.save_model(tmp_path / "m", python_model=NoContext(), artifacts={"x": "/nope"})
+        mlmodel_spec.pyfunc.save_model(
+            tmp_path / "m", python_model=NoContext(), artifacts={"x": "/nope"}
+        )
     assert not (tmp_path / "m").exists()
 
 
@@ -141,7 +150,9 @@ def test_unpickles_mlflow_class_names_without_mlflow(tmp_path: Path) -> None:
     assert loaded.predict_type_hints.input is None
 
 
-def test_unknown_mlflow_reference_is_a_clear_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_unknown_mlflow_reference_is_a_clear_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     with pytest.MonkeyPatch.context() as patch:
         patch.setitem(sys.modules, "mlflow", types.ModuleType("mlflow"))
         odd = types.new_class("Gateway")
@@ -152,7 +163,7 @@ def test_unknown_mlflow_reference_is_a_clear_error(tmp_path: Path, monkeypatch: 
         patch.setitem(sys.modules, "mlflow.gateway", mod)
         (tmp_path / "p.pkl").write_bytes(cloudpickle.dumps(odd()))
     monkeypatch.setitem(sys.modules, "mlflow", None)  # MLflow is not importable
-    with pytest.raises(ModelFormatError, match="mlflow.gateway.Gateway"):
+    with pytest.raises(ModelFormatError, match=r"mlflow\.gateway\.Gateway"):
         load_python_model(tmp_path / "p.pkl")
     with pytest.raises(ModelFormatError, match="python_model_compression"):
         load_python_model(tmp_path / "p.pkl", "zstd")

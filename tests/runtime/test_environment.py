@@ -41,7 +41,9 @@ def test_written_files(tmp_path: Path) -> None:
 def test_extra_requirements_and_constraints(tmp_path: Path) -> None:
     (tmp_path / "c.txt").write_text("numpy<3\n")
     (tmp_path / "r.txt").write_text("# comment\nrich==1\n-c c.txt\n")
-    reqs, cons, _ = env.resolve_requirements(["a==1"], extra_pip_requirements=str(tmp_path / "r.txt"))
+    reqs, cons, _ = env.resolve_requirements(
+        ["a==1"], extra_pip_requirements=str(tmp_path / "r.txt")
+    )
     assert reqs == ["a==1", "rich==1", "-c constraints.txt"]
     assert cons == ["numpy<3"]
     reqs, _, _ = env.resolve_requirements(["a==1"], pip_requirements=["x", "x", "y"])
@@ -51,7 +53,8 @@ def test_extra_requirements_and_constraints(tmp_path: Path) -> None:
 def test_user_conda_env(tmp_path: Path) -> None:
     conda = {"name": "mine", "dependencies": ["python=3.11", {"pip": ["z==1"]}]}
     reqs, _, written = env.resolve_requirements(["a==1"], conda_env=conda)
-    assert reqs == ["z==1"] and written == conda
+    assert reqs == ["z==1"]
+    assert written == conda
 
 
 def test_only_one_environment_argument() -> None:
@@ -64,9 +67,13 @@ def test_only_one_environment_argument() -> None:
 def test_mismatch_detection() -> None:
     import numpy
 
-    assert env.requirement_mismatches([f"numpy=={numpy.__version__}", "mlflow==3.17.2", "-c c.txt"]) == []
+    assert (
+        env.requirement_mismatches([f"numpy=={numpy.__version__}", "mlflow==3.17.2", "-c c.txt"])
+        == []
+    )
     problems = env.requirement_mismatches(["numpy==0.0.1", "surely-not-installed-pkg==1"])
-    assert len(problems) == 2 and "uninstalled" in problems[1]
+    assert len(problems) == 2
+    assert "uninstalled" in problems[1]
 
 
 def test_load_time_warnings(tmp_path: Path) -> None:

@@ -19,7 +19,7 @@ import mlmodel_spec.pyfunc
 import mlmodel_spec.sklearn
 from mlmodel_spec._flavor_atomic import TargetExistsError
 from mlmodel_spec.models import Model, ModelFormatError, infer_signature
-from mlmodel_spec.types import MissingDependencyError, SchemaEnforcementError
+from mlmodel_spec.types import MissingDependencyError, MlmodelSpecWarning, SchemaEnforcementError
 
 
 @pytest.fixture(scope="module")
@@ -29,7 +29,9 @@ def iris() -> tuple[pd.DataFrame, pd.Series]:
 
 
 @pytest.mark.parametrize("fmt", ["skops", "cloudpickle", "pickle"])
-def test_sklearn_each_format(tmp_path: Path, iris: tuple[pd.DataFrame, pd.Series], fmt: str) -> None:
+def test_sklearn_each_format(
+    tmp_path: Path, iris: tuple[pd.DataFrame, pd.Series], fmt: str
+) -> None:
     x, y = iris
     clf = LogisticRegression(max_iter=300).fit(x, y)
     path = tmp_path / "m"
@@ -57,7 +59,9 @@ def test_sklearn_each_format(tmp_path: Path, iris: tuple[pd.DataFrame, pd.Series
     assert isinstance(loaded.get_raw_model(), LogisticRegression)
 
 
-def test_pipeline_on_numpy_with_predict_proba(tmp_path: Path, iris: tuple[pd.DataFrame, pd.Series]) -> None:
+def test_pipeline_on_numpy_with_predict_proba(
+    tmp_path: Path, iris: tuple[pd.DataFrame, pd.Series]
+) -> None:
     x = iris[0].to_numpy()
     pipe = make_pipeline(StandardScaler(), LogisticRegression(max_iter=300)).fit(x, iris[1])
     sig = infer_signature(x, pipe.predict_proba(x))
@@ -70,7 +74,9 @@ def test_pipeline_on_numpy_with_predict_proba(tmp_path: Path, iris: tuple[pd.Dat
         loaded.predict(x[:, :2])
 
 
-def test_lightgbm_classifier_and_booster(tmp_path: Path, iris: tuple[pd.DataFrame, pd.Series]) -> None:
+def test_lightgbm_classifier_and_booster(
+    tmp_path: Path, iris: tuple[pd.DataFrame, pd.Series]
+) -> None:
     x, y = iris
     clf = lgb.LGBMClassifier(n_estimators=5, verbose=-1).fit(x, y)
     mlmodel_spec.lightgbm.save_model(clf, tmp_path / "clf", input_example=x[:3])
@@ -78,17 +84,24 @@ def test_lightgbm_classifier_and_booster(tmp_path: Path, iris: tuple[pd.DataFram
     assert conf["model_class"] == "lightgbm.sklearn.LGBMClassifier"
     assert conf["data"] == "model.skops"
     assert "lightgbm.basic.Booster" in conf["skops_trusted_types"]
-    assert np.array_equal(mlmodel_spec.pyfunc.load_model(tmp_path / "clf").predict(x), clf.predict(x))
+    assert np.array_equal(
+        mlmodel_spec.pyfunc.load_model(tmp_path / "clf").predict(x), clf.predict(x)
+    )
 
-    booster = lgb.train({"objective": "multiclass", "num_class": 3, "verbose": -1}, lgb.Dataset(x, y), 3)
+    booster = lgb.train(
+        {"objective": "multiclass", "num_class": 3, "verbose": -1}, lgb.Dataset(x, y), 3
+    )
     mlmodel_spec.lightgbm.save_model(booster, tmp_path / "b", input_example=x[:3])
     meta = Model.load(tmp_path / "b")
     assert meta.get_flavor("lightgbm")["data"] == "model.lgb"
     assert (tmp_path / "b" / "model.lgb").read_text().startswith("tree")
-    assert meta.signature is not None and meta.signature.to_dict()["outputs"] == (
+    assert meta.signature is not None
+    assert meta.signature.to_dict()["outputs"] == (
         '[{"type": "tensor", "tensor-spec": {"dtype": "float64", "shape": [-1, 3]}}]'
     )
-    assert np.allclose(mlmodel_spec.pyfunc.load_model(tmp_path / "b").predict(x), booster.predict(x))
+    assert np.allclose(
+        mlmodel_spec.pyfunc.load_model(tmp_path / "b").predict(x), booster.predict(x)
+    )
     assert isinstance(mlmodel_spec.lightgbm.load_model(tmp_path / "b"), lgb.Booster)
 
 
@@ -108,13 +121,17 @@ def test_existing_target_refused_and_nothing_left_behind(tmp_path: Path) -> None
     with pytest.raises(TargetExistsError, match="already exists"):
         mlmodel_spec.sklearn.save_model(LogisticRegression(), tmp_path / "m")
     with pytest.raises(ModelFormatError, match="Unrecognized serialization format"):
-        mlmodel_spec.sklearn.save_model(LogisticRegression(), tmp_path / "n", serialization_format="json")
+        mlmodel_spec.sklearn.save_model(
+            LogisticRegression(), tmp_path / "n", serialization_format="json"
+        )
     with pytest.raises(ModelFormatError):  # skops refuses a lambda: the failed save leaves nothing
         mlmodel_spec.sklearn.save_model(lambda v: v, tmp_path / "n")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["m"]
 
 
-def test_code_paths_are_copied_and_importable(tmp_path: Path, iris: tuple[pd.DataFrame, pd.Series]) -> None:
+def test_code_paths_are_copied_and_importable(
+    tmp_path: Path, iris: tuple[pd.DataFrame, pd.Series]
+) -> None:
     helper = tmp_path / "my_helper_mod_xyz.py"
     helper.write_text("VALUE = 42\n")
     clf = LogisticRegression(max_iter=300).fit(*iris)
@@ -128,10 +145,14 @@ def test_load_errors(tmp_path: Path) -> None:
         mlmodel_spec.pyfunc.load_model(tmp_path)
     with pytest.raises(ModelFormatError, match="Only local"):
         mlmodel_spec.pyfunc.load_model("runs:/abc/model")
-    Model().add_flavor("python_function", loader_module="mlflow.tensorflow").save(tmp_path / "MLmodel")
-    with pytest.warns(Warning):  # no python_version in the block
-        with pytest.raises(ModelFormatError, match="no mlmodel-spec equivalent"):
-            mlmodel_spec.pyfunc.load_model(tmp_path)
+    Model().add_flavor("python_function", loader_module="mlflow.tensorflow").save(
+        tmp_path / "MLmodel"
+    )
+    with (
+        pytest.warns(MlmodelSpecWarning, match="no python_version"),
+        pytest.raises(ModelFormatError, match="no mlmodel-spec equivalent"),
+    ):
+        mlmodel_spec.pyfunc.load_model(tmp_path)
 
 
 def test_log_model_needs_mlflow(monkeypatch: pytest.MonkeyPatch) -> None:

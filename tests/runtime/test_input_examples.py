@@ -38,8 +38,12 @@ def test_default_integer_columns_use_values_orient() -> None:
 def test_ndarray_json_object_and_params() -> None:
     assert Example(np.array([[1.5, np.nan]])).json_input_example == "[[1.5, null]]"
     ex = Example(({"q": "hi", "k": [1, 2]}, {"temperature": 0.5}))
-    assert ex.json_input_example == '{"inputs": {"q": "hi", "k": [1, 2]}, "params": {"temperature": 0.5}}'
-    assert ex.info["type"] == "json_object" and ex.info["params"] == "true"
+    assert (
+        ex.json_input_example
+        == '{"inputs": {"q": "hi", "k": [1, 2]}, "params": {"temperature": 0.5}}'
+    )
+    assert ex.info["type"] == "json_object"
+    assert ex.info["params"] == "true"
     assert json.loads(ex.json_serving_input) == {
         "inputs": {"q": "hi", "k": [1, 2]},
         "params": {"temperature": 0.5},
@@ -53,7 +57,10 @@ def test_sparse_example() -> None:
     ex = Example(csr_matrix(np.array([[0, 1.0], [2.0, 0]])))
     assert ex.info["type"] == "sparse_matrix_csr"
     assert json.loads(ex.json_input_example) == {
-        "data": [1.0, 2.0], "indices": [1, 0], "indptr": [0, 1, 2], "shape": [2, 2]
+        "data": [1.0, 2.0],
+        "indices": [1, 0],
+        "indptr": [0, 1, 2],
+        "shape": [2, 2],
     }
 
 
@@ -74,13 +81,21 @@ def _write(tmp_path: Path, payload: str) -> Path:
 @pytest.mark.parametrize(
     ("payload", "info"),
     [
-        ('{"columns": ["a", "b"], "data": [[1.0, 2.0]]}', {"type": "dataframe", "pandas_orient": "split"}),
+        (
+            '{"columns": ["a", "b"], "data": [[1.0, 2.0]]}',
+            {"type": "dataframe", "pandas_orient": "split"},
+        ),
         ('[{"a": 1.0, "b": 2.0}]', {"type": "dataframe", "pandas_orient": "records"}),
-        ('{"columns": ["a", "b"], "data": [[NaN, 2.0]]}', {"type": "dataframe", "pandas_orient": "split"}),
+        (
+            '{"columns": ["a", "b"], "data": [[NaN, 2.0]]}',
+            {"type": "dataframe", "pandas_orient": "split"},
+        ),
     ],
 )
 def test_read_dataframe_forms(tmp_path: Path, payload: str, info: dict[str, str]) -> None:
-    df = read_example(info, _write(tmp_path, payload), Schema([ColSpec("double", "a"), ColSpec("double", "b")]))
+    df = read_example(
+        info, _write(tmp_path, payload), Schema([ColSpec("double", "a"), ColSpec("double", "b")])
+    )
     assert list(df.columns) == ["a", "b"]
     assert df["b"].tolist() == [2.0]
 
@@ -93,7 +108,8 @@ def test_read_tensor_forms(tmp_path: Path, payload: str) -> None:
     info = {"type": "ndarray", "format": "tf-serving"}
     schema = Schema([TensorSpec(np.dtype("float32"), (-1, 2))])
     array = read_example(info, _write(tmp_path, payload), schema)
-    assert array.dtype == np.float32 and array.tolist() == [[1.0, 2.0]]
+    assert array.dtype == np.float32
+    assert array.tolist() == [[1.0, 2.0]]
 
 
 def test_read_named_tensors_json_object_sparse_and_params(tmp_path: Path) -> None:
@@ -104,7 +120,10 @@ def test_read_named_tensors_json_object_sparse_and_params(tmp_path: Path) -> Non
     assert read_example(info, tmp_path) == {"q": "hi"}
     assert read_example_params(info, tmp_path) == {"k": 1}
     _write(tmp_path, '{"data": [1.0], "indices": [1], "indptr": [0, 1], "shape": [2, 1]}')
-    assert read_example({"type": "sparse_matrix_csc"}, tmp_path).toarray().tolist() == [[0.0], [1.0]]
+    assert read_example({"type": "sparse_matrix_csc"}, tmp_path).toarray().tolist() == [
+        [0.0],
+        [1.0],
+    ]
     _write(tmp_path, '{"data": [1.0], "indices": [1], "indptr": [0, 1], "shape": [1, 2]}')
     with pytest.raises(ModelFormatError, match="sparse"):
         read_example({"type": "sparse_matrix_csc"}, tmp_path)

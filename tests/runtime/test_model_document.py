@@ -70,7 +70,8 @@ def test_round_trip_keeps_unknown_keys_and_mlflow_version(tmp_path: Path) -> Non
     (tmp_path / "MLmodel").write_text(yaml.safe_dump(source))
     model = Model.load(tmp_path)
     assert model.extra == {"foo_custom": {"nested": True}, "_private": 1, "resources": None}
-    assert model.signature is not None and model.signature.is_signature_from_type_hint
+    assert model.signature is not None
+    assert model.signature.is_signature_from_type_hint
     model.save(tmp_path / "again")
     again = yaml.safe_load((tmp_path / "again").read_text())
     assert again["foo_custom"] == {"nested": True}

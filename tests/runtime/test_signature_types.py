@@ -64,8 +64,12 @@ def test_complex_types_json() -> None:
             "name": "o",
             "required": True,
         },
-        {"type": "map", "values": {"type": "array", "items": {"type": "any"}}, "name": "m",
-         "required": False},
+        {
+            "type": "map",
+            "values": {"type": "array", "items": {"type": "any"}},
+            "name": "m",
+            "required": False,
+        },
         {"type": "sparkml_vector", "name": "v", "required": True},
     ]
     assert Schema.from_json(schema.to_json()) == schema
@@ -92,10 +96,16 @@ def test_legacy_dtype_key_in_params_is_read() -> None:
     [
         (lambda: Schema([]), "non-empty"),
         (lambda: Schema([ColSpec("long", "a"), ColSpec("long")]), "named and unnamed"),
-        (lambda: Schema([ColSpec("long", "a"), TensorSpec(np.dtype("int8"), [-1], "b")]),
-         "combination of ColSpec and TensorSpec"),
-        (lambda: Schema([TensorSpec(np.dtype("int8"), [-1]), TensorSpec(np.dtype("int8"), [-1])]),
-         "multiple unnamed"),
+        (
+            lambda: Schema([ColSpec("long", "a"), TensorSpec(np.dtype("int8"), [-1], "b")]),
+            "combination of ColSpec and TensorSpec",
+        ),
+        (
+            lambda: Schema(
+                [TensorSpec(np.dtype("int8"), [-1]), TensorSpec(np.dtype("int8"), [-1])]
+            ),
+            "multiple unnamed",
+        ),
         (lambda: Schema([ColSpec("long", required=False)]), "unnamed optional"),
         (lambda: ColSpec("int128"), "Unsupported type"),
         (lambda: TensorSpec(np.dtype("<U5"), [-1]), "Size information"),
@@ -106,9 +116,11 @@ def test_legacy_dtype_key_in_params_is_read() -> None:
         (lambda: ParamSpec("x", "long", [1, 2]), "scalar"),
         (lambda: ParamSpec("x", "long", 1, shape=(-1,)), "1D array"),
         (lambda: ParamSchema([ParamSpec("a", "long", 1), ParamSpec("a", "long", 2)]), "Duplicated"),
-        (lambda: ModelSignature(), "At least one"),
-        (lambda: Schema.from_json('[{"type": "double", "name": "a", "optional": true}]'),
-         "optional"),
+        (ModelSignature, "At least one"),
+        (
+            lambda: Schema.from_json('[{"type": "double", "name": "a", "optional": true}]'),
+            "optional",
+        ),
     ],
 )
 def test_invalid_specs_raise_schema_error(build: object, message: str) -> None:
@@ -165,7 +177,9 @@ def test_infer_dataframe_and_series() -> None:
 
 
 def test_infer_tensors() -> None:
-    sig = infer_signature(np.zeros((4, 3), dtype=np.float32), {"a": np.array(["x"]), "b": np.ones(2)})
+    sig = infer_signature(
+        np.zeros((4, 3), dtype=np.float32), {"a": np.array(["x"]), "b": np.ones(2)}
+    )
     assert sig.inputs == Schema([TensorSpec(np.dtype("float32"), (-1, 3))])
     assert sig.outputs == Schema(
         [TensorSpec(np.dtype("str"), (-1,), "a"), TensorSpec(np.dtype("float64"), (-1,), "b")]
@@ -209,10 +223,12 @@ def test_infer_params_of_every_kind() -> None:
         "cfg": {"k": 1},
     }
     specs = {p.name: p for p in infer_signature(params=params).params.params}  # type: ignore[union-attr]
-    assert specs["n"].dtype is DataType.long and specs["n"].shape is None
+    assert specs["n"].dtype is DataType.long
+    assert specs["n"].shape is None
     assert specs["f"].dtype is DataType.float
     assert specs["flag"].dtype is DataType.boolean
-    assert specs["tags"].dtype is DataType.string and specs["tags"].shape == (-1,)
+    assert specs["tags"].dtype is DataType.string
+    assert specs["tags"].shape == (-1,)
     assert specs["when"].to_dict()["default"] == "2024-01-02T03:04:05"
     assert isinstance(specs["cfg"].dtype, Object)
     with pytest.raises(SchemaError, match="1D array"):

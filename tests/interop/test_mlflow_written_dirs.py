@@ -1,0 +1,116 @@
+"""Every model directory real MLflow writes passes the static validator without an error.
+
+``make_mlflow_models.py`` runs in this interpreter's MLflow (the tox envs ``mlflow2`` and
+``mlflow3``) and saves/logs a broad set of models into a temporary directory, including
+SQLite and file tracking stores whose artifacts form an ``mlruns/``-like tree. The validator
+must find exactly those models and report no error on any of them: an error here is a bug in
+a rule or a schema. Warnings and infos are printed (``pytest -s``) for review.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from mlmodel_spec.conformance.context import ValidationOptions
+from mlmodel_spec.conformance.findings import Severity
+from mlmodel_spec.conformance.validate import Report, validate_paths
+
+mlflow = pytest.importorskip("mlflow")
+
+GENERATOR = Path(__file__).with_name("make_mlflow_models.py")
+#: saved with save_model besides one sklearn model per serialization format
+SAVED_OTHERS = 9  # 4 sklearn variants, 2 lightgbm, 3 pyfunc
+LOGGED_PER_STORE = 3
+#: environment rules: on what MLflow writes they must stay silent, not only error-free
+ENV_RULES = {
+    "requirements-syntax",
+    "requirements-option-ignored",
+    "requirements-include-invalid",
+    "requirements-conflict",
+    "env-file-unreadable",
+    "conda-schema",
+    "python-env-schema",
+    "conda-python-missing",
+    "conda-python-unpinned",
+    "conda-pip-section",
+    "conda-deps-not-in-virtualenv",
+    "flavor-version-mismatch",
+    "python-version-mismatch",
+    "mlflow-version-mismatch",
+    "env-pins-disagree",
+}
+
+
+@pytest.fixture(scope="module")
+def written(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Any]]:
+    out = tmp_path_factory.mktemp("mlflow-written")
+    result = subprocess.run(
+        [sys.executable, str(GENERATOR), str(out)],
+        capture_output=True,
+        text=True,
+        timeout=1800,
+        cwd=out,
+        check=False,
+    )
+    assert result.returncode == 0, f"{GENERATOR.name} failed:\n{result.stderr[-4000:]}"
+    manifest: dict[str, Any] = json.loads((out / "manifest.json").read_text())
+    return out, manifest
+
+
+def _summary(report: Report, root: Path) -> str:
+    lines = []
+    for target in report.targets:
+        for f in target.findings:
+            where = Path(target.path).relative_to(root)
+            lines.append(f"{where}: {f.location} {f.severity.value} [{f.rule}] {f.message}")
+    return "\n".join(lines)
+
+
+def test_generator_wrote_the_expected_models(written: tuple[Path, dict[str, Any]]) -> None:
+    _, manifest = written
+    paths = [m["path"] for m in manifest["models"]]
+    saved = [p for p in paths if p.startswith("saved/")]
+    logged = [p for p in paths if not p.startswith("saved/")]
+    formats = len(mlflow.sklearn.SUPPORTED_SERIALIZATION_FORMATS)
+    assert len(saved) == formats + SAVED_OTHERS
+    assert logged, "no tracking store worked"
+    assert len(logged) % LOGGED_PER_STORE == 0
+    assert len(set(paths)) == len(paths)
+    assert manifest["mlflow_version"] == mlflow.__version__
+
+
+def test_validator_finds_exactly_the_written_models(written: tuple[Path, dict[str, Any]]) -> None:
+    out, manifest = written
+    report = validate_paths([out])
+    found = {Path(t.path).resolve() for t in report.targets}
+    expected = {(out / m["path"]).resolve() for m in manifest["models"]}
+    assert not report.errors
+    assert found == expected
+
+
+@pytest.mark.parametrize("metadata_only", [False, True], ids=["full", "metadata-only"])
+def test_no_errors_on_mlflow_written_models(
+    written: tuple[Path, dict[str, Any]], metadata_only: bool
+) -> None:
+    out, manifest = written
+    report = validate_paths([out], ValidationOptions(metadata_only=metadata_only))
+    summary = _summary(report, out)
+    print(f"\nMLflow {manifest['mlflow_version']}: {len(report.targets)} models")
+    print(summary or "no findings")
+    assert len(report.targets) == len(manifest["models"])
+    errors = [f for t in report.targets for f in t.findings if f.severity is Severity.ERROR]
+    assert not errors, f"errors on directories MLflow wrote:\n{summary}"
+
+
+def test_environment_rules_are_silent_on_mlflow_written_models(
+    written: tuple[Path, dict[str, Any]],
+) -> None:
+    out, _ = written
+    report = validate_paths([out])
+    env = [f for t in report.targets for f in t.findings if f.rule in ENV_RULES]
+    assert not env, "\n".join(f"{f.location} [{f.rule}] {f.message}" for f in env)
