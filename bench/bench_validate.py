@@ -108,7 +108,17 @@ def main() -> int:
         throughput = {}
         for jobs in (1, 2):
             out = work / f"report-{jobs}.json"
-            argv = [*cli, "validate", str(tree), "--jobs", str(jobs), "--format", "json", "-o", str(out)]
+            argv = [
+                *cli,
+                "validate",
+                str(tree),
+                "--jobs",
+                str(jobs),
+                "--format",
+                "json",
+                "-o",
+                str(out),
+            ]
             wall, peak, code = run_child(argv, env)
             if code not in (0, 1):
                 raise SystemExit(f"validate of the tree exited {code}")

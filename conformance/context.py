@@ -18,6 +18,9 @@ class ValidationOptions:
     strict: bool = False  # unknown keys and flavors become warnings instead of info
 
 
+DEFAULT_OPTIONS = ValidationOptions()
+
+
 @dataclass(frozen=True, slots=True)
 class JsonRead:
     value: Any = None
@@ -34,7 +37,7 @@ class ModelContext:
         self,
         root: Path,
         mlmodel: YamlDocument,
-        options: ValidationOptions = ValidationOptions(),
+        options: ValidationOptions = DEFAULT_OPTIONS,
         mlmodel_name: str = "MLmodel",
     ) -> None:
         self.root = root
@@ -87,7 +90,7 @@ class ModelContext:
         return resolved.path if resolved.ok and resolved.is_file else None
 
     def read_text(self, rel: str) -> TextRead | None:
-        """Text of a companion file; ``None`` when the path is unusable (the path check says why)."""
+        """Text of a companion file; ``None`` if the path is unusable (the path check says why)."""
         if rel in self._texts:
             return self._texts[rel]
         path = self.existing_file(rel)

@@ -155,5 +155,7 @@ def decode_text(raw: bytes) -> TextRead:
     if nul >= 0:
         line = text.count("\n", 0, nul) + 1
         column = nul - (text.rfind("\n", 0, nul) + 1) + 1
-        return TextRead(None, "contains NUL bytes (binary data, not text)", line=line, column=column)
+        return TextRead(
+            None, "contains NUL bytes (binary data, not text)", line=line, column=column
+        )
     return TextRead(text)

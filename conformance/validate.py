@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import rules as _rules  # noqa: F401  (registers every check)
-from .context import ModelContext, ValidationOptions
+from .context import DEFAULT_OPTIONS, ModelContext, ValidationOptions
 from .discover import Target, discover
 from .findings import Finding, Severity
 from .model_files import read_bounded
@@ -47,7 +47,9 @@ class Report:
         return max(ranks, key=lambda s: s.rank) if ranks else None
 
 
-def _finding(problem: Problem, ctx_docs: dict[str, YamlDocument], options: ValidationOptions) -> Finding:
+def _finding(
+    problem: Problem, ctx_docs: dict[str, YamlDocument], options: ValidationOptions
+) -> Finding:
     rule = RULES[problem.rule]
     severity = problem.severity or rule.severity
     if options.strict and problem.rule in STRICT_RULES and severity is Severity.INFO:
@@ -92,13 +94,19 @@ def _read_mlmodel(mlmodel: Path) -> tuple[YamlDocument | None, list[Problem]]:
     if read.text is None:
         return None, [
             Problem(
-                document.MLMODEL_UNREADABLE, "", f"{name} {read.error}", name,
-                line=read.line, column=read.column,
+                document.MLMODEL_UNREADABLE,
+                "",
+                f"{name} {read.error}",
+                name,
+                line=read.line,
+                column=read.column,
             )
         ]
     doc = load_yaml(read.text)
     problems = [
-        Problem(p.rule, p.pointer, p.message, name, hint=p.hint or None, line=p.line, column=p.column)
+        Problem(
+            p.rule, p.pointer, p.message, name, hint=p.hint or None, line=p.line, column=p.column
+        )
         for p in doc.problems
     ]
     if not doc.usable:
@@ -111,14 +119,16 @@ def _read_mlmodel(mlmodel: Path) -> tuple[YamlDocument | None, list[Problem]]:
     if not isinstance(doc.data, dict):
         kind = type(doc.data).__name__
         problems.append(
-            Problem(document.MLMODEL_NOT_MAPPING, "", f"MLmodel holds a {kind}, not a mapping", name)
+            Problem(
+                document.MLMODEL_NOT_MAPPING, "", f"MLmodel holds a {kind}, not a mapping", name
+            )
         )
         return None, problems
     return doc, problems
 
 
 def validate_model(
-    root: Path, mlmodel: Path | None = None, options: ValidationOptions = ValidationOptions()
+    root: Path, mlmodel: Path | None = None, options: ValidationOptions = DEFAULT_OPTIONS
 ) -> list[Finding]:
     """All findings for one model directory, sorted by file and position."""
     mlmodel = mlmodel if mlmodel is not None else root / "MLmodel"
@@ -146,7 +156,7 @@ def _validate_target(args: tuple[Target, ValidationOptions]) -> TargetResult:
 
 def validate_targets(
     targets: Sequence[Target],
-    options: ValidationOptions = ValidationOptions(),
+    options: ValidationOptions = DEFAULT_OPTIONS,
     *,
     jobs: int = 1,
     progress: Callable[[int, int], None] | None = None,
@@ -175,7 +185,7 @@ def validate_targets(
 
 def validate_paths(
     paths: Iterable[str | os.PathLike[str]],
-    options: ValidationOptions = ValidationOptions(),
+    options: ValidationOptions = DEFAULT_OPTIONS,
     *,
     jobs: int = 1,
     progress: Callable[[int, int], None] | None = None,

@@ -15,8 +15,9 @@ Nothing here raises for bad input: problems come back as :class:`YamlProblem` va
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 import yaml
 from yaml.constructor import SafeConstructor
@@ -133,6 +134,7 @@ class _Builder:
         self.documents = 0
         self.result: Any = None
         self.have_result = False
+        self._saved: tuple[dict[str, tuple[int, int]], dict[str, tuple[int, int]]] = ({}, {})
 
     # -- helpers -----------------------------------------------------------------------
     def _child_pointer(self) -> str:
@@ -157,7 +159,9 @@ class _Builder:
                 )
             )
 
-    def _deliver(self, value: Any, size: int, mark: tuple[int, int], is_merge: bool = False) -> None:
+    def _deliver(
+        self, value: Any, size: int, mark: tuple[int, int], is_merge: bool = False
+    ) -> None:
         """Attach a finished value to its parent (or make it the document)."""
         if not self.stack:
             if self.documents == 1:
@@ -248,80 +252,102 @@ class _Builder:
 
     # -- events ------------------------------------------------------------------------
     def feed(self, event: Any) -> None:
-        kind = type(event).__name__
-        if kind == "ScalarEvent":
-            mark = _mark(event)
-            value, is_merge = self._scalar(event)
-            pointer = self._child_pointer()
-            top = self.stack[-1] if self.stack else None
-            if top is None or top.kind == "seq" or top.have_key:
-                self.doc.value_marks[pointer] = mark
-            self._count(1, mark)
-            if event.anchor:
-                self.anchors[event.anchor] = (value, 1)
-            self._deliver(value, 1, mark, is_merge)
-        elif kind in ("MappingStartEvent", "SequenceStartEvent"):
-            mark = _mark(event)
-            if len(self.stack) >= self.max_depth:
-                raise _Abort(
-                    YamlProblem(
-                        "yaml-limits",
-                        self._child_pointer(),
-                        *mark,
-                        f"nesting deeper than {self.max_depth} levels",
-                        "An MLmodel file is a few levels deep; this is not a model description.",
-                    )
-                )
-            is_map = kind == "MappingStartEvent"
-            tag = event.tag
-            if tag not in (None, "!", _MAP if is_map else _SEQ):
-                self._bad_tag(tag, event)
-            pointer = self._child_pointer()
+        handler = self._HANDLERS.get(type(event).__name__)
+        if handler is not None:
+            handler(self, event)
+
+    def _on_scalar(self, event: Any) -> None:
+        mark = _mark(event)
+        value, is_merge = self._scalar(event)
+        pointer = self._child_pointer()
+        top = self.stack[-1] if self.stack else None
+        if top is None or top.kind == "seq" or top.have_key:
             self.doc.value_marks[pointer] = mark
-            self._count(1, mark)
-            self.stack.append(
-                _Frame("map" if is_map else "seq", pointer, {} if is_map else [], event.anchor)
+        self._count(1, mark)
+        if event.anchor:
+            self.anchors[event.anchor] = (value, 1)
+        self._deliver(value, 1, mark, is_merge)
+
+    def _on_collection_start(self, event: Any) -> None:
+        mark = _mark(event)
+        if len(self.stack) >= self.max_depth:
+            raise _Abort(
+                YamlProblem(
+                    "yaml-limits",
+                    self._child_pointer(),
+                    *mark,
+                    f"nesting deeper than {self.max_depth} levels",
+                    "An MLmodel file is a few levels deep; this is not a model description.",
+                )
             )
-        elif kind in ("MappingEndEvent", "SequenceEndEvent"):
-            frame = self.stack.pop()
-            if frame.merges:
-                self._apply_merges(frame, event)
-            if frame.anchor:
-                self.anchors[frame.anchor] = (frame.value, frame.size)
-            self._deliver(frame.value, frame.size, _mark(event))
-        elif kind == "AliasEvent":
-            mark = _mark(event)
-            if event.anchor not in self.anchors:
-                self.doc.problems.append(
-                    YamlProblem(
-                        "yaml-syntax", self._child_pointer(), *mark,
-                        f"found undefined alias {event.anchor!r}",
-                    )
+        is_map = type(event).__name__ == "MappingStartEvent"
+        if event.tag not in (None, "!", _MAP if is_map else _SEQ):
+            self._bad_tag(event.tag, event)
+        pointer = self._child_pointer()
+        self.doc.value_marks[pointer] = mark
+        self._count(1, mark)
+        self.stack.append(
+            _Frame("map" if is_map else "seq", pointer, {} if is_map else [], event.anchor)
+        )
+
+    def _on_collection_end(self, event: Any) -> None:
+        frame = self.stack.pop()
+        if frame.merges:
+            self._apply_merges(frame, event)
+        if frame.anchor:
+            self.anchors[frame.anchor] = (frame.value, frame.size)
+        self._deliver(frame.value, frame.size, _mark(event))
+
+    def _on_alias(self, event: Any) -> None:
+        mark = _mark(event)
+        if event.anchor not in self.anchors:
+            self.doc.problems.append(
+                YamlProblem(
+                    "yaml-syntax",
+                    self._child_pointer(),
+                    *mark,
+                    f"found undefined alias {event.anchor!r}",
                 )
-                self._deliver(None, 1, mark)
-                return
-            value, size = self.anchors[event.anchor]
-            self._count(size, mark)
-            top = self.stack[-1] if self.stack else None
-            if top is not None and top.kind == "map" and top.have_key:
-                self.doc.value_marks[self._child_pointer()] = mark
-            self._deliver(value, size, mark)
-        elif kind == "DocumentStartEvent":
-            self.documents += 1
-            if self.documents == 2:
-                self.doc.problems.append(
-                    YamlProblem(
-                        "yaml-syntax", "", *_mark(event),
-                        "more than one YAML document in the file; MLflow's loader expects one",
-                        "Remove the second '---' document.",
-                    )
+            )
+            self._deliver(None, 1, mark)
+            return
+        value, size = self.anchors[event.anchor]
+        self._count(size, mark)
+        top = self.stack[-1] if self.stack else None
+        if top is not None and top.kind == "map" and top.have_key:
+            self.doc.value_marks[self._child_pointer()] = mark
+        self._deliver(value, size, mark)
+
+    def _on_document_start(self, event: Any) -> None:
+        self.documents += 1
+        if self.documents == 2:
+            self.doc.problems.append(
+                YamlProblem(
+                    "yaml-syntax",
+                    "",
+                    *_mark(event),
+                    "more than one YAML document in the file; MLflow's loader expects one",
+                    "Remove the second '---' document.",
                 )
-            if self.documents > 1:
-                self.doc.value_marks, saved = {}, self.doc.value_marks
-                self.doc.key_marks, saved_keys = {}, self.doc.key_marks
-                self._saved = (saved, saved_keys)
-        elif kind == "DocumentEndEvent" and self.documents > 1:
+            )
+        if self.documents > 1:  # later documents are parsed (for errors) but not kept
+            self._saved = (self.doc.value_marks, self.doc.key_marks)
+            self.doc.value_marks, self.doc.key_marks = {}, {}
+
+    def _on_document_end(self, event: Any) -> None:
+        if self.documents > 1:
             self.doc.value_marks, self.doc.key_marks = self._saved
+
+    _HANDLERS: ClassVar[dict[str, Callable[[_Builder, Any], None]]] = {
+        "ScalarEvent": _on_scalar,
+        "MappingStartEvent": _on_collection_start,
+        "SequenceStartEvent": _on_collection_start,
+        "MappingEndEvent": _on_collection_end,
+        "SequenceEndEvent": _on_collection_end,
+        "AliasEvent": _on_alias,
+        "DocumentStartEvent": _on_document_start,
+        "DocumentEndEvent": _on_document_end,
+    }
 
     def _apply_merges(self, frame: _Frame, event: Any) -> None:
         merged: dict[Any, Any] = {}
@@ -333,7 +359,9 @@ class _Builder:
                 else:
                     self.doc.problems.append(
                         YamlProblem(
-                            "yaml-syntax", frame.pointer, *_mark(event),
+                            "yaml-syntax",
+                            frame.pointer,
+                            *_mark(event),
                             "a '<<' merge key must refer to a mapping or a list of mappings",
                         )
                     )
@@ -342,9 +370,7 @@ class _Builder:
         frame.value.update(merged)
 
 
-def load_yaml(
-    text: str, *, max_depth: int = MAX_DEPTH, max_nodes: int = MAX_NODES
-) -> YamlDocument:
+def load_yaml(text: str, *, max_depth: int = MAX_DEPTH, max_nodes: int = MAX_NODES) -> YamlDocument:
     """Parse ``text`` like ``yaml.safe_load`` would, with positions and problems."""
     doc = YamlDocument()
     builder = _Builder(doc, max_depth, max_nodes)

@@ -120,8 +120,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     if not found.targets:
         if not found.errors:
             print(
-                "mlmodel-spec: nothing to validate: no MLmodel file under "
-                + ", ".join(args.paths),
+                "mlmodel-spec: nothing to validate: no MLmodel file under " + ", ".join(args.paths),
                 file=sys.stderr,
             )
             return EXIT_NOTHING
@@ -204,8 +203,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         code: int = run_demo(Path(args.workdir), sys.stdout)
         return code
     with tempfile.TemporaryDirectory(prefix="mlmodel-spec-demo-") as workdir:
-        code = run_demo(Path(workdir), sys.stdout)
-    return code
+        return run_demo(Path(workdir), sys.stdout)
 
 
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {

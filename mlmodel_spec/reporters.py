@@ -170,6 +170,7 @@ def quoteattr(text: str) -> str:
     escaped = xml_escape(text).replace('"', "&quot;").replace("\n", "&#10;")
     return f'"{escaped}"'
 
+
 def render_junit(report: Report, style: ReportStyle) -> str:
     cases = []
     failures = 0
@@ -223,7 +224,9 @@ def render_github(report: Report, style: ReportStyle) -> str:
             if f.hint:
                 message += f"\nhint: {f.hint}"
             lines.append(f"::{_GITHUB_LEVEL[f.severity]} {','.join(props)}::{_gh_data(message)}")
-    return "".join(line + "\n" for line in lines) + render_text(report, ReportStyle(fail_on=style.fail_on))
+    return "".join(line + "\n" for line in lines) + render_text(
+        report, ReportStyle(fail_on=style.fail_on)
+    )
 
 
 REPORTERS: dict[str, Callable[[Report, ReportStyle], str]] = {

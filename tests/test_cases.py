@@ -13,7 +13,6 @@ from typing import Any
 
 import pytest
 import yaml
-
 from mlmodel_spec.conformance.context import ValidationOptions
 from mlmodel_spec.conformance.findings import Finding, Severity
 from mlmodel_spec.conformance.registry import RULES
@@ -53,7 +52,9 @@ def _describe(findings: list[Finding]) -> str:
     )
 
 
-@pytest.mark.parametrize(("kind", "directory"), ALL_CASES, ids=[f"{k}/{d.name}" for k, d in ALL_CASES])
+@pytest.mark.parametrize(
+    ("kind", "directory"), ALL_CASES, ids=[f"{k}/{d.name}" for k, d in ALL_CASES]
+)
 def test_case(kind: str, directory: Path) -> None:
     case = _load_case(directory)
     findings = _run(directory, case)

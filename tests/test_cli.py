@@ -9,9 +9,9 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
+from mlmodel_spec.conformance.discover import discover
 
 from mlmodel_spec.cli import main
-from mlmodel_spec.conformance.discover import discover
 from mlmodel_spec.schemas import list_schemas, load_schema
 
 CASES = Path(__file__).parent / "cases"
@@ -68,7 +68,9 @@ def test_clean_model_exits_zero(capsys: pytest.CaptureFixture[str]) -> None:
     assert "1 model checked: 0 errors" in out
 
 
-def test_json_output_matches_the_report_schema(tree: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_json_output_matches_the_report_schema(
+    tree: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     import jsonschema
 
     code, out, _ = run(capsys, "validate", str(tree), "--format", "json", "--jobs", "2")
@@ -78,12 +80,16 @@ def test_json_output_matches_the_report_schema(tree: Path, capsys: pytest.Captur
     assert report["summary"]["targets"] == 3
     paths = [t["path"] for t in report["targets"]]
     assert paths == sorted(paths)
-    (finding,) = [f for t in report["targets"] for f in t["findings"] if f["rule"] == "yaml-duplicate-key"]
+    (finding,) = [
+        f for t in report["targets"] for f in t["findings"] if f["rule"] == "yaml-duplicate-key"
+    ]
     assert finding["pointer"] == "/flavors/python_function"
     assert (finding["line"], finding["column"]) == (4, 3)
 
 
-def test_jobs_give_the_same_report_as_one_process(tree: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_jobs_give_the_same_report_as_one_process(
+    tree: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     _, one, _ = run(capsys, "validate", str(tree), "--format", "json", "--jobs", "1")
     _, two, _ = run(capsys, "validate", str(tree), "--format", "json", "--jobs", "2")
     assert one == two
@@ -122,13 +128,20 @@ def test_fail_on_warning(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> 
     model = tmp_path / "m"
     shutil.copytree(CASES / "valid" / "core-minimal-pyfunc", model)
     text = (model / "MLmodel").read_text()
-    (model / "MLmodel").write_text(text.replace("utc_time_created: '2026-11-26 20:54:05.773815'", "utc_time_created: '2026-11-26T20:54:05Z'"))
+    (model / "MLmodel").write_text(
+        text.replace(
+            "utc_time_created: '2026-11-26 20:54:05.773815'",
+            "utc_time_created: '2026-11-26T20:54:05Z'",
+        )
+    )
     assert main(["validate", str(model)]) == 0
     assert main(["validate", str(model), "--fail-on", "warning"]) == 1
     capsys.readouterr()
 
 
-def test_output_file_is_written_atomically(tree: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_output_file_is_written_atomically(
+    tree: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     out = tmp_path / "report.json"
     assert main(["validate", str(tree), "--format", "json", "-o", str(out)]) == 1
     assert json.loads(out.read_text())["summary"]["targets"] == 3

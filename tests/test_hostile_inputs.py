@@ -11,11 +11,13 @@ import time
 from pathlib import Path
 
 import pytest
-
-from mlmodel_spec.cli import main
 from mlmodel_spec.conformance.validate import validate_model
 
-MINIMAL = "flavors:\n  python_function:\n    loader_module: mlflow.sklearn\n    model_path: model.pkl\n"
+from mlmodel_spec.cli import main
+
+MINIMAL = (
+    "flavors:\n  python_function:\n    loader_module: mlflow.sklearn\n    model_path: model.pkl\n"
+)
 
 
 def rules_for(root: Path) -> set[str]:
@@ -51,7 +53,9 @@ def write_model(root: Path, content: bytes | str) -> Path:
     ],
     ids=lambda value: value if isinstance(value, str) and len(value) < 20 else "",
 )
-def test_bad_mlmodel_text_is_a_finding(tmp_path: Path, name: str, content: str | bytes | None, rule: str) -> None:
+def test_bad_mlmodel_text_is_a_finding(
+    tmp_path: Path, name: str, content: str | bytes | None, rule: str
+) -> None:
     if content is None:  # "billion laughs"
         lines = ['a0: &a0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
         for i in range(1, 10):
@@ -136,7 +140,10 @@ def test_validation_never_executes_model_code(tmp_path: Path) -> None:
         ),
     )
     before = set(sys.modules)
-    assert main(["validate", str(root), "--format", "json", "-o", str(tmp_path / "r.json")]) in (0, 1)
+    assert main(["validate", str(root), "--format", "json", "-o", str(tmp_path / "r.json")]) in (
+        0,
+        1,
+    )
     assert not sentinel.exists()
     assert "evil" not in sys.modules
     assert not {m for m in set(sys.modules) - before if m.startswith(("sklearn", "cloudpickle"))}
@@ -145,15 +152,23 @@ def test_validation_never_executes_model_code(tmp_path: Path) -> None:
 def test_cli_exit_codes_and_one_line_errors(tmp_path: Path) -> None:
     env = {**os.environ, "NO_COLOR": "1"}
     cli = [sys.executable, "-m", "mlmodel_spec", "validate"]
-    nothing = subprocess.run([*cli, str(tmp_path)], capture_output=True, text=True, env=env, check=False)
+    nothing = subprocess.run(
+        [*cli, str(tmp_path)], capture_output=True, text=True, env=env, check=False
+    )
     assert nothing.returncode == 3
     assert nothing.stderr.count("\n") == 1 and "Traceback" not in nothing.stderr
-    missing = subprocess.run([*cli, str(tmp_path / "nope")], capture_output=True, text=True, env=env, check=False)
+    missing = subprocess.run(
+        [*cli, str(tmp_path / "nope")], capture_output=True, text=True, env=env, check=False
+    )
     assert missing.returncode == 2
     assert "no such file or directory" in missing.stderr and "Traceback" not in missing.stderr
     write_model(tmp_path / "bad", b"\xff\xfe garbage")
-    bad = subprocess.run([*cli, str(tmp_path / "bad")], capture_output=True, text=True, env=env, check=False)
+    bad = subprocess.run(
+        [*cli, str(tmp_path / "bad")], capture_output=True, text=True, env=env, check=False
+    )
     assert bad.returncode == 1
     assert "mlmodel-unreadable" in bad.stdout and "Traceback" not in bad.stderr
-    usage = subprocess.run([*cli, "--jobs", "x", "p"], capture_output=True, text=True, env=env, check=False)
+    usage = subprocess.run(
+        [*cli, "--jobs", "x", "p"], capture_output=True, text=True, env=env, check=False
+    )
     assert usage.returncode == 2 and "Traceback" not in usage.stderr

@@ -32,8 +32,16 @@ def build_shadow() -> Path:
 
 def main() -> int:
     shadow = build_shadow()
-    command = [sys.executable, "-m", "mypy", "--config-file", str(ROOT / "pyproject.toml"),
-               "-p", "mlmodel_spec", *sys.argv[1:]]
+    command = [
+        sys.executable,
+        "-m",
+        "mypy",
+        "--config-file",
+        str(ROOT / "pyproject.toml"),
+        "-p",
+        "mlmodel_spec",
+        *sys.argv[1:],
+    ]
     return subprocess.call(command, cwd=shadow)
 
 

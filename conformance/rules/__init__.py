@@ -2,14 +2,14 @@
 
 from . import (  # noqa: F401
     document,
-    schema,
-    paths,
+    environment,
+    hygiene,
+    input_example,
     loader_module,
     model_size,
-    hygiene,
-    environment,
+    paths,
     requirements,
-    versions,
+    schema,
     signature,
-    input_example,
+    versions,
 )

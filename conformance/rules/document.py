@@ -4,8 +4,8 @@ The walker raises these itself before any check runs (nothing else can be checke
 a usable document), so this module only defines them.
 """
 
-from ..registry import define_rule
 from ..findings import Severity
+from ..registry import define_rule
 
 MLMODEL_UNREADABLE = define_rule(
     "mlmodel-unreadable",
@@ -17,7 +17,7 @@ YAML_SYNTAX = define_rule(
     "yaml-syntax",
     Severity.ERROR,
     "The file is not well-formed YAML",
-    "Fix the YAML at the position shown; `python -c \"import yaml,sys; "
+    'Fix the YAML at the position shown; `python -c "import yaml,sys; '
     "yaml.safe_load(open(sys.argv[1]))\" FILE` reproduces MLflow's reading.",
 )
 YAML_DUPLICATE_KEY = define_rule(

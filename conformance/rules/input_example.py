@@ -615,14 +615,9 @@ def _located(ctx: ModelContext, problems: list[Problem]) -> list[Problem]:
 # -- checks ------------------------------------------------------------------------------
 
 
-@check(UNREADABLE, MALFORMED, needs_files=True)
-def input_example_has_its_form(ctx: ModelContext) -> Iterator[Problem]:
-    example = _read_example(ctx)
-    if example is not None:
-        yield from _located(ctx, example.problems)
-
-
 @check(
+    UNREADABLE,
+    MALFORMED,
     LEGACY_FORMAT,
     MISSING_INPUT,
     EXTRA_INPUT,
@@ -632,21 +627,25 @@ def input_example_has_its_form(ctx: ModelContext) -> Iterator[Problem]:
     UNKNOWN_PARAM,
     needs_files=True,
 )
-def input_example_fits_signature(ctx: ModelContext) -> Iterator[Problem]:
+def input_example_matches(ctx: ModelContext) -> Iterator[Problem]:
+    """The example has the form its info says; when it has, it fits the signature."""
     example = _read_example(ctx)
-    if example is None or example.problems:
+    if example is None:
         return
+    problems = example.problems or list(_fit_signature(ctx, example))
+    yield from _located(ctx, problems)
+
+
+def _fit_signature(ctx: ModelContext, example: _Example) -> Iterator[Problem]:
     signature = ctx.data.get("signature")
     signature = signature if isinstance(signature, dict) else {}
-    problems: list[Problem] = []
     schema = input_schema(signature.get("inputs"))
     if schema is not None and example.usable:
         if schema.is_columns:
-            problems.extend(_check_columns(example, schema))
+            yield from _check_columns(example, schema)
         elif schema.is_tensors:
-            problems.extend(_check_tensors(example, schema))
-    problems.extend(_check_params(example, param_specs(signature.get("params"))))
-    yield from _located(ctx, problems)
+            yield from _check_tensors(example, schema)
+    yield from _check_params(example, param_specs(signature.get("params")))
 
 
 @check(SERVING_UNREADABLE, SERVING_MALFORMED, needs_files=True)

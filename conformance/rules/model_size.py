@@ -130,7 +130,7 @@ def measure(
                     outside += 1
                     continue
                 try:
-                    info = os.stat(target)  # noqa: PTH116 (hot loop: no Path objects)
+                    info = os.stat(target)
                 except OSError:
                     continue  # dangling
                 if not stat.S_ISREG(info.st_mode):

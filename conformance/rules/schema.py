@@ -23,7 +23,7 @@ UNKNOWN_KEY = define_rule(
     "unknown-key",
     Severity.INFO,
     "A key the specification does not know (MLflow carries it along unchanged)",
-    "Check the spelling; custom keys are fine but MLflow ignores them. --strict makes this a warning.",
+    "Check the spelling; MLflow ignores custom keys. --strict makes this a warning.",
 )
 DEPRECATED_KEY = define_rule(
     "deprecated-key",

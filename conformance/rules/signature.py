@@ -18,7 +18,7 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from ..context import ModelContext
@@ -367,21 +367,51 @@ def _analyse_params(value: Any) -> _Analysis:
 # -- checks ------------------------------------------------------------------------------
 
 
-def _decoded_fields(ctx: ModelContext) -> Iterator[tuple[str, str, Any]]:
-    """``(field, pointer, decoded value)`` for each signature field that is valid JSON."""
+def _valid_fields(ctx: ModelContext) -> Iterator[tuple[str, str]]:
+    """``(field, raw JSON text)`` for each signature field that is a valid JSON string."""
     signature = ctx.data.get("signature")
     if not isinstance(signature, dict):
         return
     for name in FIELDS:
         raw = signature.get(name)
-        if raw and isinstance(raw, str):
-            decoded = decode_json_text(raw)
-            if decoded.ok:
-                yield name, join_pointer("/signature", name), decoded.value
+        if raw and isinstance(raw, str) and decode_json_text(raw).ok:
+            yield name, raw
 
 
-def _analysis(name: str, value: Any) -> _Analysis:
-    return _analyse_params(value) if name == "params" else _analyse_schema(value)
+@dataclass(frozen=True, slots=True)
+class _FieldReport:
+    """Everything this module finds in one decoded field (shared through a cache)."""
+
+    semantic: tuple[Problem, ...]
+    schema: tuple[Problem, ...]
+    required_keys: tuple[int, ...]
+
+
+@lru_cache(maxsize=1024)
+def _field_report(
+    name: str, raw: str, validate: Callable[[Any], list[SchemaIssue]] | None
+) -> _FieldReport:
+    """Pure in (field, text, validator), so identical signatures across models cost once."""
+    value = decode_json_text(raw).value
+    base = join_pointer("/signature", name)
+    analysis = _analyse_params(value) if name == "params" else _analyse_schema(value)
+    schema: list[Problem] = []
+    for issue in validate(value) if validate is not None else ():
+        if not any(c.covers(issue) for c in analysis.covered):
+            problem = _issue_problem(name, base, issue)
+            if problem is not None:
+                schema.append(problem)
+    return _FieldReport(
+        tuple(_rebased(p, base) for p in analysis.problems),
+        tuple(schema),
+        tuple(analysis.required_keys),
+    )
+
+
+def _reports(ctx: ModelContext) -> Iterator[tuple[str, _FieldReport]]:
+    for name, raw in _valid_fields(ctx):
+        validator = _validator("signature-params" if name == "params" else "signature-schema")
+        yield name, _field_report(name, raw, validator)
 
 
 def _rebased(problem: Problem, base: str) -> Problem:
@@ -432,17 +462,8 @@ def signature_fields_are_json(ctx: ModelContext) -> Iterator[Problem]:
 
 @check(SCHEMA, UNKNOWN_KEY)
 def signature_fields_match_schema(ctx: ModelContext) -> Iterator[Problem]:
-    for name, base, value in _decoded_fields(ctx):
-        validate = _validator("signature-params" if name == "params" else "signature-schema")
-        if validate is None:
-            continue
-        analysis = _analysis(name, value)
-        for issue in validate(value):
-            if any(c.covers(issue) for c in analysis.covered):
-                continue
-            problem = _issue_problem(name, base, issue)
-            if problem is not None:
-                yield problem
+    for _, report in _reports(ctx):
+        yield from report.schema
 
 
 _OWN_DEPRECATIONS = frozenset({"optional", "dtype"})  # signature-optional-key / -param-dtype-key
@@ -492,9 +513,8 @@ def _issue_problem(name: str, base: str, issue: SchemaIssue) -> Problem | None:
     PARAM_DTYPE_KEY,
 )
 def signature_fields_are_consistent(ctx: ModelContext) -> Iterator[Problem]:
-    for name, base, value in _decoded_fields(ctx):
-        for problem in _analysis(name, value).problems:
-            yield _rebased(problem, base)
+    for _, report in _reports(ctx):
+        yield from report.semantic
 
 
 def _writer_before_2_10(ctx: ModelContext) -> bool:
@@ -510,9 +530,9 @@ def signature_required_key_matches_writer(ctx: ModelContext) -> Iterator[Problem
     if not _writer_before_2_10(ctx):
         return
     found = [
-        (name, base, indexes)
-        for name, base, value in _decoded_fields(ctx)
-        if name != "params" and (indexes := _analyse_schema(value).required_keys)
+        (name, join_pointer("/signature", name), report.required_keys)
+        for name, report in _reports(ctx)
+        if name != "params" and report.required_keys
     ]
     if not found:
         return

@@ -672,8 +672,7 @@ def test_arbitrary_examples_never_crash_a_check(
     model(root, example, inputs, dict(info), PARAMS, serving=serving)
     ctx = ModelContext(root, load_yaml((root / "MLmodel").read_text()))
     for check in (
-        input_example.input_example_has_its_form,
-        input_example.input_example_fits_signature,
+        input_example.input_example_matches,
         input_example.serving_example_is_a_payload,
     ):
         for problem in check(ctx):
