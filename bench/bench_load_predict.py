@@ -70,17 +70,22 @@ def build_models(root: Path) -> dict[str, tuple[Path, str, list[str] | None]]:
     }
 
 
-def time_script(python: str, script: str, args: list[str], repeat: int) -> float:
+def time_scripts(runs: dict[str, tuple[str, str, list[str]]], repeat: int) -> dict[str, float]:
+    """Median wall time per run; runs are interleaved round-robin so load drifts hit all."""
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
     env["PYTHONWARNINGS"] = "ignore"
-    command = [python, "-c", script, *args]
-    subprocess.run(command, env=env, check=True, capture_output=True)  # warm-up (bytecode)
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
+    commands = {
+        name: [python, "-c", script, *args] for name, (python, script, args) in runs.items()
+    }
+    for command in commands.values():  # warm-up: writes bytecode caches
         subprocess.run(command, env=env, check=True, capture_output=True)
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+    times: dict[str, list[float]] = {name: [] for name in commands}
+    for _ in range(repeat):
+        for name, command in commands.items():
+            start = time.perf_counter()
+            subprocess.run(command, env=env, check=True, capture_output=True)
+            times[name].append(time.perf_counter() - start)
+    return {name: statistics.median(values) for name, values in times.items()}
 
 
 def main() -> int:
@@ -94,16 +99,18 @@ def main() -> int:
         print(f"cold load_model + predict, median of {args.repeat} fresh processes (seconds)")
         print(f"{'model':38} {'floor':>7} {'ours':>7} {'mlflow':>7} {'ours/floor':>10}")
         for name, (path, payload, trusted) in models.items():
-            floor = time_script(
-                args.python, FLOOR.format(trusted=trusted), [str(path), payload], args.repeat
+            runs = {
+                "floor": (args.python, FLOOR.format(trusted=trusted), [str(path), payload]),
+                "ours": (args.python, OURS, [str(path)]),
+            }
+            if Path(args.mlflow_python).exists():
+                runs["mlflow"] = (args.mlflow_python, MLFLOW, [str(path)])
+            medians = time_scripts(runs, args.repeat)
+            mlflow = f"{medians['mlflow']:7.2f}" if "mlflow" in medians else "    n/a"
+            print(
+                f"{name:38} {medians['floor']:7.2f} {medians['ours']:7.2f} {mlflow} "
+                f"{medians['ours'] / medians['floor']:10.2f}"
             )
-            ours = time_script(args.python, OURS, [str(path)], args.repeat)
-            mlflow = (
-                f"{time_script(args.mlflow_python, MLFLOW, [str(path)], args.repeat):7.2f}"
-                if Path(args.mlflow_python).exists()
-                else "    n/a"
-            )
-            print(f"{name:38} {floor:7.2f} {ours:7.2f} {mlflow} {ours / floor:10.2f}")
     return 0
 
 

@@ -27,8 +27,10 @@ DRAFT_07 = "http://json-schema.org/draft-07/schema#"
 _DROPPED = frozenset({"deprecated"})
 _RENAMED = {"$defs": "definitions", "dependentRequired": "dependencies"}
 _SIBLINGS_OF_REF_KEPT = frozenset(
-    {"$schema", "$id", "$comment", "title", "description", "examples", "default", "x-severity"}
+    {"$comment", "title", "description", "examples", "default", "x-severity"}
 )
+"""Annotations that may stay beside ``$ref`` (draft-07 ignores them there, harmlessly);
+anything else, ``$id`` and ``definitions`` included, needs the ``$ref`` moved away."""
 _POINTER_SAFE = "/~$-_.!*'()+,;=:@"
 
 
@@ -104,7 +106,7 @@ class _Converter:
 def _isolate_ref(node: dict[str, Any]) -> dict[str, Any]:
     """Draft-07 ignores every keyword beside ``$ref``: move the ``$ref`` into ``allOf``
     (appended, so ``allOf`` indices other refs point at stay valid)."""
-    if "$ref" not in node or set(node) <= _SIBLINGS_OF_REF_KEPT | {"$ref", "definitions"}:
+    if "$ref" not in node or set(node) <= _SIBLINGS_OF_REF_KEPT | {"$ref"}:
         return node
     result: dict[str, Any] = {}
     for keyword, value in node.items():

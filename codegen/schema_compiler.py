@@ -8,7 +8,18 @@ The output is deterministic: names derive from schema locations, everything is s
 and there are no timestamps — compiling twice gives identical bytes.
 
 Semantics follow JSON Schema 2020-12 as the ``jsonschema`` library implements it, plus
-two annotations (``x-unknown-key``, ``deprecated``) and the ``x-severity`` keyword; see
+the ``x-severity`` keyword and two annotations, which never affect validity and are
+dropped with the branches that fail (``oneOf``/``anyOf``) or only decide (``if``, ``not``):
+
+* ``deprecated``: a present property whose subschema says ``deprecated: true``;
+* ``x-unknown-key``: a key of an object whose schema node declares ``properties`` but no
+  ``additionalProperties``, that those ``properties``/``patternProperties`` do not match —
+  unless another subschema applying in place to the same object (``allOf``, ``$ref``,
+  ``anyOf``/``oneOf`` branches, ``if``/``then``/``else``) names it, so composed schemas do
+  not flag each other's keys. ``if`` conditions themselves never flag keys.
+
+Each node may also get a *predicate* (validity only, no issues) where that is all that
+is needed: ``if``, ``not``, and the first pass over ``oneOf``/``anyOf`` branches. See
 ``conformance/schema_validation.py`` for the run-time half.
 """
 
@@ -32,6 +43,7 @@ from .schema_registry import Location, SchemaCompileError, SchemaSet, vet_schema
 
 __all__ = ["EntryPoint", "SchemaCompileError", "compile_validators"]
 
+_DEFINING = frozenset({"properties", "patternProperties", "additionalProperties"})
 _INERT = ANNOTATION_KEYWORDS | {"$defs"}
 """Keywords that assert nothing: a node with only these accepts everything."""
 _SHORT = {
@@ -120,7 +132,7 @@ def compile_validators(
     used = "\n".join(
         [*functions, *builder.leaves.values(), *builder.constants.values(), "run", "SchemaIssue"]
     )
-    used += " ".join(f"{row[2]} {row[4]}" for row in entry_rows)
+    used += " " + " ".join(f"{row[2]} {row[4]}" for row in entry_rows)
     source = render(
         "validators_module.py.jinja2",
         version=version,
@@ -204,7 +216,9 @@ class _ModuleBuilder:
 
     def constant(self, name: str, expression: str) -> str:
         name = name.upper()
-        self.constants[name] = f"{name} = {expression}\n"
+        line = f"{name} = {expression}\n"
+        if self.constants.setdefault(name, line) != line:
+            raise SchemaCompileError(f"two tables named {name}", schema_path=name)
         return name
 
     def is_deprecated(self, location: Location) -> bool:
@@ -230,30 +244,33 @@ class _ModuleBuilder:
 
     def knowledge(self, location: Location) -> Knowledge | None:
         """What the node at ``location`` and its in-place subschemas (``$ref``, ``allOf``,
-        ``anyOf``, ``oneOf``, ``if``/``then``/``else``) define, when the subschemas
-        define anything (else ``None``: the node's own unknown-key check is final)."""
+        ``anyOf``, ``oneOf``, ``if``/``then``/``else``) define — or ``None`` when there is
+        nothing to reconcile: no node there flags unknown keys (``if`` conditions never
+        do), or no subschema defines keys beyond the node itself."""
         names: set[str] = set()
         patterns: set[str] = set()
-        everything = False
-        informative = False
-        stack, seen = [location], {location}
+        everything = flags = informative = False
+        stack = [(location, False)]
+        seen = set(stack)
         while stack:
-            here = stack.pop()
+            here, in_condition = stack.pop()
             schema = self.node(here)
             if not isinstance(schema, dict):
                 continue
-            defines = bool(
-                {"properties", "patternProperties", "additionalProperties"} & set(schema)
-            )
+            defines = bool(_DEFINING & set(schema))
             informative = informative or (defines and here != location)
+            flags = flags or (
+                not in_condition and "properties" in schema and "additionalProperties" not in schema
+            )
             names.update(schema.get("properties", {}))
             patterns.update(schema.get("patternProperties", {}))
             everything = everything or schema.get("additionalProperties", False) is not False
             for child in self._in_place(here, schema):
-                if child not in seen:
-                    seen.add(child)
-                    stack.append(child)
-        if not informative:
+                visit = (child, in_condition or child == here.child("if"))
+                if visit not in seen:
+                    seen.add(visit)
+                    stack.append(visit)
+        if not (flags and informative):
             return None
         return Knowledge(tuple(sorted(names)), tuple(sorted(patterns)), everything)
 

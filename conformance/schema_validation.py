@@ -14,6 +14,7 @@ non-string keys). None of them crash anything here: a date is simply not a strin
 from __future__ import annotations
 
 import re
+import reprlib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, NamedTuple
@@ -23,6 +24,10 @@ ANNOTATION_KEYWORDS = frozenset({"x-unknown-key", "deprecated"})
 """Keywords of issues that annotate and never make an instance invalid."""
 
 _SHOW_LIMIT = 80
+_REPR = reprlib.Repr()
+_REPR.maxstring = _REPR.maxother = _SHOW_LIMIT
+_REPR.maxlist = _REPR.maxtuple = _REPR.maxset = _REPR.maxfrozenset = 8
+_REPR.maxdict, _REPR.maxlevel = 6, 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,7 +37,9 @@ class SchemaIssue:
     ``pointer`` is a JSON pointer into the instance (``""`` is the root). Issues about a
     key of an object (``required``, ``dependentRequired``, ``additionalProperties``,
     ``x-unknown-key``, ``deprecated``) point at the object and name the key in
-    ``property``. ``schema_path`` is ``<file>#<pointer to the failing keyword>``.
+    ``property`` (so do ``propertyNames`` failures, naming the offending key).
+    ``schema_path`` is ``<file>#<pointer to the failing keyword>``. A document nested too
+    deeply to validate gets one ``x-too-deep`` error.
     """
 
     pointer: str
@@ -136,12 +143,25 @@ _TYPE_TESTS: dict[str, Callable[[Any], bool]] = {
 }
 
 
+_PLAIN_TYPES = {"boolean": bool, "string": str, "array": list, "object": dict}
+
+
 def type_test(types: tuple[str, ...]) -> Predicate:
     """The predicate of a schema that says nothing but ``type``."""
     if len(types) == 1:
         return _TYPE_TESTS[types[0]]
-    tests = tuple(_TYPE_TESTS[each] for each in types)
-    return lambda value: any(each(value) for each in tests)
+    plain = tuple(_PLAIN_TYPES[each] for each in types if each in _PLAIN_TYPES)
+    null = "null" in types
+    numeric = is_number if "number" in types else is_integer if "integer" in types else None
+
+    def test(value: Any) -> bool:
+        if isinstance(value, plain):
+            return True
+        if value is None:
+            return null
+        return numeric is not None and numeric(value)
+
+    return test
 
 
 def type_check(types: tuple[str, ...], schema_path: str) -> Check:
@@ -198,8 +218,8 @@ def has_unique_items(items: list[Any]) -> bool:
 
 
 def show(value: Any) -> str:
-    """``repr`` for messages, cut to one short line."""
-    text = repr(value)
+    """``repr`` for messages, cut to one short line (bounded work for huge values)."""
+    text = _REPR.repr(value)
     if len(text) > _SHOW_LIMIT:
         text = text[: _SHOW_LIMIT - 3] + "..."
     return text

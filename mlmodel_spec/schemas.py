@@ -20,7 +20,7 @@ class SchemaNotFound(LookupError):
 
 
 def _root(draft: str) -> Traversable:
-    return files("mlmodel_spec.spec").joinpath("schemas", _DIRS[draft])
+    return files("mlmodel_spec.spec").joinpath("schemas").joinpath(_DIRS[draft])
 
 
 def _walk(node: Traversable, prefix: str = "") -> list[str]:
@@ -43,13 +43,17 @@ def _resolve(name: str, draft: str) -> Traversable:
     known = list_schemas(draft)
     for candidate in (name, f"flavors/{name}"):
         if candidate in known:
-            return _root(draft).joinpath(*f"{candidate}{SUFFIX}".split("/"))
+            node = _root(draft)
+            for part in f"{candidate}{SUFFIX}".split("/"):
+                node = node.joinpath(part)
+            return node
     raise SchemaNotFound(f"no schema named {name!r}; known: {', '.join(known) or 'none'}")
 
 
 def read_schema(name: str, draft: str = "2020-12") -> str:
     """The schema file's text, exactly as shipped."""
-    return _resolve(name, draft).read_text(encoding="utf-8")
+    text: str = _resolve(name, draft).read_text(encoding="utf-8")
+    return text
 
 
 def load_schema(name: str, draft: str = "2020-12") -> dict[str, Any]:

@@ -7,6 +7,7 @@ out, ``validate_model`` returns findings and no check reports ``internal-error``
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 from typing import Any
@@ -19,7 +20,7 @@ from mlmodel_spec.conformance.validate import validate_model
 VALID = Path(__file__).parent / "cases" / "valid"
 SEEDS = sorted(p for p in VALID.iterdir() if (p / "MLmodel").is_file()) if VALID.is_dir() else []
 SETTINGS = settings(
-    max_examples=150,
+    max_examples=int(os.environ.get("MUTATION_EXAMPLES", "150")),
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )

@@ -12,7 +12,7 @@ path rule's business (rules/paths.py); these checks then stay silent.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ..context import ModelContext
@@ -27,6 +27,7 @@ from ..signature_model import (
     cast_problem,
     input_schema,
     json_kind,
+    locate_json,
     nested_problem,
     param_specs,
     param_value_problem,
@@ -108,8 +109,6 @@ SERVING_MALFORMED = define_rule(
 
 MAX_ROWS = 1000
 """Rows (and tensor rows) of an example that are type-checked."""
-MAX_LOCATED_BYTES = 64 * 1024
-"""Examples up to this size are also parsed for line:column of findings inside them."""
 
 _SPLIT_KEYS = frozenset({"columns", "data", "index"})
 _SPARSE_KEYS = ("data", "indices", "indptr", "shape")
@@ -205,9 +204,7 @@ def _check_form(example: _Example, info: dict[str, Any]) -> None:
     if kind == "dataframe":
         example.usable = _check_split(example)
     elif kind == "ndarray":
-        if info.get("format") == "tf-serving" or (
-            isinstance(data, dict) and list(data) == ["inputs"]
-        ):
+        if info.get("format") == "tf-serving":
             if not isinstance(data, dict) or set(data) not in ({"inputs"}, {"instances"}):
                 example.problem(
                     MALFORMED,
@@ -321,12 +318,18 @@ def _table(example: _Example, schema: InputSchema) -> _Table | None:
         if labels is None:
             width = len(rows[0]) if rows and isinstance(rows[0], list) else 1 if rows else 0
             labels = list(range(width))
-        columns: dict[Any, list[tuple[Any, str]]] = {_label(c): [] for c in labels}
-        keys = list(columns)
+        columns: dict[Any, list[tuple[Any, str]]] = {}
+        positions: list[tuple[int, list[tuple[Any, str]]]] = []
+        for c, label in enumerate(labels):
+            if _label(label) not in columns:  # pandas selects the first of duplicate labels
+                cells: list[tuple[Any, str]] = []
+                columns[_label(label)] = cells
+                positions.append((c, cells))
         for r, row in enumerate(rows):
-            cells = row if isinstance(row, list) else [row]
-            for c, value in enumerate(cells[: len(keys)]):
-                columns[keys[c]].append((value, f"{base}/data/{r}/{c}"))
+            values = row if isinstance(row, list) else [row]
+            for c, cells in positions:
+                if c < len(values):
+                    cells.append((values[c], f"{base}/data/{r}/{c}"))
         pointer = f"{base}/columns" if "columns" in data else f"{base}/data"
         return _Table(columns, pointer, cast=True)
     if example.kind != "json_object":
@@ -603,13 +606,16 @@ def _check_params(example: _Example, specs: tuple[ParamSpec, ...]) -> Iterator[P
 
 
 def _located(ctx: ModelContext, problems: list[Problem]) -> list[Problem]:
-    """Register the example as a document (for line:column) when it is small enough."""
-    files = {p.file for p in problems if p.line is None and p.file != "MLmodel"}
-    for rel in files:
-        resolved = ctx.resolve(rel)
-        if resolved.ok and resolved.size <= MAX_LOCATED_BYTES:
-            ctx.read_yaml(rel)  # JSON is YAML: this records the position of every value
-    return problems
+    """Give findings inside an example file their line and column."""
+    located = []
+    for problem in problems:
+        read = ctx.read_text(problem.file) if problem.line is None else None
+        if read is not None and read.text is not None:
+            line, column = locate_json(read.text, problem.pointer)
+            located.append(replace(problem, line=line, column=column))
+        else:
+            located.append(problem)
+    return located
 
 
 # -- checks ------------------------------------------------------------------------------

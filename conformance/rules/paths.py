@@ -120,7 +120,8 @@ _FILE_MODEL_PATH_LOADERS = frozenset({"mlflow.sklearn"})
 def _flavor_refs(name: str, block: dict[Any, Any]) -> Iterator[PathRef]:
     base = "/flavors/" + escape_pointer_token(name)
     keys = dict(_FLAVOR_KEYS.get(name, _COMMON_KEYS))
-    if name == PYFUNC and block.get("loader_module") in _FILE_MODEL_PATH_LOADERS:
+    loader = block.get("loader_module")
+    if name == PYFUNC and isinstance(loader, str) and loader in _FILE_MODEL_PATH_LOADERS:
         keys["model_path"] = Kind.FILE
     for key, kind in keys.items():
         value = block.get(key)

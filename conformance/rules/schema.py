@@ -61,7 +61,11 @@ def mlmodel_matches_schema(ctx: ModelContext) -> Iterator[Problem]:
             yield Problem(DEPRECATED_KEY, pointer, issue.message, at_key=True)
         else:
             at_key = issue.property is not None
-            pointer = join_pointer(issue.pointer, issue.property) if at_key else issue.pointer
+            pointer = (
+                issue.pointer
+                if issue.property is None
+                else join_pointer(issue.pointer, issue.property)
+            )
             yield Problem(
                 SCHEMA,
                 pointer,

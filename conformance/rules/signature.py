@@ -1,15 +1,17 @@
 """Signature rules: the JSON strings under ``signature`` decode and mean what MLflow accepts.
 
 ``signature.inputs``/``outputs``/``params`` are JSON *strings* (or null). The MLmodel schema
-(rules/schema.py) checks that they are strings; here they are decoded, validated with the
-compiled ``signature-schema``/``signature-params`` validators, and checked for what MLflow's
-``Schema``/``ParamSchema`` constructors refuse, with one precise finding per problem (the
-schema's generic findings for the same constraint are dropped). Cross-version traps are
-reported as info/warnings: ``required`` (written from 2.10) breaks older readers, the 2.4-2.9
-``optional`` key breaks readers from 2.18.
+(rules/schema.py) checks that they are strings, and that not all three are null; here they
+are decoded, validated with the compiled ``signature-schema``/``signature-params``
+validators, and checked for what MLflow's ``Schema``/``ParamSchema`` constructors refuse.
+Each of those gets one precise finding, and the schema's generic finding for the same
+constraint is dropped (see :class:`_Covered`). Cross-version traps are warnings: the
+2.4-2.9 ``optional`` key breaks readers from 2.18; ``required`` (written since 2.10) breaks
+older readers, which we report only when ``mlflow_version`` claims such an old writer.
 
 Pointers go into the decoded JSON (``/signature/inputs/1/type``); the walker places them on
-the line of the YAML string that holds it.
+the line of the YAML string that holds it. Results are cached per signature text, so a
+signature shared by many models is analysed once.
 """
 
 from __future__ import annotations
@@ -396,7 +398,12 @@ def _field_report(
     base = join_pointer("/signature", name)
     analysis = _analyse_params(value) if name == "params" else _analyse_schema(value)
     schema: list[Problem] = []
-    for issue in validate(value) if validate is not None else ():
+    try:
+        issues = validate(value) if validate is not None else []
+    except RecursionError:
+        issues = []
+        schema.append(Problem(SCHEMA, base, f"signature.{name} is nested too deeply to validate"))
+    for issue in issues:
         if not any(c.covers(issue) for c in analysis.covered):
             problem = _issue_problem(name, base, issue)
             if problem is not None:

@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -10,7 +16,6 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
-from conftest import mlflow_version, quiet, run_without_mlflow
 from sklearn.datasets import load_iris
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
@@ -22,6 +27,46 @@ import mlmodel_spec.sklearn
 from mlmodel_spec.models import infer_signature
 
 mlflow = pytest.importorskip("mlflow")  # conftest imported mlflow.pyfunc/.sklearn/.lightgbm
+
+
+# Prepended to scripts run "without MLflow": any import of mlflow fails.
+BLOCK_MLFLOW = """
+import sys
+class _NoMlflow:
+    def find_spec(self, name, path=None, target=None):
+        if name == "mlflow" or name.startswith("mlflow."):
+            raise ImportError("mlflow is blocked in this process")
+        return None
+sys.meta_path.insert(0, _NoMlflow())
+"""
+
+
+@contextmanager
+def quiet() -> Iterator[None]:
+    """MLflow warns freely (integer columns, pickle safety); pytest turns warnings into errors."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        yield
+
+
+def mlflow_version() -> tuple[int, int]:
+    major, minor = mlflow.__version__.split(".")[:2]
+    return int(major), int(minor)
+
+
+def run_without_mlflow(script: str, *args: str) -> Any:
+    """Run ``script`` in a fresh interpreter where mlflow cannot be imported; it must print
+    one JSON document on its last stdout line."""
+    proc = subprocess.run(
+        [sys.executable, "-W", "ignore", "-c", BLOCK_MLFLOW + script, *args],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr[-4000:]
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
 
 X, Y = load_iris(return_X_y=True, as_frame=True)
 HAS_SKOPS = mlflow_version() >= (3, 9)  # MLflow < 3.9 cannot read or write skops payloads

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import quiet
 
 from mlmodel_spec.models import infer_signature
 from mlmodel_spec.models.input_example import Example
@@ -16,6 +18,15 @@ from mlmodel_spec.models.input_example import Example
 mlflow = pytest.importorskip("mlflow")
 from mlflow.models import infer_signature as mlflow_infer_signature  # noqa: E402
 from mlflow.models.utils import _Example as MlflowExample  # noqa: E402
+
+
+@contextmanager
+def quiet() -> Iterator[None]:
+    """MLflow warns freely (integer columns); pytest turns warnings into errors."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        yield
+
 
 FRAME = pd.DataFrame(
     {

@@ -28,6 +28,7 @@ from mlmodel_spec.conformance.rules import input_example
 from mlmodel_spec.conformance.signature_model import (
     array_shape,
     cast_problem,
+    locate_json,
     series_dtype,
     series_problem,
 )
@@ -263,6 +264,16 @@ def test_values_orient_has_integer_labels_that_match_integer_names(tmp_path: Pat
     assert {"input-example-missing-input", "input-example-extra-input"} == rules(missing)
 
 
+def test_duplicate_column_labels_select_the_first_like_pandas(tmp_path: Path) -> None:
+    example = {"columns": ["a", "a", "b"], "data": [[1.0, "not a number", "x"]]}
+    assert found(model(tmp_path, example, COLUMNS)) == []
+    swapped = {"columns": ["a", "a", "b"], "data": [["not a number", 1.0, "x"]]}
+    assert (
+        one(model(tmp_path / "s", swapped, COLUMNS), "input-example-value-type").pointer
+        == "/data/0/0"
+    )
+
+
 def test_unnamed_columns_are_counted(tmp_path: Path) -> None:
     inputs = [{"type": "double", "required": True}, {"type": "string", "required": True}]
     assert found(model(tmp_path, {"data": [[1.0, "x", 3]]}, inputs)) == []
@@ -456,6 +467,13 @@ def test_named_tensors(tmp_path: Path) -> None:
     assert found(single) == []
 
 
+def test_a_tensor_named_inputs_is_not_mistaken_for_the_legacy_wrapper(tmp_path: Path) -> None:
+    root = model(tmp_path, {"inputs": [1.0, 2.0]}, [tensor("float64", [-1], "inputs")], NDARRAY)
+    assert found(root) == []
+    unnamed = model(tmp_path / "u", {"inputs": [1.0, 2.0]}, [tensor("float64", [-1])], NDARRAY)
+    assert rules(unnamed) == {"input-example-tensor-shape"}  # MLflow >= 2.16 fails the same way
+
+
 def test_legacy_tf_serving_example_with_a_tensor_signature(tmp_path: Path) -> None:
     info = {"type": "ndarray", "format": "tf-serving"}
     root = model(tmp_path, {"inputs": [[1.0, 2.0]]}, [tensor("float64", [-1, 2])], info)
@@ -550,15 +568,24 @@ def test_metadata_only_skips_every_input_example_check(tmp_path: Path) -> None:
     assert found(root, metadata_only=True) == []
 
 
-def test_findings_in_large_examples_have_no_line(tmp_path: Path) -> None:
-    rows = [[1.0, "x" * 100]] * 2000 + [["bad", "x"]]
-    root = model(tmp_path, {"columns": ["a", "b"], "data": rows}, COLUMNS)
-    (root / "input_example.json").write_text(
-        json.dumps({"columns": ["a", "b"], "data": rows[-1:] + rows})
-    )
+def test_findings_in_large_examples_are_located_quickly(tmp_path: Path) -> None:
+    rows = [[1.0, "x" * 100]] * 5000
+    rows[900] = ["bad", "x"]
+    text = json.dumps({"columns": ["a", "b"], "data": rows}, indent=1)
+    root = model(tmp_path, None, COLUMNS, raw=text)
     finding = one(root, "input-example-value-type")
-    assert finding.pointer == "/data/0/0"
-    assert finding.line is None
+    assert finding.pointer == "/data/900/0"
+    line, content = next((i, t) for i, t in enumerate(text.splitlines(), 1) if '"bad"' in t)
+    assert (finding.line, finding.column) == (line, content.index('"bad"') + 1)
+
+
+def test_locate_json() -> None:
+    text = '{"a": [1, {"b c": NaN, "x/y": 2}],\n "k" : {"z": [true]}}'
+    assert locate_json(text, "/a/1/x~1y") == (1, 31)
+    assert locate_json(text, "/k/z/0") == (2, 15)
+    assert locate_json(text, "/k/missing") == (2, 8)  # the nearest ancestor
+    assert locate_json(text, "") == (1, 1)
+    assert locate_json('{"a": [1, 2', "/a/1") == (1, 11)  # truncated text: best effort
 
 
 # -- value model --------------------------------------------------------------------------

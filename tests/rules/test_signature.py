@@ -310,6 +310,17 @@ def test_checks_without_the_generated_validators_still_run(
     assert rules(root) == {"signature-mixed-specs"}
 
 
+def test_a_validator_that_recurses_too_deep_is_a_finding(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def too_deep(value: Any) -> list[Any]:
+        raise RecursionError
+
+    monkeypatch.setattr(signature, "_validator", lambda name: too_deep)
+    finding = one(sig_model(tmp_path, [col(name="deep")]), "signature-schema")
+    assert "nested too deeply" in finding.message
+
+
 # -- robustness ---------------------------------------------------------------------------
 
 JSON = st.recursive(
