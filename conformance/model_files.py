@@ -131,7 +131,7 @@ def read_bounded(path: Path | str, limit: int = MAX_TEXT_BYTES) -> TextRead:
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
         with os.fdopen(fd, "rb") as handle:
-            raw = handle.read(limit + 1)
+            raw = handle.read(min(st.st_size, limit) + 1)  # +1: notice a file still growing
     except OSError as exc:
         return TextRead(None, f"cannot be read: {exc.strerror or exc}")
     if len(raw) > limit:

@@ -325,10 +325,10 @@ _SPEC = (
     rf"|~=\s*[0-9]+(?:\.[0-9]+)+{_SUFFIX})"
 )
 #: the everyday PEP 508 forms; a subset of what packaging accepts (tests prove it)
-SIMPLE_REQUIREMENT = re.compile(
+SIMPLE_REQUIREMENT = re.compile(  # no two \s* runs meet: no quadratic backtracking
     rf"\s*(?P<name>{_NAME})\s*"
     rf"(?:\[\s*(?P<extras>{_NAME}(?:\s*,\s*{_NAME})*)\s*\]\s*)?"
-    rf"(?P<specs>{_SPEC}(?:\s*,\s*{_SPEC})*)?\s*"
+    rf"(?:(?P<specs>{_SPEC}(?:\s*,\s*{_SPEC})*)\s*)?"
 )
 _ONE_SPEC = re.compile(r"\s*(==|!=|<=|>=|~=|<|>)\s*([^\s,]+)\s*")
 _NORMALISE = re.compile(r"[-_.]+")
@@ -427,6 +427,10 @@ def _classify_args(args: str, line: _Draft) -> None:
         line.kind = LineKind.PATH
         return
     line.kind = LineKind.REQUIREMENT
+    if len(args) > MAX_REQUIREMENT_CHARS:
+        message = f"the requirement is {len(args):,} characters long; it is not read"
+        line.problems.append(LineProblem(message, 0))
+        return
     requirement, message, offset = parse_pep508(args)
     if requirement is None:
         hint = ""
@@ -454,12 +458,19 @@ def _break_args_options(text: str) -> tuple[str, str, int]:
     return arg_text, rest, len(arg_text) + (1 if args and rest else 0)
 
 
+MAX_LINE_CHARS = 32_768  # a line with 100 wheel hashes is ~8,000 characters
+MAX_REQUIREMENT_CHARS = 4_096  # the part before the options (packaging is slow on huge ones)
 _CONTENTS: dict[str, LineContent] = {}
 _CONTENTS_LIMIT = 4096  # lines repeat across models (mlflow==3.17.2, numpy==...)
 
 
 def line_content(text: str) -> LineContent:
     """What one logical line (joined, stripped of comments) says; cached by its text."""
+    if len(text) > MAX_LINE_CHARS:
+        message = (
+            f"the line is {len(text):,} characters long; lines over {MAX_LINE_CHARS:,} are not read"
+        )
+        return LineContent(text, LineKind.OPTION, None, None, (LineProblem(message, 0),))
     found = _CONTENTS.get(text)
     if found is None:
         if len(_CONTENTS) >= _CONTENTS_LIMIT:
@@ -579,6 +590,7 @@ def _local(text: str | None) -> tuple[int | str, ...]:
     return tuple(int(p) if p.isdigit() else p.lower() for p in re.split(r"[._-]", text))
 
 
+MAX_VERSION_CHARS = 128
 _KEYS: dict[str, VersionKey | None] = {}
 
 
@@ -587,10 +599,15 @@ def version_key(text: str) -> VersionKey | None:
 
     Canonical forms are read by a regular expression; anything else by ``packaging.version``.
     """
+    if len(text) > MAX_VERSION_CHARS:
+        return None  # no real version is that long (and int() refuses > 4,300 digits)
     if text not in _KEYS:
         if len(_KEYS) >= _CONTENTS_LIMIT:
             _KEYS.clear()
-        _KEYS[text] = _version_key(text)
+        try:
+            _KEYS[text] = _version_key(text)
+        except ValueError:  # a component of more digits than int() converts
+            _KEYS[text] = None
     return _KEYS[text]
 
 
@@ -639,16 +656,21 @@ def satisfies_pin(version: str, operator: str, pin: str) -> bool | None:
         return version.strip().lower() == pin.strip().lower()
     if operator != "==":
         return None
+    have = version_key(version)
+    if have is None:
+        return None
     if pin.endswith(".*"):
+        if len(pin) > MAX_VERSION_CHARS:
+            return None
         from packaging.specifiers import InvalidSpecifier, SpecifierSet
         from packaging.version import InvalidVersion, Version
 
         try:
             return SpecifierSet(f"=={pin}").contains(Version(version), prereleases=True)
-        except (InvalidSpecifier, InvalidVersion):
+        except (InvalidSpecifier, InvalidVersion, ValueError):
             return None
-    have, want = version_key(version), version_key(pin)
-    if have is None or want is None:
+    want = version_key(pin)
+    if want is None:
         return None
     if not want[5]:
         have = public_key(have)

@@ -118,6 +118,8 @@ def _problem_from_error(exc: yaml.YAMLError, text: str) -> YamlProblem:
     problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
     context = getattr(exc, "context", None)
     message = f"{context}: {problem}" if context else str(problem)
+    if "maximum nesting depth" in message:  # libyaml >= 0.2.5 stops at 1000 levels itself
+        return YamlProblem("yaml-limits", "", line, column, f"nesting too deep: {message}")
     return YamlProblem("yaml-syntax", "", line, column, f"YAML syntax error: {message}")
 
 

@@ -14,7 +14,7 @@ The pip lines inside both files are checked by ``requirements.py``.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 from ..context import ModelContext
@@ -71,11 +71,11 @@ _YAML_RULES = (
     document.YAML_TAG,
     document.YAML_LIMITS,
 )
-_SEVERITY = {"error": None, "warning": Severity.WARNING, "info": Severity.INFO}
 #: what ``_PythonEnv.get_dependencies_from_conda_yaml`` can read (MLflow 1.26 - 3.x)
 MLFLOW_CONDA_DEP = re.compile(
     r"^(?P<package>python|pip|setuptools|wheel)(?P<operator><|>|<=|>=|=|==|!=)?(?P<version>[\d.]+)?$"
 )
+MAX_SPEC_CHARS = 256  # conda specs are short; longer strings are not matched (regex cost)
 #: a python spec that bounds nothing or only from one side with <, > or !=
 _UNPINNED_PYTHON = re.compile(r"\s*(?:[^:\s]+::)?python\s*(?:(?:<|>|!=)\s*[0-9][^,|\s]*)?\s*")
 _CONDA_NAME = re.compile(r"\s*(?:[^:\s]+::)?(?P<name>[A-Za-z0-9_.-]+)")
@@ -115,33 +115,10 @@ def _document(ctx: ModelContext, rel: str | None, rule: str) -> Iterator[Problem
         yield Problem(rule, "", f"{rel} is empty; MLflow cannot read an environment from it", rel)
 
 
-def _schema(
-    rel: str, data: Any, entry: str, rule: str, skip: Callable[[str, str], bool]
-) -> Iterator[Problem]:
+def _schema(rel: str, data: Any, entry: str, rule: str) -> Iterator[Problem]:
     from .._generated_schemas import VALIDATORS
 
-    for issue in VALIDATORS[entry](data):
-        if skip(issue.pointer, issue.keyword):
-            continue
-        if issue.keyword == "x-unknown-key":
-            pointer = join_pointer(issue.pointer, issue.property or "")
-            yield Problem(
-                schema.UNKNOWN_KEY, pointer, f"unknown key {issue.property!r}", rel, at_key=True
-            )
-        elif issue.keyword == "deprecated":
-            pointer = join_pointer(issue.pointer, issue.property or "")
-            yield Problem(schema.DEPRECATED_KEY, pointer, issue.message, rel, at_key=True)
-        else:
-            at_key = issue.property is not None
-            pointer = join_pointer(issue.pointer, issue.property or "") if at_key else issue.pointer
-            yield Problem(
-                rule,
-                pointer,
-                issue.message,
-                rel,
-                severity=_SEVERITY.get(issue.severity),
-                at_key=at_key,
-            )
+    yield from schema.schema_problems(VALIDATORS[entry](data), rule=rule, file=rel)
 
 
 def _usable(ctx: ModelContext, rel: str | None) -> dict[Any, Any] | None:
@@ -165,24 +142,7 @@ def conda_file_is_well_formed(ctx: ModelContext) -> Iterator[Problem]:
     doc = ctx.read_yaml(rel) if rel is not None else None
     if rel is None or doc is None or not doc.usable or doc.empty:
         return
-    deps = doc.data.get("dependencies") if isinstance(doc.data, dict) else None
-
-    def bare_python(pointer: str, keyword: str) -> bool:
-        # conda-python-unpinned says this better than the schema's `not` can
-        if (
-            keyword != "not"
-            or not isinstance(deps, list)
-            or not pointer.startswith("/dependencies/")
-        ):
-            return False
-        index = pointer.rsplit("/", 1)[1]
-        return (
-            index.isdigit()
-            and int(index) < len(deps)
-            and conda_package(str(deps[int(index)])) == "python"
-        )
-
-    yield from _schema(rel, doc.data, "conda", CONDA_SCHEMA, bare_python)
+    yield from _schema(rel, doc.data, "conda", CONDA_SCHEMA)
 
 
 @check(
@@ -199,7 +159,7 @@ def python_env_file_is_well_formed(ctx: ModelContext) -> Iterator[Problem]:
     doc = ctx.read_yaml(rel) if rel is not None else None
     if rel is None or doc is None or not doc.usable or doc.empty:
         return
-    yield from _schema(rel, doc.data, "python-env", PYTHON_ENV_SCHEMA, lambda p, k: False)
+    yield from _schema(rel, doc.data, "python-env", PYTHON_ENV_SCHEMA)
 
 
 def _python_env_absent(ctx: ModelContext) -> bool:
@@ -243,7 +203,7 @@ def conda_python_is_pinned(ctx: ModelContext) -> Iterator[Problem]:
                 rel,
                 severity=severity,
             )
-    elif _UNPINNED_PYTHON.fullmatch(spec):
+    elif len(spec) <= MAX_SPEC_CHARS and _UNPINNED_PYTHON.fullmatch(spec):
         yield Problem(
             CONDA_PYTHON_UNPINNED,
             pointer,

@@ -1,12 +1,12 @@
 """Input-example rules: ``input_example.json`` has the form ``saved_input_example_info``
-describes and fits the signature; ``serving_input_example.json`` is a scoring payload.
+describes and fits the signature (``serving_input_example.json``: rules/serving_example.py).
 
 The example is read the way MLflow's ``Model.load_input_example`` reads it: the ``params``
 flag is tested for truthiness (then the file is ``{"inputs": ..., "params": ...}``),
 ``dataframe`` examples are parsed with orient ``split`` and cast to the column types
 (lenient), ``json_object`` examples are not cast (strict), ``ndarray`` examples are cast to
 the tensor dtypes. Only the first :data:`MAX_ROWS` rows are checked. A missing file is the
-path rule's business (rules/paths.py); these checks then stay silent.
+path rule's business (rules/paths.py); the check then stays silent.
 """
 
 from __future__ import annotations
@@ -16,6 +16,15 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ..context import ModelContext
+from ..example_values import (
+    array_shape,
+    cast_problem,
+    json_kind,
+    nested_problem,
+    param_value_problem,
+    series_problem,
+    show,
+)
 from ..findings import Severity, join_pointer
 from ..registry import Problem, check, define_rule
 from ..signature_model import (
@@ -23,16 +32,9 @@ from ..signature_model import (
     InputSchema,
     ParamSpec,
     TensorSpec,
-    array_shape,
-    cast_problem,
     input_schema,
-    json_kind,
     locate_json,
-    nested_problem,
     param_specs,
-    param_value_problem,
-    series_problem,
-    show,
 )
 
 UNREADABLE = define_rule(
@@ -93,27 +95,12 @@ UNKNOWN_PARAM = define_rule(
     "The input example passes params the signature does not declare; MLflow ignores them",
     "Declare them in signature.params, or remove them from the example.",
 )
-SERVING_UNREADABLE = define_rule(
-    "serving-example-unreadable",
-    Severity.ERROR,
-    "The serving input example cannot be read as JSON",
-    "Regenerate it with MLflow (`mlflow.models.convert_input_example_to_serving_input`).",
-)
-SERVING_MALFORMED = define_rule(
-    "serving-example-malformed",
-    Severity.ERROR,
-    "The serving input example is not a payload the scoring server accepts",
-    "Use a JSON object with exactly one of dataframe_split, dataframe_records, instances, "
-    "inputs (plus optional params), or an LLM payload with messages/prompt/input.",
-)
 
 MAX_ROWS = 1000
 """Rows (and tensor rows) of an example that are type-checked."""
 
-_SPLIT_KEYS = frozenset({"columns", "data", "index"})
+SPLIT_KEYS = frozenset({"columns", "data", "index"})
 _SPARSE_KEYS = ("data", "indices", "indptr", "shape")
-_SERVING_FORMATS = ("dataframe_split", "dataframe_records", "instances", "inputs")
-_LLM_KEYS = frozenset({"messages", "prompt", "input"})
 
 
 # -- reading -----------------------------------------------------------------------------
@@ -137,13 +124,14 @@ class _Example:
         self.problems.append(Problem(rule, pointer, message, file=self.file))
 
 
-def _info(ctx: ModelContext) -> dict[str, Any] | None:
+def example_info(ctx: ModelContext) -> dict[str, Any] | None:
+    """``saved_input_example_info`` when it is a mapping."""
     info = ctx.data.get("saved_input_example_info")
     return info if isinstance(info, dict) else None
 
 
 def _read_example(ctx: ModelContext) -> _Example | None:
-    info = _info(ctx)
+    info = example_info(ctx)
     if info is None:
         return None
     rel, kind = info.get("artifact_path"), info.get("type")
@@ -157,7 +145,7 @@ def _read_example(ctx: ModelContext) -> _Example | None:
             Problem(
                 UNREADABLE,
                 "",
-                f"{rel} {_json_error(read.error)}{where}",
+                f"{rel} {describe_read_error(read.error)}{where}",
                 file=rel,
                 line=read.line,
                 column=read.column,
@@ -171,7 +159,8 @@ def _read_example(ctx: ModelContext) -> _Example | None:
     return example
 
 
-def _json_error(error: str) -> str:
+def describe_read_error(error: str) -> str:
+    """The end of an "<file> ..." message for a :meth:`ModelContext.read_json` error."""
     return (
         error
         if error.startswith(("is ", "cannot", "contains", "grew"))
@@ -210,7 +199,7 @@ def _check_form(example: _Example, info: dict[str, Any]) -> None:
                     MALFORMED,
                     base,
                     "an ndarray example in the tf-serving format must be "
-                    f'{{"inputs": ...}}, not {_describe(data)}',
+                    f'{{"inputs": ...}}, not {describe_json(data)}',
                 )
                 return
             example.tf_serving = True
@@ -221,7 +210,8 @@ def _check_form(example: _Example, info: dict[str, Any]) -> None:
         example.usable = True
 
 
-def _describe(data: Any) -> str:
+def describe_json(data: Any) -> str:
+    """What ``data`` is, for messages: "an object with keys ..." or "a <kind>"."""
     if isinstance(data, dict):
         return "an object with keys " + ", ".join(sorted(map(str, data))[:6])
     return f"a {json_kind(data)}"
@@ -233,10 +223,10 @@ def _check_split(example: _Example) -> bool:
         example.problem(
             MALFORMED,
             base,
-            f'a dataframe example is {{"columns": ..., "data": ...}}, not {_describe(data)}',
+            f'a dataframe example is {{"columns": ..., "data": ...}}, not {describe_json(data)}',
         )
         return False
-    extra = sorted(set(data) - _SPLIT_KEYS)
+    extra = sorted(set(data) - SPLIT_KEYS)
     if "data" not in data or extra:
         detail = f"unexpected keys {extra}" if extra else "no `data` key"
         example.problem(
@@ -514,7 +504,7 @@ def _check_tensors(example: _Example, schema: InputSchema) -> Iterator[Problem]:
             TENSOR_SHAPE,
             base,
             f"signature.inputs has {len(specs)} named tensors, so the example must be an object "
-            f"mapping names to arrays, not {_describe(data)}",
+            f"mapping names to arrays, not {describe_json(data)}",
             file=file,
         )
         return
@@ -605,7 +595,7 @@ def _check_params(example: _Example, specs: tuple[ParamSpec, ...]) -> Iterator[P
             )
 
 
-def _located(ctx: ModelContext, problems: list[Problem]) -> list[Problem]:
+def locate_problems(ctx: ModelContext, problems: list[Problem]) -> list[Problem]:
     """Give findings inside an example file their line and column."""
     located = []
     for problem in problems:
@@ -639,7 +629,7 @@ def input_example_matches(ctx: ModelContext) -> Iterator[Problem]:
     if example is None:
         return
     problems = example.problems or list(_fit_signature(ctx, example))
-    yield from _located(ctx, problems)
+    yield from locate_problems(ctx, problems)
 
 
 def _fit_signature(ctx: ModelContext, example: _Example) -> Iterator[Problem]:
@@ -652,56 +642,3 @@ def _fit_signature(ctx: ModelContext, example: _Example) -> Iterator[Problem]:
         elif schema.is_tensors:
             yield from _check_tensors(example, schema)
     yield from _check_params(example, param_specs(signature.get("params")))
-
-
-@check(SERVING_UNREADABLE, SERVING_MALFORMED, needs_files=True)
-def serving_example_is_a_payload(ctx: ModelContext) -> Iterator[Problem]:
-    info = _info(ctx)
-    rel = info.get("serving_input_path") if info is not None else None
-    if not isinstance(rel, str) or ctx.existing_file(rel) is None:
-        return
-    read = ctx.read_json(rel)
-    if not read.ok:
-        where = f" (line {read.line}, column {read.column})" if read.line else ""
-        yield Problem(
-            SERVING_UNREADABLE,
-            "",
-            f"{rel} {_json_error(read.error)}{where}",
-            file=rel,
-            line=read.line,
-            column=read.column,
-        )
-        return
-    problem = _serving_problem(read.value)
-    if problem is not None:
-        yield from _located(ctx, [Problem(SERVING_MALFORMED, problem[0], problem[1], file=rel)])
-
-
-def _serving_problem(payload: Any) -> tuple[str, str] | None:
-    if not isinstance(payload, dict):
-        return "", f"the payload is {_describe(payload)}, not a JSON object"
-    if _LLM_KEYS & set(payload):
-        return None  # unified LLM payloads (chat, completions, embeddings) go in as they are
-    formats = [k for k in _SERVING_FORMATS if k in payload]
-    if len(formats) != 1:
-        found = f"both {' and '.join(formats)}" if formats else _describe(payload)
-        return "", (
-            "the payload must have exactly one of "
-            + ", ".join(_SERVING_FORMATS)
-            + f"; it has {found}"
-        )
-    key = formats[0]
-    value = payload[key]
-    if key == "dataframe_split" and (
-        not isinstance(value, dict) or "data" not in value or set(value) - _SPLIT_KEYS
-    ):
-        return (
-            f"/{key}",
-            "dataframe_split must be an object with `data` (and optionally "
-            f"`columns`, `index`), not {_describe(value)}",
-        )
-    if key == "dataframe_records" and not isinstance(value, list):
-        return f"/{key}", f"dataframe_records must be a list of records, not {_describe(value)}"
-    if "params" in payload and not isinstance(payload["params"], dict):
-        return "/params", f"params must be an object, not {_describe(payload['params'])}"
-    return None

@@ -70,6 +70,7 @@ CONSTRAINTS_FILE = "constraints.txt"
 CONDA_FILE = "conda.yaml"
 PYTHON_ENV_FILE = "python_env.yaml"
 MAX_FILES = 64  # -r chains in a model are one or two files deep
+MAX_BYTES = 1024 * 1024  # requirements files are a few KB; hashed ones some 100 KB
 
 
 # -- which files -----------------------------------------------------------------------------
@@ -137,6 +138,7 @@ class InstallSet:
 
     root: str  # "requirements.txt", "python_env.yaml" dependencies, "conda.yaml" pip section
     lines: list[Located] = field(default_factory=list)
+    files: set[str] = field(default_factory=set)  # files already walked for this set
 
     def requirements(self) -> Iterator[tuple[Source, Requirement]]:
         for item in self.lines:
@@ -212,6 +214,19 @@ class _Builder:
                         rel,
                         line=text.line or 1,
                         column=text.column or 1,
+                    )
+                )
+            elif text is not None and text.text is not None and len(text.text) > MAX_BYTES:
+                self.model.problems.append(
+                    Problem(
+                        ENV_FILE_UNREADABLE,
+                        "",
+                        f"{rel} is {len(text.text):,} characters long, over the {MAX_BYTES:,} "
+                        "this validator reads of a requirements file; it is not checked",
+                        rel,
+                        severity=Severity.WARNING,
+                        line=1,
+                        column=1,
                     )
                 )
             elif text is not None and text.text is not None:
@@ -290,6 +305,9 @@ class _Builder:
         self.walk_file(install, rel, (*chain, rel))
 
     def walk_file(self, install: InstallSet, rel: str, chain: tuple[str, ...]) -> None:
+        if rel in install.files:
+            return  # included twice (a diamond): its lines are in the set already
+        install.files.add(rel)
         lines = self.read_file(rel)
         for parsed in lines or ():
             self.walk(install, Source(rel, parsed.line), parsed, posixpath.dirname(rel), chain)

@@ -6,12 +6,13 @@ imports no JSON Schema library at run time.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from functools import cache
 
 from ..context import ModelContext
 from ..findings import Severity, join_pointer
 from ..registry import Problem, check, define_rule
+from ..schema_validation import SchemaIssue
 
 SCHEMA = define_rule(
     "schema",
@@ -48,31 +49,37 @@ def _known_flavors() -> frozenset[str]:
     return frozenset(KNOWN_FLAVORS)
 
 
+def schema_problems(
+    issues: Iterable[SchemaIssue], *, rule: str = SCHEMA, file: str = "MLmodel"
+) -> Iterator[Problem]:
+    """Turn compiled-schema issues into problems: unknown and deprecated keys get their own
+    rules, every other failure is ``rule`` at the schema's own severity."""
+    for issue in issues:
+        pointer = (
+            issue.pointer if issue.property is None else join_pointer(issue.pointer, issue.property)
+        )
+        if issue.keyword == "x-unknown-key":
+            yield Problem(
+                UNKNOWN_KEY, pointer, f"unknown key {issue.property!r}", file, at_key=True
+            )
+        elif issue.keyword == "deprecated":
+            yield Problem(DEPRECATED_KEY, pointer, issue.message, file, at_key=True)
+        else:
+            yield Problem(
+                rule,
+                pointer,
+                issue.message,
+                file,
+                severity=_SEVERITY.get(issue.severity),
+                at_key=issue.property is not None,
+            )
+
+
 @check(SCHEMA, UNKNOWN_KEY, DEPRECATED_KEY)
 def mlmodel_matches_schema(ctx: ModelContext) -> Iterator[Problem]:
     from .._generated_schemas import validate_mlmodel
 
-    for issue in validate_mlmodel(ctx.data):
-        if issue.keyword == "x-unknown-key":
-            pointer = join_pointer(issue.pointer, issue.property or "")
-            yield Problem(UNKNOWN_KEY, pointer, f"unknown key {issue.property!r}", at_key=True)
-        elif issue.keyword == "deprecated":
-            pointer = join_pointer(issue.pointer, issue.property or "")
-            yield Problem(DEPRECATED_KEY, pointer, issue.message, at_key=True)
-        else:
-            at_key = issue.property is not None
-            pointer = (
-                issue.pointer
-                if issue.property is None
-                else join_pointer(issue.pointer, issue.property)
-            )
-            yield Problem(
-                SCHEMA,
-                pointer,
-                issue.message,
-                severity=_SEVERITY.get(issue.severity),
-                at_key=at_key,
-            )
+    yield from schema_problems(validate_mlmodel(ctx.data))
 
 
 @check(UNKNOWN_FLAVOR)

@@ -24,16 +24,11 @@ from functools import cache, lru_cache
 from typing import Any
 
 from ..context import ModelContext
+from ..example_values import param_value_problem, show
 from ..findings import Severity, join_pointer
 from ..registry import Problem, check, define_rule
 from ..schema_validation import SchemaIssue
-from ..signature_model import (
-    PRIMITIVE_TYPES,
-    decode_json_text,
-    param_value_problem,
-    read_params,
-    show,
-)
+from ..signature_model import PRIMITIVE_TYPES, decode_json_text, read_params
 
 INVALID_JSON = define_rule(
     "signature-invalid-json",

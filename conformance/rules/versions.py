@@ -19,7 +19,7 @@ from ..context import ModelContext
 from ..findings import Severity, join_pointer
 from ..registry import Problem, check, define_rule
 from ..requirement_lines import Requirement, satisfies_pin, version_key
-from .environment import conda_package
+from .environment import MAX_SPEC_CHARS, conda_package
 from .requirements import (
     CONDA_FILE,
     Source,
@@ -114,7 +114,7 @@ def conda_version_spec(spec: str) -> tuple[str, str] | None:
     conda's ``=X`` (also ``X`` after a space, and ``X.*``) matches every version starting
     with ``X``; it comes back as ``"="``. A build string (``=3.11.7=h12_0``) is dropped.
     """
-    match = _CONDA_SPEC.fullmatch(spec)
+    match = _CONDA_SPEC.fullmatch(spec) if len(spec) <= MAX_SPEC_CHARS else None
     if match is None:
         return None
     op = match.group("op").strip() or "="

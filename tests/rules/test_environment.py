@@ -121,6 +121,8 @@ def test_unsafe_tag_in_conda_file(tmp_path: Path) -> None:
         ("conda.yaml", b"name: caf\xe9\n", "env-file-unreadable"),
         ("python_env.yaml", b"python: 3.11.7\x00\n", "env-file-unreadable"),
         ("conda.yaml", "", "conda-schema"),
+        ("conda.yaml", "- python=3.11.7\n", "conda-schema"),
+        ("python_env.yaml", "3.11.7\n", "python-env-schema"),
         ("python_env.yaml", "# nothing here\n", "python-env-schema"),
     ],
 )
@@ -289,3 +291,13 @@ def test_conda_packages_are_fine_with_python_env(tmp_path: Path) -> None:
 def test_conda_spec_helpers(spec: str, package: str, mlflow_reads: bool) -> None:
     assert conda_package(spec) == package
     assert (MLFLOW_CONDA_DEP.match(spec.strip()) is not None) is mlflow_reads
+
+
+def test_schema_warnings_keep_their_severity(tmp_path: Path) -> None:
+    make(tmp_path, {"python_env.yaml": PYTHON_ENV.replace("python: 3.11.7", "python: latest")})
+    (found,) = findings(tmp_path)
+    assert (found.rule, found.severity, found.pointer) == (
+        "python-env-schema",
+        Severity.WARNING,
+        "/python",
+    )

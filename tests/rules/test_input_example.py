@@ -1,4 +1,4 @@
-"""rules/input_example.py (+ the value checks of signature_model.py).
+"""rules/input_example.py and rules/serving_example.py (+ the value checks of example_values.py).
 
 Unit tests pin each rule down on small hand-made models. ``test_agrees_with_mlflow`` then
 checks ~2,500 generated examples against real MLflow (``Model.load_input_example`` plus the
@@ -23,15 +23,15 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from mlmodel_spec.conformance.context import ModelContext, ValidationOptions
-from mlmodel_spec.conformance.findings import Finding, Severity
-from mlmodel_spec.conformance.rules import input_example
-from mlmodel_spec.conformance.signature_model import (
+from mlmodel_spec.conformance.example_values import (
     array_shape,
     cast_problem,
-    locate_json,
     series_dtype,
     series_problem,
 )
+from mlmodel_spec.conformance.findings import Finding, Severity
+from mlmodel_spec.conformance.rules import input_example, serving_example
+from mlmodel_spec.conformance.signature_model import locate_json
 from mlmodel_spec.conformance.validate import validate_model
 from mlmodel_spec.conformance.yaml_source import load_yaml
 
@@ -700,7 +700,7 @@ def test_arbitrary_examples_never_crash_a_check(
     ctx = ModelContext(root, load_yaml((root / "MLmodel").read_text()))
     for check in (
         input_example.input_example_matches,
-        input_example.serving_example_is_a_payload,
+        serving_example.serving_example_is_a_payload,
     ):
         for problem in check(ctx):
             assert problem.rule in RULES

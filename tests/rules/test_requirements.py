@@ -306,3 +306,23 @@ def test_metadata_only_skips_file_checks(tmp_path: Path) -> None:
     make(tmp_path, {"requirements.txt": "bad=1"})
     found = validate_model(tmp_path, options=ValidationOptions(metadata_only=True))
     assert not [f for f in found if f.rule in RULES]
+
+
+def test_huge_requirements_file_is_not_parsed(tmp_path: Path) -> None:
+    make(tmp_path, {"requirements.txt": "numpy==2.4.6\n" * (requirements.MAX_BYTES // 10)})
+    (found,) = findings(tmp_path)
+    assert (found.rule, found.severity) == ("env-file-unreadable", Severity.WARNING)
+    assert "not checked" in found.message
+
+
+def test_include_ladder_is_walked_once_per_file(tmp_path: Path) -> None:
+    # 40 diamonds in a row: walking every path would take 2**40 steps
+    files: dict[str, str | bytes] = {"requirements.txt": REQS + "\n-r d0.txt"}
+    for index in range(40):
+        files[f"d{index}.txt"] = f"-r a{index}.txt\n-r b{index}.txt\n"
+        files[f"a{index}.txt"] = f"-r d{index + 1}.txt\n"
+        files[f"b{index}.txt"] = f"-r d{index + 1}.txt\n"
+    files["d40.txt"] = "numpy==2.4.6\n"
+    make(tmp_path, files)
+    found = findings(tmp_path)
+    assert [f.rule for f in found] == ["requirements-include-invalid"]  # over MAX_FILES

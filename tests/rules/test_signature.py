@@ -1,4 +1,4 @@
-"""rules/signature.py and the decoding/spec part of signature_model.py.
+"""rules/signature.py and signature_model.py (decoding, types, schema and param specs).
 
 Unit tests pin each rule down; ``test_agrees_with_mlflow_model_load`` loads ~200 generated
 signatures with real MLflow (``Model.load`` builds the signature objects) and requires that
