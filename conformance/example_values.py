@@ -132,7 +132,7 @@ def cast_problem(value: Any, kind: str) -> str | None:
     return None
 
 
-# -- json_object columns and nested values: not cast -------------------------------------
+# -- uncast: json_object columns and nested values ---------------------------------------
 
 
 _INT64 = (-(2**63), 2**63 - 1)

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import Any
 
 import yaml
 from yaml.constructor import SafeConstructor
@@ -41,6 +41,10 @@ _SCALAR_TAGS = {
 }
 _RESOLVER = Resolver()
 _CONSTRUCTOR = SafeConstructor()
+#: plain (untagged, unquoted) scalar text -> constructed value: the same few hundred
+#: strings (`null`, `true`, versions, file names) recur in every model of a tree
+_PLAIN_SCALARS: dict[str, tuple[Any, bool]] = {}
+_PLAIN_SCALARS_MAX = 50_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -212,9 +216,22 @@ class _Builder:
     def _scalar(self, event: Any) -> tuple[Any, bool]:
         """Construct a scalar as ``yaml.safe_load`` would. Returns (value, is_merge_key)."""
         tag, value = event.tag, event.value
-        plain = event.implicit[0]
+        if tag is None and event.implicit[0]:
+            cached = _PLAIN_SCALARS.get(value)
+            if cached is not None:
+                return cached
+            problems = len(self.doc.problems)
+            result = self._construct_scalar(event, tag, value)
+            if len(self.doc.problems) == problems:  # cache successes only: errors must recur
+                if len(_PLAIN_SCALARS) >= _PLAIN_SCALARS_MAX:
+                    _PLAIN_SCALARS.clear()
+                _PLAIN_SCALARS[value] = result
+            return result
+        return self._construct_scalar(event, tag, value)
+
+    def _construct_scalar(self, event: Any, tag: str | None, value: str) -> tuple[Any, bool]:
         if tag is None or tag == "!":
-            if not plain or tag == "!":
+            if not event.implicit[0] or tag == "!":
                 return value, False
             tag = _RESOLVER.resolve(ScalarNode, value, (True, False))  # type: ignore[no-untyped-call]
         if tag == _MERGE:
@@ -253,10 +270,18 @@ class _Builder:
         )
 
     # -- events ------------------------------------------------------------------------
-    def feed(self, event: Any) -> None:
-        handler = self._HANDLERS.get(type(event).__name__)
-        if handler is not None:
-            handler(self, event)
+    def handlers(self) -> dict[type, Callable[[Any], None]]:
+        """Event class -> bound handler (events without one, e.g. StreamStart, are skipped)."""
+        return {
+            yaml.ScalarEvent: self._on_scalar,
+            yaml.MappingStartEvent: self._on_collection_start,
+            yaml.SequenceStartEvent: self._on_collection_start,
+            yaml.MappingEndEvent: self._on_collection_end,
+            yaml.SequenceEndEvent: self._on_collection_end,
+            yaml.AliasEvent: self._on_alias,
+            yaml.DocumentStartEvent: self._on_document_start,
+            yaml.DocumentEndEvent: self._on_document_end,
+        }
 
     def _on_scalar(self, event: Any) -> None:
         mark = _mark(event)
@@ -282,7 +307,7 @@ class _Builder:
                     "An MLmodel file is a few levels deep; this is not a model description.",
                 )
             )
-        is_map = type(event).__name__ == "MappingStartEvent"
+        is_map = isinstance(event, yaml.MappingStartEvent)
         if event.tag not in (None, "!", _MAP if is_map else _SEQ):
             self._bad_tag(event.tag, event)
         pointer = self._child_pointer()
@@ -340,17 +365,6 @@ class _Builder:
         if self.documents > 1:
             self.doc.value_marks, self.doc.key_marks = self._saved
 
-    _HANDLERS: ClassVar[dict[str, Callable[[_Builder, Any], None]]] = {
-        "ScalarEvent": _on_scalar,
-        "MappingStartEvent": _on_collection_start,
-        "SequenceStartEvent": _on_collection_start,
-        "MappingEndEvent": _on_collection_end,
-        "SequenceEndEvent": _on_collection_end,
-        "AliasEvent": _on_alias,
-        "DocumentStartEvent": _on_document_start,
-        "DocumentEndEvent": _on_document_end,
-    }
-
     def _apply_merges(self, frame: _Frame, event: Any) -> None:
         merged: dict[Any, Any] = {}
         for source in reversed(frame.merges):
@@ -377,8 +391,11 @@ def load_yaml(text: str, *, max_depth: int = MAX_DEPTH, max_nodes: int = MAX_NOD
     doc = YamlDocument()
     builder = _Builder(doc, max_depth, max_nodes)
     try:
+        handlers = builder.handlers()
         for event in yaml.parse(text, Loader=_Loader):
-            builder.feed(event)
+            handler = handlers.get(event.__class__)
+            if handler is not None:
+                handler(event)
     except _Abort as abort:
         doc.problems.append(abort.problem)
         doc.usable = False

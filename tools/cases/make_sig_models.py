@@ -11,8 +11,11 @@ venvs the differential tests use::
 
 Each run replaces ``MODELS_DIR/<tag>`` (the tag is ``m`` + MLflow's major version unless
 ``--tag`` says otherwise) with one model directory per example, named ``<tag>-<example>``.
-The models carry fresh ``model_uuid``/``utc_time_created`` values and pickles, so cases
-rebuilt from a new run differ from the committed ones in those places.
+MLflow also leaves an ``mlruns`` tracking store in the working directory (git ignores it).
+
+Cases rebuilt from a new run differ from the committed ones in ``model_uuid``,
+``utc_time_created``, ``model_id`` and, for pyfunc models, ``model_size_bytes``: the
+``Echo`` class is pickled by value, with this script's path and line numbers.
 """
 
 from __future__ import annotations
@@ -32,6 +35,8 @@ import pandas as pd
 import scipy.sparse as sp
 from mlflow.models import infer_signature
 from sklearn.linear_model import LogisticRegression
+
+warnings.filterwarnings("ignore")  # MLflow's advice on type hints, pickles, etc.
 
 
 # A model that returns its input: only its signature and example matter. No type hints:
@@ -94,7 +99,6 @@ def main(argv: list[str] | None = None) -> int:
         "--tag", help="prefix of the model names (default: m + MLflow's major version)"
     )
     args = parser.parse_args(argv)
-    warnings.filterwarnings("ignore")
     tag = args.tag or f"m{mlflow.__version__.split('.')[0]}"
     out = args.models_dir / tag
     shutil.rmtree(out, ignore_errors=True)
