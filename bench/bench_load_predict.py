@@ -7,7 +7,8 @@ count), timed end to end, with bytecode caching enabled as users have it
 
     python bench/bench_load_predict.py [--repeat 7] [--mlflow-python /path/to/python]
 
-MLflow's timing needs an interpreter with mlflow installed (default: /tmp/oracle/mlflow3).
+MLflow's timing needs an interpreter with mlflow installed (default: this one; `tox -e bench`
+runs both benchmarks in one environment that has mlflow, scikit-learn, lightgbm and skops).
 """
 
 from __future__ import annotations
@@ -92,7 +93,11 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=7)
     parser.add_argument("--python", default=sys.executable, help="interpreter for ours and floor")
-    parser.add_argument("--mlflow-python", default="/tmp/oracle/mlflow3/bin/python")
+    parser.add_argument(
+        "--mlflow-python",
+        default=sys.executable,
+        help="interpreter with mlflow installed (default: this one, as in `tox -e bench`)",
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         models = build_models(Path(tmp))

@@ -59,8 +59,10 @@ class Finding:
             return f"{self.file}:{self.line}"
         return f"{self.file}:{self.line}:{self.column}"
 
-    def sort_key(self) -> tuple[str, int, int, str, str]:
-        return (self.file, self.line or 0, self.column or 0, self.pointer, self.rule)
+    def sort_key(self) -> tuple[str, int, int, str, str, str]:
+        """Total order (file, position, pointer, rule, message): reports never depend on
+        set or hash order."""
+        return (self.file, self.line or 0, self.column or 0, self.pointer, self.rule, self.message)
 
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 import yaml
+
 from mlmodel_spec.conformance.context import ValidationOptions
 from mlmodel_spec.conformance.findings import Finding, Severity
 from mlmodel_spec.conformance.registry import RULES

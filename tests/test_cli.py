@@ -9,9 +9,9 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-from mlmodel_spec.conformance.discover import discover
 
 from mlmodel_spec.cli import main
+from mlmodel_spec.conformance.discover import discover
 from mlmodel_spec.schemas import list_schemas, load_schema
 
 CASES = Path(__file__).parent / "cases"

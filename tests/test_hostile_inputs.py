@@ -11,9 +11,9 @@ import time
 from pathlib import Path
 
 import pytest
-from mlmodel_spec.conformance.validate import validate_model
 
 from mlmodel_spec.cli import main
+from mlmodel_spec.conformance.validate import validate_model
 
 MINIMAL = (
     "flavors:\n  python_function:\n    loader_module: mlflow.sklearn\n    model_path: model.pkl\n"

@@ -15,6 +15,7 @@ from typing import Any
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+
 from mlmodel_spec.conformance.validate import validate_model
 
 VALID = Path(__file__).parent / "cases" / "valid"

@@ -30,13 +30,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from jsonschema import Draft7Validator, Draft202012Validator
+from referencing import Registry, Resource
+
 from mlmodel_spec.codegen import build
 from mlmodel_spec.codegen.draft07_export import export_draft07
 from mlmodel_spec.codegen.schema_compiler import EntryPoint, SchemaCompileError, compile_validators
 from mlmodel_spec.codegen.schema_registry import SchemaSet
 from mlmodel_spec.conformance.findings import join_pointer, split_pointer
 from mlmodel_spec.conformance.schema_validation import ANNOTATION_KEYWORDS, SchemaIssue
-from referencing import Registry, Resource
 
 HERE = Path(__file__).parent
 REPO = HERE.parent

@@ -23,10 +23,11 @@ from typing import Any
 import pytest
 import yaml
 from jsonschema import Draft202012Validator, ValidationError
-from mlmodel_spec.conformance.findings import join_pointer
 from referencing import Registry, Resource
 from referencing.exceptions import Unresolvable
 from referencing.jsonschema import DRAFT202012
+
+from mlmodel_spec.conformance.findings import join_pointer
 
 ROOT = Path(__file__).resolve().parents[1]
 SCHEMA_DIR = ROOT / "spec" / "schemas" / "v1"

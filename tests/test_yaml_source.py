@@ -22,7 +22,9 @@ scalars = st.one_of(
     st.integers(-(2**64), 2**64),
     st.floats(allow_nan=False),
     st.text(max_size=20),
-    st.sampled_from(["yes", "no", "on", "0x1f", "0o17", "1_000", "1:30", ".inf", "2024-01-01", "~"]),
+    st.sampled_from(
+        ["yes", "no", "on", "0x1f", "0o17", "1_000", "1:30", ".inf", "2024-01-01", "~"]
+    ),
 )
 documents = st.recursive(
     scalars,

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from mlmodel_spec.conformance.context import ValidationOptions
 from mlmodel_spec.conformance.findings import Severity
 from mlmodel_spec.conformance.validate import Report, validate_paths

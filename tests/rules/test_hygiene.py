@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 from mlmodel_spec.conformance.context import ModelContext
 from mlmodel_spec.conformance.findings import Finding, Severity
 from mlmodel_spec.conformance.rules import hygiene

@@ -22,6 +22,7 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+
 from mlmodel_spec.conformance.context import ModelContext, ValidationOptions
 from mlmodel_spec.conformance.example_values import (
     array_shape,

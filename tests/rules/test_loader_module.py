@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 import pytest
+
 from mlmodel_spec.conformance.context import ModelContext
 from mlmodel_spec.conformance.findings import Finding, Severity
 from mlmodel_spec.conformance.registry import Problem

@@ -7,6 +7,7 @@ import threading
 from pathlib import Path
 
 import pytest
+
 from mlmodel_spec.conformance.model_files import (
     MAX_TEXT_BYTES,
     PathState,

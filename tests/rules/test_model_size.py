@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 
 import pytest
+
 from mlmodel_spec.conformance.context import ModelContext, ValidationOptions
 from mlmodel_spec.conformance.findings import Finding, Severity
 from mlmodel_spec.conformance.rules import model_size

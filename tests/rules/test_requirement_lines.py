@@ -14,6 +14,11 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from packaging.requirements import InvalidRequirement
+from packaging.requirements import Requirement as Pep508
+from packaging.specifiers import SpecifierSet
+from packaging.version import InvalidVersion, Version
+
 from mlmodel_spec.conformance.requirement_lines import (
     MAX_LINE_CHARS,
     MAX_REQUIREMENT_CHARS,
@@ -29,10 +34,6 @@ from mlmodel_spec.conformance.requirement_lines import (
     satisfies_pin,
     version_key,
 )
-from packaging.requirements import InvalidRequirement
-from packaging.requirements import Requirement as Pep508
-from packaging.specifiers import SpecifierSet
-from packaging.version import InvalidVersion, Version
 
 HASH = "2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824"
 

@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+
 from mlmodel_spec.conformance.context import ModelContext
 from mlmodel_spec.conformance.findings import Finding, Severity
 from mlmodel_spec.conformance.rules import signature

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 from mlmodel_spec.conformance.findings import Finding, Severity
 from mlmodel_spec.conformance.rules.versions import (
     FLAVOR_VERSIONS,
