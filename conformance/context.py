@@ -20,6 +20,20 @@ class ValidationOptions:
 
 DEFAULT_OPTIONS = ValidationOptions()
 
+#: conda.yaml / python_env.yaml texts repeat across the models of a tree (same project,
+#: same environment): parse each distinct text once. Documents are never mutated.
+_SHARED_DOCS: dict[str, YamlDocument] = {}
+_SHARED_DOCS_MAX = 256
+
+
+def _load_shared(text: str) -> YamlDocument:
+    doc = _SHARED_DOCS.get(text)
+    if doc is None:
+        if len(_SHARED_DOCS) >= _SHARED_DOCS_MAX:
+            _SHARED_DOCS.pop(next(iter(_SHARED_DOCS)))
+        doc = _SHARED_DOCS[text] = load_yaml(text)
+    return doc
+
 
 @dataclass(frozen=True, slots=True)
 class JsonRead:
@@ -84,7 +98,7 @@ class ModelContext:
             found = self._resolved[key] = resolve_inside(self.root_real, rel)
         return found
 
-    def existing_file(self, rel: object) -> Path | None:
+    def existing_file(self, rel: object) -> str | None:
         """The real path of ``rel`` if it is a regular file safely inside the model dir."""
         resolved = self.resolve(rel)
         return resolved.path if resolved.ok and resolved.is_file else None
@@ -103,7 +117,7 @@ class ModelContext:
         """Parsed YAML companion file (registered for locating findings in it)."""
         if rel not in self._yaml:
             text = self.read_text(rel)
-            doc = load_yaml(text.text) if text is not None and text.text is not None else None
+            doc = _load_shared(text.text) if text is not None and text.text is not None else None
             self._yaml[rel] = doc
             if doc is not None:
                 self.documents[rel] = doc

@@ -32,7 +32,7 @@ class PathState(Enum):
 @dataclass(frozen=True, slots=True)
 class ResolvedPath:
     state: PathState
-    path: Path | None = None  # the real path inside the model directory when state is OK
+    path: str | None = None  # the real path inside the model directory when state is OK
     is_dir: bool = False
     is_file: bool = False  # a regular file (not a FIFO, socket or device)
     size: int = 0
@@ -101,7 +101,7 @@ def resolve_inside(root_real: str, rel: object, *, max_links: int = 40) -> Resol
         return ResolvedPath(PathState.UNREADABLE, detail=exc.strerror or str(exc))
     return ResolvedPath(
         PathState.OK,
-        Path(current),
+        current,
         is_dir=stat.S_ISDIR(st.st_mode),
         is_file=stat.S_ISREG(st.st_mode),
         size=st.st_size,

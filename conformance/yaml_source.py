@@ -284,13 +284,17 @@ class _Builder:
         }
 
     def _on_scalar(self, event: Any) -> None:
-        mark = _mark(event)
+        # the hot path: ~80 scalars per MLmodel, so the common cases are inlined
+        start = event.start_mark
+        mark = (start.line + 1, start.column + 1)
         value, is_merge = self._scalar(event)
-        pointer = self._child_pointer()
-        top = self.stack[-1] if self.stack else None
+        stack = self.stack
+        top = stack[-1] if stack else None
         if top is None or top.kind == "seq" or top.have_key:
-            self.doc.value_marks[pointer] = mark
-        self._count(1, mark)
+            self.doc.value_marks[self._child_pointer()] = mark
+        self.total += 1
+        if self.total > self.max_nodes:
+            self._count(0, mark)
         if event.anchor:
             self.anchors[event.anchor] = (value, 1)
         self._deliver(value, 1, mark, is_merge)

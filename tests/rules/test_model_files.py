@@ -38,7 +38,7 @@ def test_plain_file_and_directory(root: Path) -> None:
     assert (found.state, found.is_file, found.is_dir, found.size) == (PathState.OK, True, False, 7)
     found = resolve_inside(os.path.realpath(root), "data")
     assert (found.state, found.is_file, found.is_dir) == (PathState.OK, False, True)
-    assert found.path == Path(os.path.realpath(root / "data"))
+    assert found.path == os.path.realpath(root / "data")
 
 
 @pytest.mark.parametrize("rel", ["data/../model.pkl", "./model.pkl", "data//weights.bin", "data/."])
