@@ -7,9 +7,14 @@ Names are paths below ``schemas/v1`` without ``.schema.json``: ``mlmodel``, ``si
 from __future__ import annotations
 
 import json
+import sys
 from importlib.resources import files
-from importlib.resources.abc import Traversable
 from typing import Any
+
+if sys.version_info >= (3, 11):
+    from importlib.resources.abc import Traversable
+else:  # pragma: no cover - Python 3.10
+    from importlib.abc import Traversable
 
 SUFFIX = ".schema.json"
 _DIRS = {"2020-12": "v1", "07": "draft-07"}

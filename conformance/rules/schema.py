@@ -29,8 +29,8 @@ UNKNOWN_KEY = define_rule(
 DEPRECATED_KEY = define_rule(
     "deprecated-key",
     Severity.WARNING,
-    "A key that only old MLflow versions write or read",
-    "Re-save the model with a current writer.",
+    "A key that only old MLflow versions (or only MLflow's docs) use",
+    "`mlmodel-spec schema` describes the key and what replaced it; re-save with a current writer.",
 )
 UNKNOWN_FLAVOR = define_rule(
     "unknown-flavor",
