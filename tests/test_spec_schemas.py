@@ -27,6 +27,12 @@ from referencing import Registry, Resource
 from referencing.exceptions import Unresolvable
 from referencing.jsonschema import DRAFT202012
 
+from mlmodel_spec.codegen.schema_keywords import (
+    SCHEMA_LIST_KEYWORDS,
+    SCHEMA_MAP_KEYWORDS,
+    SINGLE_SCHEMA_KEYWORDS,
+    SUPPORTED_KEYWORDS,
+)
 from mlmodel_spec.conformance.findings import join_pointer
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -45,59 +51,10 @@ CASE_SETS = {
     "report": "report.schema.json",
 }
 
-#: the only keywords our ahead-of-time compiler understands
-SUPPORTED_KEYWORDS = frozenset(
-    [
-        "$schema",
-        "$id",
-        "$ref",
-        "$defs",
-        "$comment",
-        "title",
-        "description",
-        "examples",
-        "default",
-        "deprecated",
-        "type",
-        "enum",
-        "const",
-        "properties",
-        "required",
-        "additionalProperties",
-        "patternProperties",
-        "propertyNames",
-        "minProperties",
-        "maxProperties",
-        "items",
-        "prefixItems",
-        "minItems",
-        "maxItems",
-        "uniqueItems",
-        "pattern",
-        "minLength",
-        "maxLength",
-        "minimum",
-        "maximum",
-        "exclusiveMinimum",
-        "exclusiveMaximum",
-        "oneOf",
-        "anyOf",
-        "allOf",
-        "not",
-        "if",
-        "then",
-        "else",
-        "dependentRequired",
-        "format",
-        "x-severity",
-    ]
-)
-#: keyword -> how its value is made: one schema, a list of schemas, or a name -> schema map
-SCHEMA_VALUED = frozenset(
-    ["additionalProperties", "propertyNames", "items", "not", "if", "then", "else"]
-)
-SCHEMA_LISTS = frozenset(["allOf", "anyOf", "oneOf", "prefixItems"])
-SCHEMA_MAPS = frozenset(["properties", "patternProperties", "$defs"])
+#: the keywords our ahead-of-time compiler understands, and how their values hold subschemas
+SCHEMA_VALUED = SINGLE_SCHEMA_KEYWORDS
+SCHEMA_LISTS = SCHEMA_LIST_KEYWORDS
+SCHEMA_MAPS = SCHEMA_MAP_KEYWORDS
 #: applicators whose subschemas look at the same instance as their parent
 SAME_INSTANCE = frozenset(["allOf", "anyOf", "oneOf", "not", "if", "then", "else"])
 

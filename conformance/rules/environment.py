@@ -115,10 +115,15 @@ def _document(ctx: ModelContext, rel: str | None, rule: str) -> Iterator[Problem
         yield Problem(rule, "", f"{rel} is empty; MLflow cannot read an environment from it", rel)
 
 
-def _schema(rel: str, data: Any, entry: str, rule: str) -> Iterator[Problem]:
+def _well_formed(ctx: ModelContext, rel: str | None, entry: str, rule: str) -> Iterator[Problem]:
+    """An environment file reads as YAML and matches its compiled schema."""
     from .._generated_schemas import VALIDATORS
 
-    yield from schema.schema_problems(VALIDATORS[entry](data), rule=rule, file=rel)
+    yield from _document(ctx, rel, rule)
+    doc = ctx.read_yaml(rel) if rel is not None else None
+    if rel is None or doc is None or not doc.usable or doc.empty:
+        return
+    yield from schema.schema_problems(VALIDATORS[entry](doc.data), rule=rule, file=rel)
 
 
 def _usable(ctx: ModelContext, rel: str | None) -> dict[Any, Any] | None:
@@ -137,12 +142,7 @@ def _usable(ctx: ModelContext, rel: str | None) -> dict[Any, Any] | None:
     needs_files=True,
 )
 def conda_file_is_well_formed(ctx: ModelContext) -> Iterator[Problem]:
-    rel = conda_file_name(ctx)
-    yield from _document(ctx, rel, CONDA_SCHEMA)
-    doc = ctx.read_yaml(rel) if rel is not None else None
-    if rel is None or doc is None or not doc.usable or doc.empty:
-        return
-    yield from _schema(rel, doc.data, "conda", CONDA_SCHEMA)
+    yield from _well_formed(ctx, conda_file_name(ctx), "conda", CONDA_SCHEMA)
 
 
 @check(
@@ -154,12 +154,7 @@ def conda_file_is_well_formed(ctx: ModelContext) -> Iterator[Problem]:
     needs_files=True,
 )
 def python_env_file_is_well_formed(ctx: ModelContext) -> Iterator[Problem]:
-    rel = python_env_file_name(ctx)
-    yield from _document(ctx, rel, PYTHON_ENV_SCHEMA)
-    doc = ctx.read_yaml(rel) if rel is not None else None
-    if rel is None or doc is None or not doc.usable or doc.empty:
-        return
-    yield from _schema(rel, doc.data, "python-env", PYTHON_ENV_SCHEMA)
+    yield from _well_formed(ctx, python_env_file_name(ctx), "python-env", PYTHON_ENV_SCHEMA)
 
 
 def _python_env_absent(ctx: ModelContext) -> bool:
