@@ -90,9 +90,16 @@ def generate_draft07(root: Path) -> Output:
     return Output({f"{DRAFT07_DIR}/{relpath}": text for relpath, text in exported.items()})
 
 
+def generate_rules_doc(root: Path) -> Output:
+    from .rules_doc import RULES_DOC, rules_doc
+
+    return Output({RULES_DOC: rules_doc()})
+
+
 GENERATORS = (
     Generator("validators", generate_validators),
     Generator("draft-07", generate_draft07, owned_dirs=(DRAFT07_DIR,)),
+    Generator("rules-doc", generate_rules_doc),
 )
 
 

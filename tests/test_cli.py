@@ -177,3 +177,32 @@ def test_usage_errors_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
         main(["validate", "x", "--format", "yaml"])
     assert exc.value.code == 2
     capsys.readouterr()
+
+
+def test_metadata_only_skips_the_file_system(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    model = tmp_path / "m"
+    shutil.copytree(CASES / "valid" / "core-minimal-pyfunc", model)
+    (model / "model.skops").unlink()
+    code, out, _ = run(capsys, "validate", str(model), "--format", "json")
+    assert code == 1
+    assert "path-missing" in {f["rule"] for t in json.loads(out)["targets"] for f in t["findings"]}
+    code, out, _ = run(capsys, "validate", str(model), "--format", "json", "--metadata-only")
+    assert code == 0
+    assert json.loads(out)["summary"]["errors"] == 0
+
+
+def test_progress_bar_counts_to_the_end() -> None:
+    import io
+
+    from mlmodel_spec.cli import _progress_bar
+
+    stream = io.StringIO()
+    show = _progress_bar(stream)
+    for done in range(1, 101):
+        show(done, 100)
+    text = stream.getvalue()
+    assert "50/100" in text
+    assert "100/100" in text
+    assert text.endswith("\r")  # the bar erases itself so the report starts on a clean line

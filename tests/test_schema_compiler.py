@@ -801,6 +801,7 @@ def test_build_writes_then_checks_clean(tree: Path, capsys: pytest.CaptureFixtur
     assert "skipped entry 'report'" in capsys.readouterr().err
     assert generated_files(tree) == [
         "conformance/_generated_schemas.py",
+        "docs/rules.md",
         "spec/schemas/draft-07/conda.schema.json",
         "spec/schemas/draft-07/flavors/demo.schema.json",
         "spec/schemas/draft-07/mlmodel.schema.json",
