@@ -1,7 +1,8 @@
 """Property-based: mutate valid model directories; validation must never crash.
 
-Mutations work both on the text (bytes inserted, deleted, replaced; lines duplicated or
-dropped) and on the parsed structure (a random value swapped for another). Whatever comes
+Mutations work both on the text of any of the model's text files (MLmodel, env files,
+requirements, input examples: bytes inserted, deleted, replaced; lines duplicated; the file
+cut short) and on the parsed MLmodel structure (a random value swapped for another). Whatever comes
 out, ``validate_model`` returns findings and no check reports ``internal-error``.
 """
 
@@ -81,7 +82,13 @@ def test_text_mutations_never_crash(tmp_path: Path, data: st.DataObject) -> None
     assert SEEDS, "tests/cases/valid holds no seed models"
     seed = data.draw(st.sampled_from(SEEDS), label="seed")
     root = _copy_seed(seed, tmp_path / "m")
-    raw = bytearray((root / "MLmodel").read_bytes())
+    texts = sorted(
+        p.name
+        for p in root.iterdir()
+        if p.is_file() and p.suffix in ("", ".yaml", ".txt", ".json") and p.name != "case.yaml"
+    )
+    target = root / data.draw(st.sampled_from(texts), label="file")
+    raw = bytearray(target.read_bytes())
     for _ in range(data.draw(st.integers(1, 4), label="edits")):
         kind = data.draw(st.sampled_from(["insert", "delete", "replace", "dupline", "truncate"]))
         position = data.draw(st.integers(0, max(0, len(raw) - 1)))
@@ -99,7 +106,7 @@ def test_text_mutations_never_crash(tmp_path: Path, data: st.DataObject) -> None
                 raw = bytearray(b"".join(lines))
         else:
             del raw[position:]
-    (root / "MLmodel").write_bytes(bytes(raw))
+    target.write_bytes(bytes(raw))
     _assert_no_crash(root)
 
 
