@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from mlmodel_spec.conformance.findings import Finding, Severity
 from mlmodel_spec.conformance.rules.environment import MLFLOW_CONDA_DEP, conda_package
-from mlmodel_spec.conformance.validate import validate_model
 
 RULES = {
     "conda-schema",
@@ -23,22 +23,6 @@ RULES = {
     "yaml-duplicate-key",
     "yaml-tag",
 }
-MLMODEL = """\
-flavors:
-  python_function:
-    env:
-      conda: conda.yaml
-      virtualenv: python_env.yaml
-    loader_module: mlflow.sklearn
-    model_path: model.pkl
-    python_version: 3.11.7
-  sklearn:
-    pickled_model: model.pkl
-    serialization_format: cloudpickle
-    sklearn_version: 1.9.1
-mlflow_version: 3.17.2
-utc_time_created: '2026-11-26 20:54:05.773815'
-"""
 LEGACY = """\
 flavors:
   python_function:
@@ -63,55 +47,58 @@ def conda(*deps: str, pip: list[str] | None = PIP) -> str:
     return text + "name: mlflow-env\n"
 
 
-def make(root: Path, files: dict[str, str | bytes | None], legacy: bool = False) -> Path:
-    base: dict[str, str | bytes | None] = {
-        "MLmodel": LEGACY if legacy else MLMODEL,
-        "model.pkl": "placeholder\n",
-        "requirements.txt": None if legacy else "\n".join(PIP),
-        "python_env.yaml": None if legacy else PYTHON_ENV,
-        "conda.yaml": conda("python=3.11.7", "pip"),
-    }
-    base.update(files)
-    for rel, content in base.items():
-        if content is None:
-            continue
-        path = root / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(content, bytes):
-            path.write_bytes(content)
-        else:
-            path.write_text(content)
-    return root
+Make = Callable[..., Path]
+Findings = Callable[[Path], list[Finding]]
+Rules = Callable[[Path], list[tuple[str, str, str]]]
 
 
-def findings(root: Path) -> list[Finding]:
-    return [f for f in validate_model(root) if f.rule in RULES]
+@pytest.fixture(scope="module")
+def make(sklearn_mlmodel: str, write_files: Callable[..., Path]) -> Make:
+    def make(root: Path, files: dict[str, str | bytes | None], legacy: bool = False) -> Path:
+        base: dict[str, str | bytes | None] = {
+            "MLmodel": LEGACY if legacy else sklearn_mlmodel,
+            "model.pkl": "placeholder\n",
+            "requirements.txt": None if legacy else "\n".join(PIP),
+            "python_env.yaml": None if legacy else PYTHON_ENV,
+            "conda.yaml": conda("python=3.11.7", "pip"),
+        }
+        return write_files(root, {**base, **files})
+
+    return make
 
 
-def rules(root: Path) -> list[tuple[str, str, str]]:
-    return [(f.rule, f.file, f.pointer) for f in findings(root)]
+@pytest.fixture(scope="module")
+def findings(rule_findings: Callable[..., list[Finding]]) -> Findings:
+    return lambda root: rule_findings(root, RULES)
 
 
-def test_mlflow_written_files_are_silent(tmp_path: Path) -> None:
+@pytest.fixture(scope="module")
+def rules(findings: Findings) -> Rules:
+    return lambda root: [(f.rule, f.file, f.pointer) for f in findings(root)]
+
+
+def test_mlflow_written_files_are_silent(tmp_path: Path, make: Make, findings: Findings) -> None:
     assert findings(make(tmp_path, {})) == []
 
 
 # -- YAML and schema ---------------------------------------------------------------------------
 
 
-def test_yaml_problems_are_located_in_the_env_file(tmp_path: Path) -> None:
+def test_yaml_problems_are_located_in_the_env_file(
+    tmp_path: Path, make: Make, findings: Findings
+) -> None:
     make(tmp_path, {"conda.yaml": "name: a\nname: b\nchannels: [x\n"})
     found = {(f.rule, f.file, f.line) for f in findings(tmp_path)}
     assert found == {("yaml-syntax", "conda.yaml", 4), ("yaml-duplicate-key", "conda.yaml", 2)}
 
 
-def test_duplicate_key_in_python_env(tmp_path: Path) -> None:
+def test_duplicate_key_in_python_env(tmp_path: Path, make: Make, findings: Findings) -> None:
     make(tmp_path, {"python_env.yaml": PYTHON_ENV + "python: 3.10.0\n"})
     found = [f for f in findings(tmp_path) if f.rule == "yaml-duplicate-key"]
     assert [(f.file, f.line) for f in found] == [("python_env.yaml", 6)]
 
 
-def test_unsafe_tag_in_conda_file(tmp_path: Path) -> None:
+def test_unsafe_tag_in_conda_file(tmp_path: Path, make: Make, rules: Rules) -> None:
     make(tmp_path, {"conda.yaml": "name: !!python/object:os.system x\n" + conda("python=3.11.7")})
     assert ("yaml-tag", "conda.yaml", "/name") in rules(tmp_path)
 
@@ -127,14 +114,18 @@ def test_unsafe_tag_in_conda_file(tmp_path: Path) -> None:
         ("python_env.yaml", "# nothing here\n", "python-env-schema"),
     ],
 )
-def test_unreadable_or_empty(tmp_path: Path, file: str, content: str | bytes, rule: str) -> None:
+def test_unreadable_or_empty(
+    tmp_path: Path, file: str, content: str | bytes, rule: str, *, make: Make, findings: Findings
+) -> None:
     make(tmp_path, {file: content})
     found = findings(tmp_path)
     assert [(f.rule, f.file) for f in found] == [(rule, file)]
     assert found[0].severity is Severity.ERROR
 
 
-def test_conda_schema_findings_point_into_the_conda_file(tmp_path: Path) -> None:
+def test_conda_schema_findings_point_into_the_conda_file(
+    tmp_path: Path, make: Make, findings: Findings
+) -> None:
     text = conda("python=3.11.7", "pip", pip=["mlflow", "x"]).replace("  - x\n", "  - [x]\n")
     make(tmp_path, {"conda.yaml": text})
     (found,) = findings(tmp_path)
@@ -146,7 +137,7 @@ def test_conda_schema_findings_point_into_the_conda_file(tmp_path: Path) -> None
     )
 
 
-def test_unknown_conda_key_is_info(tmp_path: Path) -> None:
+def test_unknown_conda_key_is_info(tmp_path: Path, make: Make, findings: Findings) -> None:
     make(tmp_path, {"conda.yaml": conda("python=3.11.7", "pip") + "prefixx: /opt/env\n"})
     (found,) = findings(tmp_path)
     assert (found.rule, found.severity, found.file, found.line) == (
@@ -157,14 +148,16 @@ def test_unknown_conda_key_is_info(tmp_path: Path) -> None:
     )
 
 
-def test_python_env_extra_key_is_an_error(tmp_path: Path) -> None:
+def test_python_env_extra_key_is_an_error(tmp_path: Path, make: Make, findings: Findings) -> None:
     make(tmp_path, {"python_env.yaml": PYTHON_ENV + "name: x\n"})
     (found,) = findings(tmp_path)
     assert (found.rule, found.severity, found.line) == ("python-env-schema", Severity.ERROR, 6)
 
 
-def test_referenced_python_env_file_under_another_name(tmp_path: Path) -> None:
-    mlmodel = MLMODEL.replace("virtualenv: python_env.yaml", "virtualenv: env/venv.yaml")
+def test_referenced_python_env_file_under_another_name(
+    tmp_path: Path, make: Make, rules: Rules, sklearn_mlmodel: str
+) -> None:
+    mlmodel = sklearn_mlmodel.replace("virtualenv: python_env.yaml", "virtualenv: env/venv.yaml")
     make(tmp_path, {"MLmodel": mlmodel, "env/venv.yaml": "python: [3]\n"})
     assert rules(tmp_path) == [("python-env-schema", "env/venv.yaml", "/python")]
 
@@ -187,7 +180,9 @@ def test_referenced_python_env_file_under_another_name(tmp_path: Path) -> None:
         ("conda-forge::python", Severity.WARNING),
     ],
 )
-def test_conda_python_with_python_env(tmp_path: Path, spec: str, expected: Severity | None) -> None:
+def test_conda_python_with_python_env(
+    tmp_path: Path, spec: str, expected: Severity | None, make: Make, findings: Findings
+) -> None:
     make(tmp_path, {"conda.yaml": conda(spec, "pip")})
     found = [f for f in findings(tmp_path) if f.rule == "conda-python-unpinned"]
     assert [f.severity for f in found] == ([expected] if expected else [])
@@ -209,7 +204,7 @@ def test_conda_python_with_python_env(tmp_path: Path, spec: str, expected: Sever
     ],
 )
 def test_conda_python_without_python_env(
-    tmp_path: Path, spec: str, expected: Severity | None
+    tmp_path: Path, spec: str, expected: Severity | None, make: Make, findings: Findings
 ) -> None:
     make(tmp_path, {"conda.yaml": conda(spec, "pip")}, legacy=True)
     found = [f for f in findings(tmp_path) if f.rule == "conda-python-unpinned"]
@@ -224,12 +219,16 @@ def test_conda_python_without_python_env(
         (conda("pythonx=1", "pip"), "/dependencies"),
     ],
 )
-def test_conda_python_missing(tmp_path: Path, text: str, pointer: str) -> None:
+def test_conda_python_missing(
+    tmp_path: Path, text: str, pointer: str, make: Make, rules: Rules
+) -> None:
     make(tmp_path, {"conda.yaml": text})
     assert ("conda-python-missing", "conda.yaml", pointer) in rules(tmp_path)
 
 
-def test_conda_dependencies_not_a_list_is_left_to_the_schema(tmp_path: Path) -> None:
+def test_conda_dependencies_not_a_list_is_left_to_the_schema(
+    tmp_path: Path, make: Make, rules: Rules
+) -> None:
     make(tmp_path, {"conda.yaml": "name: x\ndependencies: python=3.11.7\n"})
     assert [r for r, _, _ in rules(tmp_path)] == ["conda-schema"]
 
@@ -237,13 +236,13 @@ def test_conda_dependencies_not_a_list_is_left_to_the_schema(tmp_path: Path) -> 
 # -- pip section -------------------------------------------------------------------------------
 
 
-def test_two_pip_sections(tmp_path: Path) -> None:
+def test_two_pip_sections(tmp_path: Path, make: Make, rules: Rules) -> None:
     text = conda("python=3.11.7", "pip", "pip:\n  - numpy", pip=PIP)
     make(tmp_path, {"conda.yaml": text})
     assert rules(tmp_path) == [("conda-pip-section", "conda.yaml", "/dependencies/2")]
 
 
-def test_pip_section_with_extra_key(tmp_path: Path) -> None:
+def test_pip_section_with_extra_key(tmp_path: Path, make: Make, findings: Findings) -> None:
     text = conda("python=3.11.7", "pip", pip=PIP).replace("- pip:\n", "- pip:\n")
     text = text.replace("name: mlflow-env", "name: mlflow-env").replace(
         "- pip:\n", "- conda: [numpy]\n  pip:\n"
@@ -254,12 +253,12 @@ def test_pip_section_with_extra_key(tmp_path: Path) -> None:
     assert found.line == 6
 
 
-def test_pip_section_without_pip(tmp_path: Path) -> None:
+def test_pip_section_without_pip(tmp_path: Path, make: Make, rules: Rules) -> None:
     make(tmp_path, {"conda.yaml": conda("python=3.11.7")})
     assert rules(tmp_path) == [("conda-pip-section", "conda.yaml", "/dependencies/1")]
 
 
-def test_pip_with_channel_and_version_counts(tmp_path: Path) -> None:
+def test_pip_with_channel_and_version_counts(tmp_path: Path, make: Make, rules: Rules) -> None:
     make(tmp_path, {"conda.yaml": conda("python=3.11.7", "conda-forge::pip<=23.2.1")})
     assert rules(tmp_path) == []
 
@@ -267,13 +266,15 @@ def test_pip_with_channel_and_version_counts(tmp_path: Path) -> None:
 # -- virtualenv restores from conda.yaml ---------------------------------------------------------
 
 
-def test_conda_packages_skipped_without_python_env(tmp_path: Path) -> None:
+def test_conda_packages_skipped_without_python_env(
+    tmp_path: Path, make: Make, rules: Rules
+) -> None:
     text = conda("python=3.7.9", "scikit-learn=0.23.2", "pip", "setuptools>=40", "wheel")
     make(tmp_path, {"conda.yaml": text}, legacy=True)
     assert rules(tmp_path) == [("conda-deps-not-in-virtualenv", "conda.yaml", "/dependencies/1")]
 
 
-def test_conda_packages_are_fine_with_python_env(tmp_path: Path) -> None:
+def test_conda_packages_are_fine_with_python_env(tmp_path: Path, make: Make, rules: Rules) -> None:
     make(tmp_path, {"conda.yaml": conda("python=3.11.7", "scikit-learn=1.9.1", "pip")})
     assert rules(tmp_path) == []
 
@@ -294,7 +295,9 @@ def test_conda_spec_helpers(spec: str, package: str, mlflow_reads: bool) -> None
     assert (MLFLOW_CONDA_DEP.match(spec.strip()) is not None) is mlflow_reads
 
 
-def test_schema_warnings_keep_their_severity(tmp_path: Path) -> None:
+def test_schema_warnings_keep_their_severity(
+    tmp_path: Path, make: Make, findings: Findings
+) -> None:
     make(tmp_path, {"python_env.yaml": PYTHON_ENV.replace("python: 3.11.7", "python: latest")})
     (found,) = findings(tmp_path)
     assert (found.rule, found.severity, found.pointer) == (

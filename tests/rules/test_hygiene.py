@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -9,7 +10,6 @@ import pytest
 from mlmodel_spec.conformance.context import ModelContext
 from mlmodel_spec.conformance.findings import Finding, Severity
 from mlmodel_spec.conformance.rules import hygiene
-from mlmodel_spec.conformance.validate import validate_model
 from mlmodel_spec.conformance.yaml_source import load_yaml
 
 RULES = {"merge-conflict-marker", "placeholder-value"}
@@ -26,14 +26,13 @@ mlflow_version: 3.17.2
 """
 
 
-def findings(root: Path) -> list[Finding]:
-    return [f for f in validate_model(root) if f.rule in RULES]
+Findings = Callable[[Path], list[Finding]]
+WriteFiles = Callable[[Path, dict[str, str]], Path]
 
 
-def write(root: Path, files: dict[str, str]) -> Path:
-    for rel, text in files.items():
-        (root / rel).write_text(text)
-    return root
+@pytest.fixture(scope="module")
+def findings(rule_findings: Callable[..., list[Finding]]) -> Findings:
+    return lambda root: rule_findings(root, RULES)
 
 
 # -- conflict markers ----------------------------------------------------------------------------
@@ -76,8 +75,10 @@ def test_what_is_a_marker(text: str, lines: list[int]) -> None:
     assert [p.line for p in hygiene.conflict_marker_problems(text, "f")] == lines
 
 
-def test_markers_in_companion_files(tmp_path: Path) -> None:
-    write(
+def test_markers_in_companion_files(
+    tmp_path: Path, findings: Findings, write_files: WriteFiles
+) -> None:
+    write_files(
         tmp_path,
         {
             "MLmodel": MLMODEL,
@@ -95,18 +96,22 @@ def test_markers_in_companion_files(tmp_path: Path) -> None:
     ]
 
 
-def test_env_files_with_other_names_are_searched(tmp_path: Path) -> None:
+def test_env_files_with_other_names_are_searched(
+    tmp_path: Path, findings: Findings, write_files: WriteFiles
+) -> None:
     text = MLMODEL.replace("conda: conda.yaml", "conda: envs/prod.yaml")
     (tmp_path / "envs").mkdir()
-    write(tmp_path, {"MLmodel": text, "envs/prod.yaml": "name: x\n<<<<<<< HEAD\n"})
+    write_files(tmp_path, {"MLmodel": text, "envs/prod.yaml": "name: x\n<<<<<<< HEAD\n"})
     (finding,) = findings(tmp_path)
     assert (finding.file, finding.line) == ("envs/prod.yaml", 2)
 
 
-def test_marker_inside_a_quoted_mlmodel_scalar(tmp_path: Path) -> None:
+def test_marker_inside_a_quoted_mlmodel_scalar(
+    tmp_path: Path, findings: Findings, write_files: WriteFiles
+) -> None:
     # YAML keeps this document valid, so the checks run and find the marker
     text = MLMODEL + "metadata:\n  note: 'first half\n<<<<<<< HEAD\n  second half'\n"
-    (finding,) = findings(write(tmp_path, {"MLmodel": text}))
+    (finding,) = findings(write_files(tmp_path, {"MLmodel": text}))
     assert (finding.rule, finding.file, finding.line) == ("merge-conflict-marker", "MLmodel", 11)
 
 
@@ -117,8 +122,10 @@ def test_markers_that_break_mlmodel_are_reported_by_the_public_helper() -> None:
     assert problem.line == 2
 
 
-def test_unreadable_companions_are_skipped(tmp_path: Path) -> None:
-    write(tmp_path, {"MLmodel": MLMODEL})
+def test_unreadable_companions_are_skipped(
+    tmp_path: Path, findings: Findings, write_files: WriteFiles
+) -> None:
+    write_files(tmp_path, {"MLmodel": MLMODEL})
     (tmp_path / "requirements.txt").write_bytes(b"\xff<<<<<<< HEAD\n")
     (tmp_path / "conda.yaml").mkdir()
     assert findings(tmp_path) == []
@@ -147,8 +154,10 @@ def test_unreadable_companions_are_skipped(tmp_path: Path) -> None:
         ),
     ],
 )
-def test_placeholders_are_flagged(tmp_path: Path, yaml_text: str, pointer: str) -> None:
-    (finding,) = findings(write(tmp_path, {"MLmodel": MLMODEL + yaml_text}))
+def test_placeholders_are_flagged(
+    tmp_path: Path, yaml_text: str, pointer: str, findings: Findings, write_files: WriteFiles
+) -> None:
+    (finding,) = findings(write_files(tmp_path, {"MLmodel": MLMODEL + yaml_text}))
     assert (finding.rule, finding.severity, finding.pointer) == (
         "placeholder-value",
         Severity.WARNING,
@@ -168,10 +177,10 @@ def test_placeholders_are_flagged(tmp_path: Path, yaml_text: str, pointer: str) 
     ],
 )
 def test_embedded_placeholders_in_shaped_flavor_values(
-    tmp_path: Path, key: str, value: str
+    tmp_path: Path, key: str, value: str, findings: Findings, write_files: WriteFiles
 ) -> None:
     text = MLMODEL.replace("    model_path: model.skops\n", f"    {key}: {value}\n")
-    found = findings(write(tmp_path, {"MLmodel": text}))
+    found = findings(write_files(tmp_path, {"MLmodel": text}))
     assert [(f.rule, f.pointer) for f in found] == [
         ("placeholder-value", f"/flavors/python_function/{key}")
     ]
@@ -202,11 +211,15 @@ def test_embedded_placeholders_in_shaped_flavor_values(
         'signature:\n  inputs: \'[{"type": "string", "name": "<unk> ${x} TODO"}]\'\n',
     ],
 )
-def test_legitimate_values_are_not_flagged(tmp_path: Path, yaml_text: str) -> None:
-    assert findings(write(tmp_path, {"MLmodel": MLMODEL + yaml_text})) == []
+def test_legitimate_values_are_not_flagged(
+    tmp_path: Path, yaml_text: str, findings: Findings, write_files: WriteFiles
+) -> None:
+    assert findings(write_files(tmp_path, {"MLmodel": MLMODEL + yaml_text})) == []
 
 
-def test_free_form_flavor_values_are_only_checked_whole(tmp_path: Path) -> None:
+def test_free_form_flavor_values_are_only_checked_whole(
+    tmp_path: Path, findings: Findings, write_files: WriteFiles
+) -> None:
     text = MLMODEL.replace(
         "    loader_module:",
         "    config:\n      endpoint: ${SCORING_ENDPOINT}\n      owner: TODO\n    loader_module:",
@@ -215,7 +228,7 @@ def test_free_form_flavor_values_are_only_checked_whole(tmp_path: Path) -> None:
         "  my_flavor:\n    prompt_template: 'Answer {{ question }}'\n    note: FIXME\n"
         "mlflow_version:",
     )
-    found = findings(write(tmp_path, {"MLmodel": text}))
+    found = findings(write_files(tmp_path, {"MLmodel": text}))
     assert sorted(f.pointer for f in found) == [
         "/flavors/my_flavor/note",
         "/flavors/python_function/config/owner",

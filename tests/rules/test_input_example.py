@@ -9,13 +9,9 @@ available (``MLFLOW_ORACLE_PYTHON``, the /tmp/oracle venvs, or mlflow in this in
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import math
-import os
-import subprocess
-import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -932,24 +928,6 @@ json.dump(result, open(sys.argv[2], "w"))
 """
 
 
-def oracle_pythons() -> list[str]:
-    """Interpreters with MLflow: $MLFLOW_ORACLE_PYTHON (os.pathsep-separated), else the
-    /tmp/oracle venvs, else this interpreter when it has mlflow."""
-    configured = os.environ.get("MLFLOW_ORACLE_PYTHON")
-    candidates = (
-        configured.split(os.pathsep)
-        if configured
-        else [
-            "/tmp/oracle/mlflow3/bin/python",
-            "/tmp/oracle/mlflow2/bin/python",
-        ]
-    )
-    found_pythons = [p for p in candidates if p and Path(p).exists()]
-    if not found_pythons and importlib.util.find_spec("mlflow") is not None:
-        found_pythons = [sys.executable]
-    return found_pythons
-
-
 @pytest.fixture(scope="module")
 def grid(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     root = tmp_path_factory.mktemp("grid")
@@ -966,17 +944,13 @@ ERRORS = RULES - {
 }
 
 
-@pytest.mark.parametrize(
-    "python",
-    oracle_pythons() or [pytest.param("", marks=pytest.mark.skip(reason="no MLflow interpreter"))],
-)
-def test_agrees_with_mlflow(python: str, grid: dict[str, Path], tmp_path: Path) -> None:
-    listing, output = tmp_path / "dirs.json", tmp_path / "out.json"
-    listing.write_text(json.dumps([str(p) for p in grid.values()]))
-    script = tmp_path / "oracle.py"
-    script.write_text(ORACLE_SCRIPT)
-    subprocess.run([python, str(script), str(listing), str(output)], check=True, timeout=600)
-    oracle = json.loads(output.read_text())
+def test_agrees_with_mlflow(
+    oracle_python: str,
+    run_oracle: Callable[[str, str, Iterable[Path], Path], Any],
+    grid: dict[str, Path],
+    tmp_path: Path,
+) -> None:
+    oracle = run_oracle(oracle_python, ORACLE_SCRIPT, grid.values(), tmp_path)
     major = int(oracle["version"].split(".")[0])
     missed, invented = [], []
     for name, root in grid.items():

@@ -5,15 +5,14 @@ from __future__ import annotations
 import importlib.util
 import os
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from mlmodel_spec.conformance.context import ModelContext, ValidationOptions
+from mlmodel_spec.conformance.context import ModelContext
 from mlmodel_spec.conformance.findings import Finding, Severity
 from mlmodel_spec.conformance.rules import model_size
-from mlmodel_spec.conformance.validate import validate_model
-from mlmodel_spec.conformance.yaml_source import load_yaml
 
 RULES = {"model-size-mismatch", "model-size-unverified"}
 
@@ -34,27 +33,22 @@ def sklearn_mlmodel(size: int, code: str | None = None, *, pyfunc_only: bool = F
     return SKLEARN.format(size=size, pyfunc_code=line, sklearn_code="" if pyfunc_only else line)
 
 
-def write(root: Path, files: dict[str, bytes | str]) -> Path:
-    for rel, content in files.items():
-        path = root / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        data = content.encode() if isinstance(content, str) else content
-        path.write_bytes(data)
-    return root
+Findings = Callable[..., list[Finding]]
+WriteFiles = Callable[[Path, dict[str, bytes | str]], Path]
 
 
-def findings(root: Path, **options: bool) -> list[Finding]:
-    return [
-        f for f in validate_model(root, options=ValidationOptions(**options)) if f.rule in RULES
-    ]
+@pytest.fixture(scope="module")
+def findings(rule_findings: Callable[..., list[Finding]]) -> Findings:
+    return lambda root, **options: rule_findings(root, RULES, **options)
 
 
-def context(root: Path) -> ModelContext:
-    return ModelContext(root, load_yaml((root / "MLmodel").read_text()))
-
-
-def test_counts_payload_and_examples_but_not_mlmodel_or_env_files(tmp_path: Path) -> None:
-    write(
+def test_counts_payload_and_examples_but_not_mlmodel_or_env_files(
+    tmp_path: Path,
+    findings: Findings,
+    write_files: WriteFiles,
+    model_context: Callable[[Path], ModelContext],
+) -> None:
+    write_files(
         tmp_path,
         {
             "model.skops": b"m" * 1000,
@@ -78,13 +72,15 @@ def test_counts_payload_and_examples_but_not_mlmodel_or_env_files(tmp_path: Path
         },
     )
     (tmp_path / "MLmodel").write_text(sklearn_mlmodel(1317))
-    size = model_size.counted_size(context(tmp_path))
+    size = model_size.counted_size(model_context(tmp_path))
     assert (size.total, size.code_bytes, size.complete) == (1317, 0, True)
     assert findings(tmp_path) == []
 
 
-def test_wheels_are_excluded_only_for_wheeled_models(tmp_path: Path) -> None:
-    write(
+def test_wheels_are_excluded_only_for_wheeled_models(
+    tmp_path: Path, findings: Findings, write_files: WriteFiles
+) -> None:
+    write_files(
         tmp_path,
         {
             "model.skops": b"m" * 1000,
@@ -99,17 +95,22 @@ def test_wheels_are_excluded_only_for_wheeled_models(tmp_path: Path) -> None:
     assert finding.rule == "model-size-mismatch"
 
 
-def test_pyfunc_code_is_not_counted_but_flavor_code_is(tmp_path: Path) -> None:
-    write(tmp_path, {"model.skops": b"m" * 1000, "code/helpers.py": b"h" * 3000})
+def test_pyfunc_code_is_not_counted_but_flavor_code_is(
+    tmp_path: Path,
+    findings: Findings,
+    write_files: WriteFiles,
+    model_context: Callable[[Path], ModelContext],
+) -> None:
+    write_files(tmp_path, {"model.skops": b"m" * 1000, "code/helpers.py": b"h" * 3000})
     # mlflow.pyfunc.save_model copies code_paths after computing the size
     (tmp_path / "MLmodel").write_text(sklearn_mlmodel(1000, "code", pyfunc_only=True))
     assert findings(tmp_path) == []
-    size = model_size.counted_size(context(tmp_path))
+    size = model_size.counted_size(model_context(tmp_path))
     assert (size.total, size.code_bytes) == (4000, 3000)
     # flavors such as sklearn copy them before: the code directory is counted
     (tmp_path / "MLmodel").write_text(sklearn_mlmodel(4000, "code"))
     assert findings(tmp_path) == []
-    assert model_size.counted_size(context(tmp_path)).code_bytes == 0
+    assert model_size.counted_size(model_context(tmp_path)).code_bytes == 0
 
 
 @pytest.mark.parametrize(
@@ -128,8 +129,10 @@ def test_tolerance(declared: int, actual: int, ok: bool) -> None:
     assert model_size.within_tolerance(declared, actual) is ok
 
 
-def test_mismatch_message_and_location(tmp_path: Path) -> None:
-    write(tmp_path, {"model.skops": b"version https://git-lfs.github.com/spec/v1\n"})
+def test_mismatch_message_and_location(
+    tmp_path: Path, findings: Findings, write_files: WriteFiles
+) -> None:
+    write_files(tmp_path, {"model.skops": b"version https://git-lfs.github.com/spec/v1\n"})
     (tmp_path / "MLmodel").write_text(sklearn_mlmodel(10451))
     (finding,) = findings(tmp_path)
     assert (finding.rule, finding.severity, finding.pointer) == (
@@ -143,45 +146,58 @@ def test_mismatch_message_and_location(tmp_path: Path) -> None:
     assert "10,408 bytes are missing" in finding.message
 
 
-def test_more_files_than_declared(tmp_path: Path) -> None:
-    write(tmp_path, {"model.skops": b"m" * 1000, "notes/big.csv": b"n" * 5000})
+def test_more_files_than_declared(
+    tmp_path: Path, findings: Findings, write_files: WriteFiles
+) -> None:
+    write_files(tmp_path, {"model.skops": b"m" * 1000, "notes/big.csv": b"n" * 5000})
     (tmp_path / "MLmodel").write_text(sklearn_mlmodel(1000))
     (finding,) = findings(tmp_path)
     assert "5,000 bytes more" in finding.message
 
 
 @pytest.mark.parametrize("value", ["0", "-5", "'1000'", "true", "null", "1.5e3"])
-def test_absent_zero_or_mistyped_sizes_are_not_checked(tmp_path: Path, value: str) -> None:
-    write(tmp_path, {"model.skops": b"m" * 10})
+def test_absent_zero_or_mistyped_sizes_are_not_checked(
+    tmp_path: Path, value: str, findings: Findings, write_files: WriteFiles
+) -> None:
+    write_files(tmp_path, {"model.skops": b"m" * 10})
     (tmp_path / "MLmodel").write_text(
         sklearn_mlmodel(0).replace("model_size_bytes: 0", f"model_size_bytes: {value}")
     )
     assert findings(tmp_path) == []
 
 
-def test_metadata_only_skips_the_walk(tmp_path: Path) -> None:
-    write(tmp_path, {"model.skops": b"m" * 10})
+def test_metadata_only_skips_the_walk(
+    tmp_path: Path, findings: Findings, write_files: WriteFiles
+) -> None:
+    write_files(tmp_path, {"model.skops": b"m" * 10})
     (tmp_path / "MLmodel").write_text(sklearn_mlmodel(99_999))
     assert findings(tmp_path, metadata_only=True) == []
     assert len(findings(tmp_path)) == 1
 
 
-def test_symlinks(tmp_path: Path) -> None:
+def test_symlinks(
+    tmp_path: Path,
+    findings: Findings,
+    write_files: WriteFiles,
+    model_context: Callable[[Path], ModelContext],
+) -> None:
     root = tmp_path / "m"
-    write(root, {"model.skops": b"m" * 1000, "sub/data.bin": b"d" * 300})
+    write_files(root, {"model.skops": b"m" * 1000, "sub/data.bin": b"d" * 300})
     (root / "link.skops").symlink_to("model.skops")  # counted with the target's size
     (root / "linked_dir").symlink_to("sub")  # not entered, like os.walk
     (root / "dangling").symlink_to("nowhere")
     (root / "MLmodel").write_text(sklearn_mlmodel(2300))
-    size = model_size.counted_size(context(root))
+    size = model_size.counted_size(model_context(root))
     assert (size.total, size.outside_links, size.complete) == (2300, 0, True)
     assert findings(root) == []
 
 
-def test_symlinks_out_of_the_directory_make_a_mismatch_unverifiable(tmp_path: Path) -> None:
+def test_symlinks_out_of_the_directory_make_a_mismatch_unverifiable(
+    tmp_path: Path, findings: Findings, write_files: WriteFiles
+) -> None:
     root = tmp_path / "m"
-    write(root, {"input_example.json": b"i" * 100})
-    write(tmp_path, {"shared/model.skops": b"m" * 50_000})
+    write_files(root, {"input_example.json": b"i" * 100})
+    write_files(tmp_path, {"shared/model.skops": b"m" * 50_000})
     (root / "model.skops").symlink_to(tmp_path / "shared" / "model.skops")
     (root / "MLmodel").write_text(sklearn_mlmodel(50_100))
     (finding,) = findings(root)
@@ -192,9 +208,11 @@ def test_symlinks_out_of_the_directory_make_a_mismatch_unverifiable(tmp_path: Pa
     assert findings(root) == []
 
 
-def test_the_walk_is_bounded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_walk_is_bounded(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, findings: Findings, write_files: WriteFiles
+) -> None:
     monkeypatch.setattr(model_size, "MAX_ENTRIES", 50)
-    write(tmp_path, {f"shards/{i:03}.bin": b"s" for i in range(80)})
+    write_files(tmp_path, {f"shards/{i:03}.bin": b"s" for i in range(80)})
     (tmp_path / "MLmodel").write_text(sklearn_mlmodel(10_000))
     (finding,) = findings(tmp_path)
     assert (finding.rule, finding.severity) == ("model-size-unverified", Severity.INFO)
@@ -202,17 +220,17 @@ def test_the_walk_is_bounded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
 
 
 def test_an_interrupted_walk_that_already_counts_too_much_is_a_mismatch(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, findings: Findings, write_files: WriteFiles
 ) -> None:
     monkeypatch.setattr(model_size, "MAX_ENTRIES", 50)
-    write(tmp_path, {f"shards/{i:03}.bin": b"s" * 1000 for i in range(80)})
+    write_files(tmp_path, {f"shards/{i:03}.bin": b"s" * 1000 for i in range(80)})
     (tmp_path / "MLmodel").write_text(sklearn_mlmodel(10_000))
     (finding,) = findings(tmp_path)
     assert finding.rule == "model-size-mismatch"
     assert "add up to at least" in finding.message
 
 
-def test_huge_sparse_payload_is_only_stat_ed(tmp_path: Path) -> None:
+def test_huge_sparse_payload_is_only_stat_ed(tmp_path: Path, findings: Findings) -> None:
     with (tmp_path / "model.skops").open("wb") as handle:
         handle.truncate(2 * 1024**3 + 5)
     (tmp_path / "MLmodel").write_text(sklearn_mlmodel(2 * 1024**3 + 5))
@@ -221,17 +239,19 @@ def test_huge_sparse_payload_is_only_stat_ed(tmp_path: Path) -> None:
     assert time.monotonic() - start < 1
 
 
-def test_fifo_in_the_directory_does_not_block_and_is_not_counted(tmp_path: Path) -> None:
-    write(tmp_path, {"model.skops": b"m" * 1000})
+def test_fifo_in_the_directory_does_not_block_and_is_not_counted(
+    tmp_path: Path, findings: Findings, write_files: WriteFiles
+) -> None:
+    write_files(tmp_path, {"model.skops": b"m" * 1000})
     os.mkfifo(tmp_path / "pipe")
     (tmp_path / "MLmodel").write_text(sklearn_mlmodel(1000))
     assert findings(tmp_path) == []
 
 
 def test_unlistable_directory_is_unverified(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, findings: Findings, write_files: WriteFiles
 ) -> None:
-    write(tmp_path, {"model.skops": b"m" * 1000, "locked/x.bin": b"x"})
+    write_files(tmp_path, {"model.skops": b"m" * 1000, "locked/x.bin": b"x"})
     real_scandir = os.scandir
 
     def scandir(path: str) -> object:
@@ -251,7 +271,13 @@ def test_unlistable_directory_is_unverified(
 
 @pytest.mark.skipif(importlib.util.find_spec("mlflow") is None, reason="needs real MLflow")
 @pytest.mark.filterwarnings("ignore")  # MLflow's own advice about pickles and type hints
-def test_matches_what_real_mlflow_writes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_matches_what_real_mlflow_writes(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    findings: Findings,
+    write_files: WriteFiles,
+    model_context: Callable[[Path], ModelContext],
+) -> None:
     """Run in the oracle venvs: save models the ways that place files differently."""
     monkeypatch.setenv("MLFLOW_UV_AUTO_DETECT", "false")
     monkeypatch.chdir(tmp_path)
@@ -264,8 +290,8 @@ def test_matches_what_real_mlflow_writes(tmp_path: Path, monkeypatch: pytest.Mon
 
     frame = pd.DataFrame({"a": np.linspace(0, 1, 20), "b": np.linspace(1, 0, 20)})
     clf = LogisticRegression().fit(frame, (frame.a > 0.5).astype(int))
-    helper = write(tmp_path / "src", {"helpers.py": "X = 1\n" * 100}) / "helpers.py"
-    artifact = write(tmp_path / "src", {"k.txt": "k\n" * 40}) / "k.txt"
+    helper = write_files(tmp_path / "src", {"helpers.py": "X = 1\n" * 100}) / "helpers.py"
+    artifact = write_files(tmp_path / "src", {"k.txt": "k\n" * 40}) / "k.txt"
     reqs = ["scikit-learn"]
 
     class Add(mlflow.pyfunc.PythonModel):  # type: ignore[name-defined,misc]
@@ -287,7 +313,7 @@ def test_matches_what_real_mlflow_writes(tmp_path: Path, monkeypatch: pytest.Mon
         pip_requirements=reqs,
     )
     for directory in sorted(saved.iterdir()):
-        ctx = context(directory)
+        ctx = model_context(directory)
         size = model_size.counted_size(ctx)
         declared = ctx.data["model_size_bytes"]
         assert declared == size.total - size.code_bytes, directory.name

@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from mlmodel_spec.conformance.context import ModelContext, ValidationOptions
+from mlmodel_spec.conformance.context import ModelContext
 from mlmodel_spec.conformance.findings import Finding, Severity
 from mlmodel_spec.conformance.registry import Problem
 from mlmodel_spec.conformance.rules import paths
-from mlmodel_spec.conformance.validate import validate_model
-from mlmodel_spec.conformance.yaml_source import load_yaml
 
 RULES = {
     "path-missing",
@@ -27,29 +26,36 @@ RULES = {
 ENV_FILES = ("conda.yaml", "python_env.yaml", "requirements.txt")
 
 
-def write(root: Path, files: dict[str, str]) -> Path:
-    for rel, text in files.items():
-        path = root / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text)
-    return root
+Model = Callable[..., Path]
+Findings = Callable[..., list[Finding]]
+Problems = Callable[[Path], list[Problem]]
+WriteFiles = Callable[[Path, dict[str, str]], Path]
 
 
-def model(root: Path, mlmodel: str, *files: str, env: bool = True) -> Path:
-    """A model directory holding ``mlmodel``, placeholder ``files`` and (by default) env files."""
-    names = [*files, *(ENV_FILES if env else ())]
-    return write(root, {"MLmodel": mlmodel, **dict.fromkeys(names, "placeholder\n")})
+@pytest.fixture(scope="module")
+def model(write_files: WriteFiles) -> Model:
+    def model(root: Path, mlmodel: str, *files: str, env: bool = True) -> Path:
+        """A model directory holding ``mlmodel``, placeholder ``files`` and (by default) env
+        files."""
+        names = [*files, *(ENV_FILES if env else ())]
+        return write_files(root, {"MLmodel": mlmodel, **dict.fromkeys(names, "placeholder\n")})
+
+    return model
 
 
-def findings(root: Path, **options: bool) -> list[Finding]:
-    found = validate_model(root, options=ValidationOptions(**options))
-    return [f for f in found if f.rule in RULES]
+@pytest.fixture(scope="module")
+def findings(rule_findings: Callable[..., list[Finding]]) -> Findings:
+    return lambda root, **options: rule_findings(root, RULES, **options)
 
 
-def problems(root: Path) -> list[Problem]:
-    """Both checks run directly (no walker), for tests that do not need positions."""
-    ctx = ModelContext(root, load_yaml((root / "MLmodel").read_text()))
-    return [*paths.paths_are_relative(ctx), *paths.paths_exist(ctx)]
+@pytest.fixture(scope="module")
+def problems(model_context: Callable[[Path], ModelContext]) -> Problems:
+    def problems(root: Path) -> list[Problem]:
+        """Both checks run directly (no walker), for tests that do not need positions."""
+        ctx = model_context(root)
+        return [*paths.paths_are_relative(ctx), *paths.paths_exist(ctx)]
+
+    return problems
 
 
 def by_pointer(found: list[Problem] | list[Finding]) -> dict[str, str]:
@@ -81,11 +87,11 @@ def sklearn(
     return SKLEARN.format(model_path=model_path, pickled_model=pickled_model, code=code)
 
 
-def test_a_complete_model_has_no_findings(tmp_path: Path) -> None:
+def test_a_complete_model_has_no_findings(tmp_path: Path, model: Model, findings: Findings) -> None:
     assert findings(model(tmp_path, sklearn(), "model.skops")) == []
 
 
-def test_every_path_key_is_checked(tmp_path: Path) -> None:
+def test_every_path_key_is_checked(tmp_path: Path, model: Model, problems: Problems) -> None:
     text = """\
 flavors:
   python_function:
@@ -149,7 +155,9 @@ mlflow_version: 3.17.2
     }
 
 
-def test_missing_findings_are_located_at_the_key_value(tmp_path: Path) -> None:
+def test_missing_findings_are_located_at_the_key_value(
+    tmp_path: Path, model: Model, findings: Findings
+) -> None:
     root = model(tmp_path, sklearn(pickled_model="model.skop"), "model.skops")
     (finding,) = findings(root)
     assert (finding.rule, finding.severity, finding.pointer) == (
@@ -161,7 +169,9 @@ def test_missing_findings_are_located_at_the_key_value(tmp_path: Path) -> None:
     assert "'model.skop'" in finding.message
 
 
-def test_missing_input_example_is_only_a_warning(tmp_path: Path) -> None:
+def test_missing_input_example_is_only_a_warning(
+    tmp_path: Path, model: Model, findings: Findings
+) -> None:
     text = sklearn() + "saved_input_example_info:\n  artifact_path: input_example.json\n"
     (finding,) = findings(model(tmp_path, text, "model.skops"))
     assert (finding.rule, finding.severity) == ("path-missing", Severity.WARNING)
@@ -176,12 +186,14 @@ def test_missing_input_example_is_only_a_warning(tmp_path: Path) -> None:
         "\\\\server\\share\\model.skops",
     ],
 )
-def test_absolute_paths(tmp_path: Path, value: str) -> None:
+def test_absolute_paths(tmp_path: Path, value: str, model: Model, findings: Findings) -> None:
     root = model(tmp_path, sklearn(pickled_model=value), "model.skops")
     assert by_pointer(findings(root)) == {"/flavors/sklearn/pickled_model": "path-absolute"}
 
 
-def test_dotdot_that_escapes_and_dotdot_that_stays(tmp_path: Path) -> None:
+def test_dotdot_that_escapes_and_dotdot_that_stays(
+    tmp_path: Path, model: Model, findings: Findings
+) -> None:
     root = model(tmp_path / "m", sklearn(pickled_model="../model.skops"), "model.skops")
     (tmp_path / "model.skops").write_text("outside")
     assert by_pointer(findings(root)) == {"/flavors/sklearn/pickled_model": "path-escapes"}
@@ -193,7 +205,7 @@ def test_dotdot_that_escapes_and_dotdot_that_stays(tmp_path: Path) -> None:
     assert by_pointer(findings(root)) == {"/flavors/sklearn/pickled_model": "path-missing"}
 
 
-def test_symlinks(tmp_path: Path) -> None:
+def test_symlinks(tmp_path: Path, model: Model, findings: Findings) -> None:
     outside = tmp_path / "shared.skops"
     outside.write_text("outside")
     root = model(
@@ -212,7 +224,9 @@ def test_symlinks(tmp_path: Path) -> None:
     assert any(str(os.path.realpath(outside)) in f.message for f in found)
 
 
-def test_symlink_inside_and_dangling_symlink(tmp_path: Path) -> None:
+def test_symlink_inside_and_dangling_symlink(
+    tmp_path: Path, model: Model, findings: Findings
+) -> None:
     root = model(
         tmp_path, sklearn(model_path="link.skops", pickled_model="gone.skops"), "model.skops"
     )
@@ -223,7 +237,7 @@ def test_symlink_inside_and_dangling_symlink(tmp_path: Path) -> None:
     assert "dangling" in finding.message
 
 
-def test_code_must_be_a_directory(tmp_path: Path) -> None:
+def test_code_must_be_a_directory(tmp_path: Path, model: Model, findings: Findings) -> None:
     root = model(tmp_path / "m", sklearn(code="code/helpers.py"), "model.skops", "code/helpers.py")
     assert by_pointer(findings(root)) == {"/flavors/sklearn/code": "path-not-a-directory"}
     root = model(tmp_path / "n", sklearn(code="code"), "model.skops", "code/helpers.py")
@@ -231,11 +245,11 @@ def test_code_must_be_a_directory(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("code", ["null", "''"])
-def test_no_code_directory(tmp_path: Path, code: str) -> None:
+def test_no_code_directory(tmp_path: Path, code: str, model: Model, findings: Findings) -> None:
     assert findings(model(tmp_path, sklearn(code=code), "model.skops")) == []
 
 
-def test_files_must_be_files(tmp_path: Path) -> None:
+def test_files_must_be_files(tmp_path: Path, model: Model, findings: Findings) -> None:
     root = model(tmp_path, sklearn(model_path="model_dir", pickled_model="pipe"), "model_dir/x")
     os.mkfifo(root / "pipe")
     found = findings(root)
@@ -246,7 +260,9 @@ def test_files_must_be_files(tmp_path: Path) -> None:
     assert any("FIFO" in f.message for f in found)
 
 
-def test_data_may_be_a_file_or_a_directory_but_not_a_fifo(tmp_path: Path) -> None:
+def test_data_may_be_a_file_or_a_directory_but_not_a_fifo(
+    tmp_path: Path, model: Model, findings: Findings
+) -> None:
     text = "flavors:\n  python_function:\n    loader_module: my_loader\n    data: {}\n"
     root = model(tmp_path / "a", text.format("data"), "data/w.bin")
     assert findings(root) == []
@@ -261,26 +277,30 @@ def test_data_may_be_a_file_or_a_directory_but_not_a_fifo(tmp_path: Path) -> Non
     ("value", "reason"),
     [('"model.skops\\n"', "a line break"), ('"model\\tskops"', "a tab"), ("'   '", "is blank")],
 )
-def test_invalid_values_are_not_also_missing(tmp_path: Path, value: str, reason: str) -> None:
+def test_invalid_values_are_not_also_missing(
+    tmp_path: Path, value: str, reason: str, model: Model, findings: Findings
+) -> None:
     root = model(tmp_path, sklearn(pickled_model=value), "model.skops")
     (finding,) = findings(root)
     assert finding.rule == "path-invalid"
     assert reason in finding.message
 
 
-def test_empty_value_is_left_to_the_schema(tmp_path: Path) -> None:
+def test_empty_value_is_left_to_the_schema(
+    tmp_path: Path, model: Model, findings: Findings
+) -> None:
     root = model(tmp_path, sklearn(pickled_model="''"), "model.skops")
     assert findings(root) == []
 
 
-def test_name_too_long_is_invalid(tmp_path: Path) -> None:
+def test_name_too_long_is_invalid(tmp_path: Path, model: Model, findings: Findings) -> None:
     root = model(tmp_path, sklearn(pickled_model="x" * 300), "model.skops")
     (finding,) = findings(root)
     assert finding.rule == "path-invalid"
     assert "cannot be looked up" in finding.message
 
 
-def test_backslash_separator(tmp_path: Path) -> None:
+def test_backslash_separator(tmp_path: Path, model: Model, findings: Findings) -> None:
     root = model(
         tmp_path / "a",
         sklearn(pickled_model="models\\model.skops"),
@@ -303,7 +323,9 @@ mlflow_version: 3.17.2
 
 
 @pytest.mark.parametrize("path", ["/home/alice/agent.py", "agent.py", "'C:/work/agent.py'"])
-def test_model_code_path_uses_the_base_name(tmp_path: Path, path: str) -> None:
+def test_model_code_path_uses_the_base_name(
+    tmp_path: Path, path: str, model: Model, findings: Findings
+) -> None:
     root = model(tmp_path / "a", MODELS_FROM_CODE.format(path), "agent.py")
     assert findings(root) == []
     root = model(tmp_path / "b", MODELS_FROM_CODE.format(path))
@@ -312,7 +334,9 @@ def test_model_code_path_uses_the_base_name(tmp_path: Path, path: str) -> None:
     assert "'agent.py'" in finding.message
 
 
-def test_model_code_path_written_on_windows(tmp_path: Path) -> None:
+def test_model_code_path_written_on_windows(
+    tmp_path: Path, model: Model, findings: Findings
+) -> None:
     root = model(tmp_path, MODELS_FROM_CODE.format("C:\\Users\\alice\\agent.py"), "agent.py")
     (finding,) = findings(root)
     assert finding.rule == "path-not-portable"
@@ -321,7 +345,9 @@ def test_model_code_path_written_on_windows(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("path", ["/home/alice/", "''", "/home/alice/.."])
-def test_model_code_path_without_a_file_name(tmp_path: Path, path: str) -> None:
+def test_model_code_path_without_a_file_name(
+    tmp_path: Path, path: str, model: Model, findings: Findings
+) -> None:
     root = model(tmp_path, MODELS_FROM_CODE.format(path), "agent.py")
     assert [f.rule for f in findings(root)] == ["path-invalid"]
 
@@ -329,7 +355,9 @@ def test_model_code_path_without_a_file_name(tmp_path: Path, path: str) -> None:
 # -- environment files ---------------------------------------------------------------------------
 
 
-def test_referenced_env_file_missing_is_an_error(tmp_path: Path) -> None:
+def test_referenced_env_file_missing_is_an_error(
+    tmp_path: Path, model: Model, findings: Findings
+) -> None:
     root = model(tmp_path, sklearn(), "model.skops")
     (root / "conda.yaml").unlink()
     (finding,) = findings(root)
@@ -340,7 +368,9 @@ def test_referenced_env_file_missing_is_an_error(tmp_path: Path) -> None:
     )
 
 
-def test_unreferenced_requirements_missing_is_a_warning(tmp_path: Path) -> None:
+def test_unreferenced_requirements_missing_is_a_warning(
+    tmp_path: Path, model: Model, findings: Findings
+) -> None:
     root = model(tmp_path, sklearn(), "model.skops")
     (root / "requirements.txt").unlink()
     (finding,) = findings(root)
@@ -374,7 +404,13 @@ flavors:
     ],
 )
 def test_conventional_env_files_follow_the_writer_version(
-    tmp_path: Path, version: str, present: list[str], missing: list[str]
+    tmp_path: Path,
+    version: str,
+    present: list[str],
+    missing: list[str],
+    *,
+    model: Model,
+    findings: Findings,
 ) -> None:
     root = model(tmp_path, OLD_STYLE.format(version=version), "model.pkl", *present, env=False)
     found = findings(root)
@@ -382,20 +418,26 @@ def test_conventional_env_files_follow_the_writer_version(
     assert all(f.severity is Severity.WARNING for f in found)
 
 
-def test_env_mapping_without_mlflow_version_implies_2_0(tmp_path: Path) -> None:
+def test_env_mapping_without_mlflow_version_implies_2_0(
+    tmp_path: Path, model: Model, findings: Findings, write_files: WriteFiles
+) -> None:
     text = sklearn().replace("mlflow_version: 3.17.2\n", "")
     root = model(tmp_path, text, "model.skops", env=False)
-    write(root, {"conda.yaml": "x", "python_env.yaml": "x"})
+    write_files(root, {"conda.yaml": "x", "python_env.yaml": "x"})
     (finding,) = findings(root)
     assert finding.message.startswith("requirements.txt is missing")
 
 
-def test_no_env_expectations_without_a_pyfunc_flavor(tmp_path: Path) -> None:
+def test_no_env_expectations_without_a_pyfunc_flavor(
+    tmp_path: Path, model: Model, findings: Findings
+) -> None:
     text = "flavors:\n  sklearn:\n    pickled_model: model.skops\nmlflow_version: 3.17.2\n"
     assert findings(model(tmp_path, text, "model.skops", env=False)) == []
 
 
-def test_metadata_only_keeps_the_text_checks(tmp_path: Path) -> None:
+def test_metadata_only_keeps_the_text_checks(
+    tmp_path: Path, model: Model, findings: Findings
+) -> None:
     root = model(tmp_path, sklearn(model_path="/abs/model.skops", pickled_model="nope.skops"))
     assert by_pointer(findings(root, metadata_only=True)) == {
         "/flavors/python_function/model_path": "path-absolute"
@@ -406,14 +448,18 @@ def test_metadata_only_keeps_the_text_checks(tmp_path: Path) -> None:
     }
 
 
-def test_non_string_values_are_left_to_the_schema(tmp_path: Path) -> None:
+def test_non_string_values_are_left_to_the_schema(
+    tmp_path: Path, model: Model, findings: Findings
+) -> None:
     text = sklearn(pickled_model="[model.skops]", model_path="42")
     assert findings(model(tmp_path, text, "model.skops")) == []
 
 
-def test_path_refs_is_public_and_ordered(tmp_path: Path) -> None:
+def test_path_refs_is_public_and_ordered(
+    tmp_path: Path, model: Model, model_context: Callable[[Path], ModelContext]
+) -> None:
     root = model(tmp_path, sklearn(), "model.skops")
-    ctx = ModelContext(root, load_yaml((root / "MLmodel").read_text()))
+    ctx = model_context(root)
     refs = paths.path_refs(ctx)
     assert [r.pointer for r in refs] == [
         "/flavors/python_function/model_path",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -20,24 +21,6 @@ RULES = {
     "requirements-conflict",
     "env-file-unreadable",
 }
-MLMODEL = """\
-flavors:
-  python_function:
-    env:
-      conda: conda.yaml
-      virtualenv: python_env.yaml
-    loader_module: mlflow.sklearn
-    model_path: model.pkl
-    predict_fn: predict
-    python_version: 3.11.7
-  sklearn:
-    code: null
-    pickled_model: model.pkl
-    serialization_format: cloudpickle
-    sklearn_version: 1.9.1
-mlflow_version: 3.17.2
-utc_time_created: '2026-11-26 20:54:05.773815'
-"""
 REQS = "mlflow==3.17.2\ncloudpickle==3.1.3\nscikit-learn==1.9.1"
 PYTHON_ENV = "python: 3.11.7\nbuild_dependencies:\n- pip\ndependencies:\n- -r requirements.txt\n"
 
@@ -48,38 +31,37 @@ def conda(*pip: str) -> str:
     return f"{head}- pip:\n{lines}name: env\n"
 
 
-def make(root: Path, files: dict[str, str | bytes]) -> Path:
-    base: dict[str, str | bytes] = {
-        "MLmodel": MLMODEL,
-        "model.pkl": "placeholder\n",
-        "requirements.txt": REQS,
-        "python_env.yaml": PYTHON_ENV,
-        "conda.yaml": conda(*REQS.splitlines()),
-    }
-    base.update(files)
-    for rel, content in base.items():
-        path = root / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(content, bytes):
-            path.write_bytes(content)
-        else:
-            path.write_text(content)
-    return root
+Make = Callable[[Path, dict[str, str | bytes]], Path]
+Findings = Callable[[Path], list[Finding]]
 
 
-def findings(root: Path) -> list[Finding]:
-    return [f for f in validate_model(root) if f.rule in RULES]
+@pytest.fixture(scope="module")
+def make(sklearn_mlmodel: str, write_files: Callable[..., Path]) -> Make:
+    def make(root: Path, files: dict[str, str | bytes]) -> Path:
+        base: dict[str, str | bytes] = {
+            "MLmodel": sklearn_mlmodel,
+            "model.pkl": "placeholder\n",
+            "requirements.txt": REQS,
+            "python_env.yaml": PYTHON_ENV,
+            "conda.yaml": conda(*REQS.splitlines()),
+        }
+        return write_files(root, {**base, **files})
+
+    return make
 
 
-def context(root: Path) -> ModelContext:
-    return ModelContext(root, load_yaml((root / "MLmodel").read_text()))
+@pytest.fixture(scope="module")
+def findings(rule_findings: Callable[..., list[Finding]]) -> Findings:
+    return lambda root: rule_findings(root, RULES)
 
 
-def test_consistent_model_is_silent(tmp_path: Path) -> None:
+def test_consistent_model_is_silent(tmp_path: Path, make: Make, findings: Findings) -> None:
     assert findings(make(tmp_path, {})) == []
 
 
-def test_syntax_error_position_in_requirements_file(tmp_path: Path) -> None:
+def test_syntax_error_position_in_requirements_file(
+    tmp_path: Path, make: Make, findings: Findings
+) -> None:
     make(tmp_path, {"requirements.txt": "mlflow==3.17.2\n\n  scikit-learn=1.9.1\n"})
     (found,) = findings(tmp_path)
     assert (found.rule, found.file, found.line, found.column) == (
@@ -91,13 +73,17 @@ def test_syntax_error_position_in_requirements_file(tmp_path: Path) -> None:
     assert "scikit-learn=1.9.1" in found.message
 
 
-def test_syntax_error_in_yaml_entries_points_into_the_yaml(tmp_path: Path) -> None:
+def test_syntax_error_in_yaml_entries_points_into_the_yaml(
+    tmp_path: Path, make: Make, findings: Findings
+) -> None:
     make(tmp_path, {"conda.yaml": conda("mlflow==3.17.2", "numpy=2.4.6")})
     (found,) = findings(tmp_path)
     assert (found.file, found.pointer, found.line) == ("conda.yaml", "/dependencies/2/pip/1", 8)
 
 
-def test_python_env_build_dependencies_are_checked(tmp_path: Path) -> None:
+def test_python_env_build_dependencies_are_checked(
+    tmp_path: Path, make: Make, findings: Findings
+) -> None:
     make(tmp_path, {"python_env.yaml": PYTHON_ENV.replace("- pip\n", "- pip=23.2.1\n")})
     (found,) = findings(tmp_path)
     assert (found.rule, found.file, found.pointer) == (
@@ -107,7 +93,9 @@ def test_python_env_build_dependencies_are_checked(tmp_path: Path) -> None:
     )
 
 
-def test_env_variables_make_a_syntax_error_a_warning(tmp_path: Path) -> None:
+def test_env_variables_make_a_syntax_error_a_warning(
+    tmp_path: Path, make: Make, findings: Findings
+) -> None:
     make(tmp_path, {"requirements.txt": REQS + "\nprivate-lib==${PRIVATE_LIB_VERSION}"})
     (found,) = findings(tmp_path)
     assert found.severity is Severity.WARNING
@@ -123,7 +111,9 @@ def test_env_variables_make_a_syntax_error_a_warning(tmp_path: Path) -> None:
         ("-c sub", "not a regular file"),
     ],
 )
-def test_include_problems(tmp_path: Path, include: str, fragment: str) -> None:
+def test_include_problems(
+    tmp_path: Path, include: str, fragment: str, make: Make, findings: Findings
+) -> None:
     make(tmp_path / "model", {"requirements.txt": REQS + "\n" + include, "sub/x.txt": "a\n"})
     (tmp_path / "outside.txt").write_text("numpy\n")
     (found,) = findings(tmp_path / "model")
@@ -132,7 +122,9 @@ def test_include_problems(tmp_path: Path, include: str, fragment: str) -> None:
     assert fragment in found.message
 
 
-def test_include_through_a_symlink_leaving_the_model(tmp_path: Path) -> None:
+def test_include_through_a_symlink_leaving_the_model(
+    tmp_path: Path, make: Make, findings: Findings
+) -> None:
     make(tmp_path / "model", {"requirements.txt": REQS + "\n-r extra.txt"})
     (tmp_path / "outside.txt").write_text("numpy\n")
     (tmp_path / "model" / "extra.txt").symlink_to(tmp_path / "outside.txt")
@@ -141,14 +133,18 @@ def test_include_through_a_symlink_leaving_the_model(tmp_path: Path) -> None:
     assert "symlink" in found.message
 
 
-def test_include_of_a_fifo_is_refused_without_blocking(tmp_path: Path) -> None:
+def test_include_of_a_fifo_is_refused_without_blocking(
+    tmp_path: Path, make: Make, findings: Findings
+) -> None:
     make(tmp_path, {"requirements.txt": REQS + "\n-r pipe.txt"})
     os.mkfifo(tmp_path / "pipe.txt")
     (found,) = findings(tmp_path)
     assert "not a regular file" in found.message
 
 
-def test_includes_resolve_relative_to_the_including_file(tmp_path: Path) -> None:
+def test_includes_resolve_relative_to_the_including_file(
+    tmp_path: Path, make: Make, findings: Findings
+) -> None:
     make(
         tmp_path,
         {
@@ -161,10 +157,12 @@ def test_includes_resolve_relative_to_the_including_file(tmp_path: Path) -> None
     assert (found.rule, found.file, found.line) == ("requirements-syntax", "reqs/pins.txt", 2)
 
 
-def test_conda_pip_includes_resolve_next_to_the_conda_file(tmp_path: Path) -> None:
+def test_conda_pip_includes_resolve_next_to_the_conda_file(
+    tmp_path: Path, make: Make, findings: Findings, sklearn_mlmodel: str
+) -> None:
     files = {"conda.yaml": "", "envs/conda.yaml": conda("-r extra.txt"), "envs/extra.txt": "x\n"}
     make(tmp_path, files)
-    mlmodel = MLMODEL.replace("conda: conda.yaml", "conda: envs/conda.yaml")
+    mlmodel = sklearn_mlmodel.replace("conda: conda.yaml", "conda: envs/conda.yaml")
     (tmp_path / "MLmodel").write_text(mlmodel)
     assert findings(tmp_path) == []
     (tmp_path / "envs" / "extra.txt").unlink()
@@ -172,12 +170,12 @@ def test_conda_pip_includes_resolve_next_to_the_conda_file(tmp_path: Path) -> No
     assert (found.file, found.rule) == ("envs/conda.yaml", "requirements-include-invalid")
 
 
-def test_url_includes_are_not_checked(tmp_path: Path) -> None:
+def test_url_includes_are_not_checked(tmp_path: Path, make: Make, findings: Findings) -> None:
     make(tmp_path, {"requirements.txt": REQS + "\n-r https://example.org/requirements.txt"})
     assert findings(tmp_path) == []
 
 
-def test_include_cycle(tmp_path: Path) -> None:
+def test_include_cycle(tmp_path: Path, make: Make, findings: Findings) -> None:
     make(
         tmp_path,
         {"requirements.txt": REQS + "\n-r a.txt", "a.txt": "-r b.txt\n", "b.txt": "-r a.txt\n"},
@@ -187,13 +185,15 @@ def test_include_cycle(tmp_path: Path) -> None:
     assert "(a.txt -> b.txt -> a.txt)" in found.message
 
 
-def test_self_include(tmp_path: Path) -> None:
+def test_self_include(tmp_path: Path, make: Make, findings: Findings) -> None:
     make(tmp_path, {"requirements.txt": REQS + "\n-r ./requirements.txt"})
     (found,) = findings(tmp_path)
     assert "(requirements.txt -> requirements.txt)" in found.message
 
 
-def test_diamond_includes_are_read_once_and_not_a_cycle(tmp_path: Path) -> None:
+def test_diamond_includes_are_read_once_and_not_a_cycle(
+    tmp_path: Path, make: Make, findings: Findings
+) -> None:
     make(
         tmp_path,
         {
@@ -207,7 +207,7 @@ def test_diamond_includes_are_read_once_and_not_a_cycle(tmp_path: Path) -> None:
     assert (found.file, found.line) == ("common.txt", 1)
 
 
-def test_include_chain_is_bounded(tmp_path: Path) -> None:
+def test_include_chain_is_bounded(tmp_path: Path, make: Make, findings: Findings) -> None:
     files: dict[str, str | bytes] = {"requirements.txt": REQS + "\n-r r0.txt"}
     for index in range(requirements.MAX_FILES + 10):
         files[f"r{index}.txt"] = f"-r r{index + 1}.txt\n"
@@ -224,7 +224,9 @@ def test_include_chain_is_bounded(tmp_path: Path) -> None:
         (b"mlflow==3.17.2\x00\n", "NUL", 1),
     ],
 )
-def test_unreadable_requirements(tmp_path: Path, content: bytes, fragment: str, line: int) -> None:
+def test_unreadable_requirements(
+    tmp_path: Path, content: bytes, fragment: str, line: int, *, make: Make, findings: Findings
+) -> None:
     make(tmp_path, {"requirements.txt": content})
     found = findings(tmp_path)
     unreadable = [f for f in found if f.rule == "env-file-unreadable"]
@@ -233,7 +235,9 @@ def test_unreadable_requirements(tmp_path: Path, content: bytes, fragment: str, 
     assert unreadable[0].line == line
 
 
-def test_conflicting_pins_across_requirements_and_constraints(tmp_path: Path) -> None:
+def test_conflicting_pins_across_requirements_and_constraints(
+    tmp_path: Path, make: Make, findings: Findings
+) -> None:
     make(
         tmp_path,
         {
@@ -255,18 +259,20 @@ def test_conflicting_pins_across_requirements_and_constraints(tmp_path: Path) ->
         "Scikit_Learn==1.9.1",  # same normalised name, same version
     ],
 )
-def test_no_conflict(tmp_path: Path, extra: str) -> None:
+def test_no_conflict(tmp_path: Path, extra: str, make: Make, findings: Findings) -> None:
     make(tmp_path, {"requirements.txt": REQS + "\n" + extra})
     assert findings(tmp_path) == []
 
 
-def test_conflict_with_normalised_names(tmp_path: Path) -> None:
+def test_conflict_with_normalised_names(tmp_path: Path, make: Make, findings: Findings) -> None:
     make(tmp_path, {"requirements.txt": REQS + "\nScikit_Learn==1.8.0"})
     assert [f.rule for f in findings(tmp_path)] == ["requirements-conflict"]
 
 
-def test_requirement_sets_are_cached_per_model(tmp_path: Path) -> None:
-    ctx = context(make(tmp_path, {}))
+def test_requirement_sets_are_cached_per_model(
+    tmp_path: Path, make: Make, model_context: Callable[[Path], ModelContext]
+) -> None:
+    ctx = model_context(make(tmp_path, {}))
     first = requirements.requirement_sets(ctx)
     assert requirements.requirement_sets(ctx) is first
     assert set(first.sets) == {
@@ -301,7 +307,7 @@ def test_env_file_names(tmp_path: Path, env: object, conda_file: str, python_env
     assert requirements.python_env_file_name(ctx) == python_env_file
 
 
-def test_metadata_only_skips_file_checks(tmp_path: Path) -> None:
+def test_metadata_only_skips_file_checks(tmp_path: Path, make: Make) -> None:
     from mlmodel_spec.conformance.context import ValidationOptions
 
     make(tmp_path, {"requirements.txt": "bad=1"})
@@ -309,14 +315,18 @@ def test_metadata_only_skips_file_checks(tmp_path: Path) -> None:
     assert not [f for f in found if f.rule in RULES]
 
 
-def test_huge_requirements_file_is_not_parsed(tmp_path: Path) -> None:
+def test_huge_requirements_file_is_not_parsed(
+    tmp_path: Path, make: Make, findings: Findings
+) -> None:
     make(tmp_path, {"requirements.txt": "numpy==2.4.6\n" * (requirements.MAX_BYTES // 10)})
     (found,) = findings(tmp_path)
     assert (found.rule, found.severity) == ("env-file-unreadable", Severity.WARNING)
     assert "not checked" in found.message
 
 
-def test_include_ladder_is_walked_once_per_file(tmp_path: Path) -> None:
+def test_include_ladder_is_walked_once_per_file(
+    tmp_path: Path, make: Make, findings: Findings
+) -> None:
     # 40 diamonds in a row: walking every path would take 2**40 steps
     files: dict[str, str | bytes] = {"requirements.txt": REQS + "\n-r d0.txt"}
     for index in range(40):

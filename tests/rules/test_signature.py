@@ -8,11 +8,8 @@ MLflow comes from).
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import os
-import subprocess
-import sys
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -498,21 +495,6 @@ KNOWN_DIFFERENCES = {
 }
 
 
-def oracle_pythons() -> list[str]:
-    """Interpreters with MLflow: $MLFLOW_ORACLE_PYTHON (os.pathsep-separated), else the
-    /tmp/oracle venvs, else this interpreter when it has mlflow."""
-    configured = os.environ.get("MLFLOW_ORACLE_PYTHON")
-    candidates = (
-        configured.split(os.pathsep)
-        if configured
-        else ["/tmp/oracle/mlflow3/bin/python", "/tmp/oracle/mlflow2/bin/python"]
-    )
-    pythons = [p for p in candidates if p and Path(p).exists()]
-    if not pythons and importlib.util.find_spec("mlflow") is not None:
-        pythons = [sys.executable]
-    return pythons
-
-
 ORACLE_SCRIPT = """
 import json, logging, sys, warnings
 warnings.filterwarnings("ignore")
@@ -530,21 +512,15 @@ json.dump(result, open(sys.argv[2], "w"))
 """
 
 
-@pytest.mark.parametrize(
-    "python",
-    oracle_pythons() or [pytest.param("", marks=pytest.mark.skip(reason="no MLflow interpreter"))],
-)
-def test_agrees_with_mlflow_model_load(python: str, tmp_path: Path) -> None:
+def test_agrees_with_mlflow_model_load(
+    oracle_python: str, run_oracle: Callable[[str, str, Iterable[Path], Path], Any], tmp_path: Path
+) -> None:
     dirs = {f"in-{n}": sig_model(tmp_path / f"in-{n}", v) for n, v in VARIANTS.items()}
     dirs |= {
         f"par-{n}": sig_model(tmp_path / f"par-{n}", GOOD, params=v)
         for n, v in PARAM_VARIANTS.items()
     }
-    listing, output, script = tmp_path / "dirs.json", tmp_path / "out.json", tmp_path / "oracle.py"
-    listing.write_text(json.dumps([str(d) for d in dirs.values()]))
-    script.write_text(ORACLE_SCRIPT)
-    subprocess.run([python, str(script), str(listing), str(output)], check=True, timeout=600)
-    oracle = json.loads(output.read_text())
+    oracle = run_oracle(oracle_python, ORACLE_SCRIPT, dirs.values(), tmp_path)
     fails_at_load = {"signature-optional-key"}  # a warning: only 2.4-2.17 read it
     disagreements = {}
     for name, root in dirs.items():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -13,7 +14,6 @@ from mlmodel_spec.conformance.rules.versions import (
     conda_version_spec,
     mlflow_pin_matches,
 )
-from mlmodel_spec.conformance.validate import validate_model
 
 RULES = {
     "flavor-version-mismatch",
@@ -21,23 +21,6 @@ RULES = {
     "mlflow-version-mismatch",
     "env-pins-disagree",
 }
-MLMODEL = """\
-flavors:
-  python_function:
-    cloudpickle_version: 3.1.3
-    env:
-      conda: conda.yaml
-      virtualenv: python_env.yaml
-    loader_module: mlflow.sklearn
-    model_path: model.pkl
-    python_version: 3.11.7
-  sklearn:
-    pickled_model: model.pkl
-    serialization_format: cloudpickle
-    sklearn_version: 1.9.1
-mlflow_version: 3.17.2
-utc_time_created: '2026-11-26 20:54:05.773815'
-"""
 PINS = ["mlflow==3.17.2", "cloudpickle==3.1.3", "scikit-learn==1.9.1"]
 
 
@@ -52,31 +35,38 @@ def conda(pip: list[str], python: str = "python=3.11.7", extra: tuple[str, ...] 
     )
 
 
-def make(root: Path, **files: str) -> Path:
-    base = {
-        "MLmodel": MLMODEL,
-        "model.pkl": "placeholder\n",
-        "requirements.txt": "\n".join(PINS),
-        "conda.yaml": conda(PINS),
-        "python_env.yaml": "python: 3.11.7\ndependencies:\n- -r requirements.txt\n",
-    }
-    base.update({k.replace("__", "."): v for k, v in files.items()})
-    for rel, text in base.items():
-        path = root / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text)
-    return root
+Make = Callable[..., Path]
+Findings = Callable[[Path], list[Finding]]
 
 
-def findings(root: Path) -> list[Finding]:
-    return [f for f in validate_model(root) if f.rule in RULES]
+@pytest.fixture(scope="module")
+def make(sklearn_mlmodel: str, write_files: Callable[..., Path]) -> Make:
+    def make(root: Path, **files: str) -> Path:
+        base = {
+            "MLmodel": sklearn_mlmodel,
+            "model.pkl": "placeholder\n",
+            "requirements.txt": "\n".join(PINS),
+            "conda.yaml": conda(PINS),
+            "python_env.yaml": "python: 3.11.7\ndependencies:\n- -r requirements.txt\n",
+        }
+        base.update({k.replace("__", "."): v for k, v in files.items()})
+        return write_files(root, base)
+
+    return make
 
 
-def test_consistent_model(tmp_path: Path) -> None:
+@pytest.fixture(scope="module")
+def findings(rule_findings: Callable[..., list[Finding]]) -> Findings:
+    return lambda root: rule_findings(root, RULES)
+
+
+def test_consistent_model(tmp_path: Path, make: Make, findings: Findings) -> None:
     assert findings(make(tmp_path)) == []
 
 
-def test_flavor_version_mismatch_names_both_places(tmp_path: Path) -> None:
+def test_flavor_version_mismatch_names_both_places(
+    tmp_path: Path, make: Make, findings: Findings
+) -> None:
     pins = ["mlflow==3.17.2", "cloudpickle==3.1.3", "scikit-learn==1.8.0"]
     make(tmp_path, requirements__txt="\n".join(pins), conda__yaml=conda(pins))
     found = findings(tmp_path)
@@ -90,8 +80,10 @@ def test_flavor_version_mismatch_names_both_places(tmp_path: Path) -> None:
     ]
 
 
-def test_cloudpickle_version_mismatch(tmp_path: Path) -> None:
-    mlmodel = MLMODEL.replace("cloudpickle_version: 3.1.3", "cloudpickle_version: 3.0.0")
+def test_cloudpickle_version_mismatch(
+    tmp_path: Path, make: Make, findings: Findings, sklearn_mlmodel: str
+) -> None:
+    mlmodel = sklearn_mlmodel.replace("cloudpickle_version: 3.1.3", "cloudpickle_version: 3.0.0")
     make(tmp_path, MLmodel=mlmodel)
     found = findings(tmp_path)
     assert {f.pointer for f in found} == {"/flavors/python_function/cloudpickle_version"}
@@ -108,25 +100,29 @@ def test_cloudpickle_version_mismatch(tmp_path: Path) -> None:
         "Scikit_Learn==1.9.1",  # normalised name
     ],
 )
-def test_no_flavor_mismatch(tmp_path: Path, pin: str) -> None:
+def test_no_flavor_mismatch(tmp_path: Path, pin: str, make: Make, findings: Findings) -> None:
     pins = ["mlflow==3.17.2", "cloudpickle==3.1.3", pin]
     make(tmp_path, requirements__txt="\n".join(pins), conda__yaml=conda(PINS))
     assert [f for f in findings(tmp_path) if f.rule == "flavor-version-mismatch"] == []
 
 
-def test_wildcard_pin_mismatch(tmp_path: Path) -> None:
+def test_wildcard_pin_mismatch(tmp_path: Path, make: Make, findings: Findings) -> None:
     pins = ["mlflow==3.17.2", "cloudpickle==3.1.3", "scikit-learn==1.8.*"]
     make(tmp_path, requirements__txt="\n".join(pins))
     assert [f.rule for f in findings(tmp_path)] == ["flavor-version-mismatch"]
 
 
-def test_local_version_label_on_the_flavor_side(tmp_path: Path) -> None:
-    mlmodel = MLMODEL.replace("sklearn_version: 1.9.1", "sklearn_version: 1.9.1+custom")
+def test_local_version_label_on_the_flavor_side(
+    tmp_path: Path, make: Make, findings: Findings, sklearn_mlmodel: str
+) -> None:
+    mlmodel = sklearn_mlmodel.replace("sklearn_version: 1.9.1", "sklearn_version: 1.9.1+custom")
     make(tmp_path, MLmodel=mlmodel)
     assert findings(tmp_path) == []
 
 
-def test_pins_in_constraints_and_included_files_count(tmp_path: Path) -> None:
+def test_pins_in_constraints_and_included_files_count(
+    tmp_path: Path, make: Make, findings: Findings
+) -> None:
     make(
         tmp_path,
         requirements__txt="mlflow==3.17.2\ncloudpickle==3.1.3\nscikit-learn\n-c constraints.txt",
@@ -136,7 +132,7 @@ def test_pins_in_constraints_and_included_files_count(tmp_path: Path) -> None:
     assert "constraints.txt line 1" in found.message
 
 
-def test_old_conda_package_pin(tmp_path: Path) -> None:
+def test_old_conda_package_pin(tmp_path: Path, make: Make, findings: Findings) -> None:
     make(tmp_path, conda__yaml=conda(PINS[:2], extra=("scikit-learn=0.23.2",)))
     found = findings(tmp_path)
     assert [f.rule for f in found] == ["flavor-version-mismatch"]
@@ -144,7 +140,9 @@ def test_old_conda_package_pin(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("flavor", sorted(FLAVOR_VERSIONS))
-def test_every_known_flavor_version_key(tmp_path: Path, flavor: str) -> None:
+def test_every_known_flavor_version_key(
+    tmp_path: Path, flavor: str, make: Make, findings: Findings
+) -> None:
     key, names = FLAVOR_VERSIONS[flavor]
     block = f"  {flavor}:\n    {key}: 2.0.0\n    loader_module: x\n"
     mlmodel = f"flavors:\n{block}utc_time_created: '2026-11-26 20:54:05.773815'\n"
@@ -174,7 +172,13 @@ def test_every_known_flavor_version_key(tmp_path: Path, flavor: str) -> None:
     ],
 )
 def test_python_versions(
-    tmp_path: Path, python_env: str, conda_python: str, mismatches: int
+    tmp_path: Path,
+    python_env: str,
+    conda_python: str,
+    mismatches: int,
+    *,
+    make: Make,
+    findings: Findings,
 ) -> None:
     make(
         tmp_path,
@@ -186,7 +190,7 @@ def test_python_versions(
     assert all(f.pointer == "/flavors/python_function/python_version" for f in found)
 
 
-def test_python_mismatch_message(tmp_path: Path) -> None:
+def test_python_mismatch_message(tmp_path: Path, make: Make, findings: Findings) -> None:
     make(tmp_path, python_env__yaml="python: 3.10.12\n")
     (found,) = findings(tmp_path)
     assert (
@@ -216,7 +220,7 @@ def test_mlflow_pin_matches(recorded: str, pin: str, expected: bool | None) -> N
     assert mlflow_pin_matches(recorded, pin) is expected
 
 
-def test_mlflow_version_mismatch(tmp_path: Path) -> None:
+def test_mlflow_version_mismatch(tmp_path: Path, make: Make, findings: Findings) -> None:
     make(tmp_path, requirements__txt="mlflow==3.16.0\ncloudpickle==3.1.3\nscikit-learn==1.9.1")
     found = findings(tmp_path)
     assert {f.rule for f in found} == {"mlflow-version-mismatch", "env-pins-disagree"}
@@ -225,7 +229,7 @@ def test_mlflow_version_mismatch(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("pin", ["mlflow", "mlflow<3,>=2.1", "mlflow==3.*"])
-def test_mlflow_without_exact_pin(tmp_path: Path, pin: str) -> None:
+def test_mlflow_without_exact_pin(tmp_path: Path, pin: str, make: Make, findings: Findings) -> None:
     pins = [pin, *PINS[1:]]
     make(tmp_path, requirements__txt="\n".join(pins), conda__yaml=conda(pins))
     assert findings(tmp_path) == []
@@ -234,7 +238,7 @@ def test_mlflow_without_exact_pin(tmp_path: Path, pin: str) -> None:
 # -- conda vs pip ----------------------------------------------------------------------------
 
 
-def test_pins_disagree(tmp_path: Path) -> None:
+def test_pins_disagree(tmp_path: Path, make: Make, findings: Findings) -> None:
     make(
         tmp_path,
         requirements__txt="\n".join([*PINS, "numpy==2.4.6"]),
@@ -250,7 +254,9 @@ def test_pins_disagree(tmp_path: Path) -> None:
     assert "requirements.txt line 4 pins numpy==2.4.6" in found.message
 
 
-def test_pins_disagree_with_python_env_dependencies(tmp_path: Path) -> None:
+def test_pins_disagree_with_python_env_dependencies(
+    tmp_path: Path, make: Make, findings: Findings
+) -> None:
     make(
         tmp_path,
         python_env__yaml="python: 3.11.7\ndependencies:\n- numpy==2.4.6\n",
@@ -260,7 +266,9 @@ def test_pins_disagree_with_python_env_dependencies(tmp_path: Path) -> None:
     assert "python_env.yaml line 3" in found.message
 
 
-def test_shared_constraints_are_not_a_disagreement(tmp_path: Path) -> None:
+def test_shared_constraints_are_not_a_disagreement(
+    tmp_path: Path, make: Make, findings: Findings
+) -> None:
     make(
         tmp_path,
         requirements__txt="\n".join([*PINS, "-c constraints.txt"]),
