@@ -4,10 +4,8 @@ The text is split into logical lines exactly as pip's ``req_file.preprocess`` do
 continuations with a trailing backslash, ``#`` comments, blank lines), each line is broken
 into its requirement part and its options the way pip does it, and the options are checked
 against the table of options pip accepts in a requirements file. The requirement part is a
-URL, a local path or archive, or a PEP 508 string. PEP 508 strings of the everyday form
-(``name[extra]==1.2.3``) are read by a small regular expression; anything else goes to
-``packaging.requirements`` (imported only then: it costs ~24 ms), so the verdict on
-unusual lines is always packaging's. Nothing here touches the file system.
+URL, a local path or archive, or a PEP 508 string (read by :mod:`.pep508`). Nothing here
+touches the file system. Versions and pins are :mod:`.version_keys`' business.
 """
 
 from __future__ import annotations
@@ -16,6 +14,8 @@ import re
 import shlex
 from dataclasses import dataclass, field
 from enum import Enum
+
+from .pep508 import Requirement, parse_pep508
 
 #: pip's comment pattern (a '#' at the start or after whitespace starts a comment)
 COMMENT_RE = re.compile(r"(^|\s+)#.*$")
@@ -30,26 +30,6 @@ class LineKind(Enum):
     INCLUDE = "include"  # ``-r file``
     CONSTRAINT = "constraint"  # ``-c file``
     OPTION = "option"  # index/find-links/... options only
-
-
-@dataclass(frozen=True, slots=True)
-class Requirement:
-    """The parts of a PEP 508 requirement the rules need."""
-
-    name: str  # as written
-    key: str  # PEP 503 normalised name
-    specifiers: tuple[tuple[str, str], ...] = ()  # (operator, version) pairs
-    has_marker: bool = False
-    url: str | None = None
-    #: versions named by ``==`` (without a wildcard) or ``===``
-    exact_pins: tuple[str, ...] = field(init=False)
-
-    def __post_init__(self) -> None:
-        exact = tuple(v for op, v in self.specifiers if op in ("==", "===") and "*" not in v)
-        object.__setattr__(self, "exact_pins", exact)
-
-    def specifier_text(self) -> str:
-        return ",".join(op + v for op, v in self.specifiers)
 
 
 @dataclass(frozen=True, slots=True)
@@ -316,22 +296,6 @@ def _parse_options(text: str, base: int, line: _Draft) -> _Options:
 
 # -- the requirement part ---------------------------------------------------------------------
 
-_NAME = r"[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?"
-_RELEASE = r"[0-9]+(?:\.[0-9]+)*"
-_SUFFIX = r"(?:(?:a|b|rc)[0-9]+)?(?:\.post[0-9]+)?(?:\.dev[0-9]+)?"
-_SPEC = (
-    rf"(?:(?:==|!=)\s*{_RELEASE}(?:\.\*|{_SUFFIX})"
-    rf"|(?:<=|>=|<|>)\s*{_RELEASE}{_SUFFIX}"
-    rf"|~=\s*[0-9]+(?:\.[0-9]+)+{_SUFFIX})"
-)
-#: the everyday PEP 508 forms; a subset of what packaging accepts (tests prove it)
-SIMPLE_REQUIREMENT = re.compile(  # no two \s* runs meet: no quadratic backtracking
-    rf"\s*(?P<name>{_NAME})\s*"
-    rf"(?:\[\s*(?P<extras>{_NAME}(?:\s*,\s*{_NAME})*)\s*\]\s*)?"
-    rf"(?:(?P<specs>{_SPEC}(?:\s*,\s*{_SPEC})*)\s*)?"
-)
-_ONE_SPEC = re.compile(r"\s*(==|!=|<=|>=|~=|<|>)\s*([^\s,]+)\s*")
-_NORMALISE = re.compile(r"[-_.]+")
 _URL_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
 _VCS_SCHEME = re.compile(r"^(git|hg|svn|bzr)(\+[a-z-]+)?$")
 _ARCHIVES = (
@@ -350,11 +314,6 @@ _ARCHIVES = (
 )
 
 
-def canonical_name(name: str) -> str:
-    """PEP 503 normalised project name."""
-    return _NORMALISE.sub("-", name).lower()
-
-
 def _is_url(text: str) -> bool:
     match = _URL_SCHEME.match(text)
     if match is None:
@@ -365,50 +324,6 @@ def _is_url(text: str) -> bool:
 
 def _looks_like_path(text: str) -> bool:
     return "/" in text or "\\" in text or text.startswith(".") or text.lower().endswith(_ARCHIVES)
-
-
-def parse_simple(text: str) -> Requirement | None:
-    """The fast path: the everyday PEP 508 forms, or ``None`` (then ask packaging)."""
-    match = SIMPLE_REQUIREMENT.fullmatch(text)
-    if match is None:
-        return None
-    specs = match.group("specs")
-    pairs = tuple((m.group(1), m.group(2)) for m in _ONE_SPEC.finditer(specs or ""))
-    name = match.group("name")
-    return Requirement(name, canonical_name(name), pairs)
-
-
-def _error_offset(message: str) -> int | None:
-    """packaging >= 22 ends its message with the text and a ``~~~^`` marker line."""
-    lines = message.splitlines()
-    if len(lines) >= 3 and "^" in lines[-1]:
-        return max(0, lines[-1].index("^") - 4)
-    return None
-
-
-def parse_pep508(text: str) -> tuple[Requirement | None, str, int]:
-    """Parse a PEP 508 string: (requirement, "", 0) or (None, error message, error offset)."""
-    simple = parse_simple(text)
-    if simple is not None:
-        return simple, "", 0
-    from packaging.requirements import InvalidRequirement
-    from packaging.requirements import Requirement as Pep508
-
-    try:
-        parsed = Pep508(text)
-    except InvalidRequirement as exc:
-        message = str(exc)
-        offset = _error_offset(message)
-        first = message.splitlines()[0] if message else "invalid requirement"
-        return None, first, offset if offset is not None else 0
-    pairs = tuple((s.operator, s.version) for s in sorted(parsed.specifier, key=str))
-    return (
-        Requirement(
-            parsed.name, canonical_name(parsed.name), pairs, parsed.marker is not None, parsed.url
-        ),
-        "",
-        0,
-    )
 
 
 def _is_path(head: str) -> bool:
@@ -563,115 +478,3 @@ def parse_entry(text: str) -> list[RequirementLine]:
         return parse_text(text)
     cleaned = text.strip()
     return [RequirementLine(1, line_content(cleaned), ((0, 1, 1),))] if cleaned else []
-
-
-# -- versions -------------------------------------------------------------------------------
-
-VersionKey = tuple[
-    int, tuple[int, ...], tuple[str, int] | None, int | None, int | None, tuple[int | str, ...]
-]
-_FAST_VERSION = re.compile(
-    r"(?P<release>[0-9]+(?:\.[0-9]+)*)(?:(?P<pre>a|b|rc)(?P<pre_n>[0-9]+))?"
-    r"(?:\.post(?P<post>[0-9]+))?(?:\.dev(?P<dev>[0-9]+))?"
-    r"(?:\+(?P<local>[a-z0-9]+(?:\.[a-z0-9]+)*))?"
-)
-
-
-def _release(parts: tuple[int, ...]) -> tuple[int, ...]:
-    end = len(parts)
-    while end > 1 and parts[end - 1] == 0:
-        end -= 1
-    return parts[:end]
-
-
-def _local(text: str | None) -> tuple[int | str, ...]:
-    if not text:
-        return ()
-    return tuple(int(p) if p.isdigit() else p.lower() for p in re.split(r"[._-]", text))
-
-
-MAX_VERSION_CHARS = 128
-_KEYS: dict[str, VersionKey | None] = {}
-
-
-def version_key(text: str) -> VersionKey | None:
-    """A key equal for two versions exactly when PEP 440 calls them equal (``None``: invalid).
-
-    Canonical forms are read by a regular expression; anything else by ``packaging.version``.
-    """
-    if len(text) > MAX_VERSION_CHARS:
-        return None  # no real version is that long (and int() refuses > 4,300 digits)
-    if text not in _KEYS:
-        if len(_KEYS) >= _CONTENTS_LIMIT:
-            _KEYS.clear()
-        try:
-            _KEYS[text] = _version_key(text)
-        except ValueError:  # a component of more digits than int() converts
-            _KEYS[text] = None
-    return _KEYS[text]
-
-
-def _version_key(text: str) -> VersionKey | None:
-    match = _FAST_VERSION.fullmatch(text)
-    if match is not None:
-        pre = match.group("pre")
-        post, dev = match.group("post"), match.group("dev")
-        return (
-            0,
-            _release(tuple(int(p) for p in match.group("release").split("."))),
-            (pre, int(match.group("pre_n"))) if pre else None,
-            int(post) if post is not None else None,
-            int(dev) if dev is not None else None,
-            _local(match.group("local")),
-        )
-    from packaging.version import InvalidVersion, Version
-
-    try:
-        parsed = Version(text)
-    except InvalidVersion:
-        return None
-    return (
-        parsed.epoch,
-        _release(parsed.release),
-        parsed.pre,
-        parsed.post,
-        parsed.dev,
-        _local(parsed.local),
-    )
-
-
-def public_key(key: VersionKey) -> VersionKey:
-    """The key without its local version label (``2.1.0+cu118`` -> ``2.1.0``)."""
-    return (*key[:5], ())
-
-
-def satisfies_pin(version: str, operator: str, pin: str) -> bool | None:
-    """Does ``version`` satisfy ``<operator><pin>``? ``None`` when that can't be decided.
-
-    Only pins are judged: ``==`` (exact or wildcard) and ``===``. A pin without a local label
-    matches any local label of the same public version (MLflow strips local labels when it
-    writes requirements).
-    """
-    if operator == "===":
-        return version.strip().lower() == pin.strip().lower()
-    if operator != "==":
-        return None
-    have = version_key(version)
-    if have is None:
-        return None
-    if pin.endswith(".*"):
-        if len(pin) > MAX_VERSION_CHARS:
-            return None
-        from packaging.specifiers import InvalidSpecifier, SpecifierSet
-        from packaging.version import InvalidVersion, Version
-
-        try:
-            return SpecifierSet(f"=={pin}").contains(Version(version), prereleases=True)
-        except (InvalidSpecifier, InvalidVersion, ValueError):
-            return None
-    want = version_key(pin)
-    if want is None:
-        return None
-    if not want[5]:
-        have = public_key(have)
-    return have == want

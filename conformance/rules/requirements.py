@@ -21,15 +21,10 @@ from weakref import WeakKeyDictionary
 from ..context import ModelContext
 from ..findings import Severity, join_pointer
 from ..model_files import PathState, looks_absolute
+from ..pep508 import Requirement
 from ..registry import Problem, check, define_rule
-from ..requirement_lines import (
-    LineKind,
-    Requirement,
-    RequirementLine,
-    parse_entry,
-    parse_text,
-    version_key,
-)
+from ..requirement_lines import LineKind, RequirementLine, parse_entry, parse_text
+from ..version_keys import version_key
 
 REQUIREMENTS_SYNTAX = define_rule(
     "requirements-syntax",

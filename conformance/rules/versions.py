@@ -17,8 +17,9 @@ from typing import Any
 
 from ..context import ModelContext
 from ..findings import Severity, join_pointer
+from ..pep508 import Requirement
 from ..registry import Problem, check, define_rule
-from ..requirement_lines import Requirement, satisfies_pin, version_key
+from ..version_keys import satisfies_pin, version_key
 from .environment import MAX_SPEC_CHARS, conda_package
 from .requirements import (
     CONDA_FILE,

@@ -232,6 +232,22 @@ def save_model(  # noqa: PLR0917 - positional order mirrors MLflow's
     save_model_directory(request, write, prepare=prepare)
 
 
+def _explain_python_mismatch(rel: str, written_by: object, exc: Exception) -> Exception:
+    """Cloudpickled code only loads in the Python minor version that wrote it: say so."""
+    import platform
+
+    running = platform.python_version()
+    if not isinstance(written_by, str) or written_by.split(".")[:2] == running.split(".")[:2]:
+        return exc
+    minor = ".".join(written_by.split(".")[:2])
+    return ModelFormatError(
+        f"{rel} was cloudpickled by Python {written_by} and cannot be loaded by Python "
+        f"{running} ({type(exc).__name__}: {exc}); pickled code only loads in the Python minor "
+        f"version that wrote it: load it with Python {minor} (see python_env.yaml), or re-save "
+        "the model from this Python"
+    )
+
+
 def _load_pyfunc(model_path: str, model_config: dict[str, Any] | None = None) -> PythonModelWrapper:
     """Loader for ``loader_module: mlflow.pyfunc.model``. **Executes code** (unpickling)."""
     from mlmodel_spec.pyfunc.unpickle import load_python_model
@@ -256,7 +272,10 @@ def _load_pyfunc(model_path: str, model_config: dict[str, Any] | None = None) ->
     rel = conf.get("python_model")
     if not isinstance(rel, str):
         raise ModelFormatError("Python model path was not specified in the model configuration")
-    python_model = load_python_model(directory / rel, conf.get("python_model_compression"))
+    try:
+        python_model = load_python_model(directory / rel, conf.get("python_model_compression"))
+    except (TypeError, ValueError, AttributeError) as exc:
+        raise _explain_python_mismatch(rel, conf.get("python_version"), exc) from exc
     artifacts = {
         name: str(directory / info["path"])
         for name, info in (conf.get("artifacts") or {}).items()

@@ -1,4 +1,5 @@
-"""conformance/requirement_lines.py: pip's requirements-file format, read statically.
+"""conformance/requirement_lines.py: pip's requirements-file format, read statically
+(with its helpers conformance/pep508.py and conformance/version_keys.py).
 
 Two oracles: ``packaging`` for PEP 508 strings and versions (the fast paths must agree with
 it exactly), and pip's own requirements-file parser for the line structure (continuations,
@@ -19,21 +20,22 @@ from packaging.requirements import Requirement as Pep508
 from packaging.specifiers import SpecifierSet
 from packaging.version import InvalidVersion, Version
 
+from mlmodel_spec.conformance.pep508 import (
+    SIMPLE_REQUIREMENT,
+    canonical_name,
+    parse_pep508,
+    parse_simple,
+)
 from mlmodel_spec.conformance.requirement_lines import (
     MAX_LINE_CHARS,
     MAX_REQUIREMENT_CHARS,
-    SIMPLE_REQUIREMENT,
     LineKind,
     RequirementLine,
-    canonical_name,
     parse_entry,
     parse_line,
-    parse_pep508,
-    parse_simple,
     parse_text,
-    satisfies_pin,
-    version_key,
 )
+from mlmodel_spec.conformance.version_keys import satisfies_pin, version_key
 
 HASH = "2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824"
 

@@ -167,3 +167,32 @@ def test_unknown_mlflow_reference_is_a_clear_error(
         load_python_model(tmp_path / "p.pkl")
     with pytest.raises(ModelFormatError, match="python_model_compression"):
         load_python_model(tmp_path / "p.pkl", "zstd")
+
+
+class _BrokenOnLoad:
+    """Unpickling calls int("not a number"): a stand-in for a code object that another
+    Python minor version wrote (which fails with TypeError/ValueError the same way)."""
+
+    def __reduce__(self) -> tuple[Any, tuple[str]]:
+        return (int, ("not a number",))
+
+
+@pytest.mark.parametrize(("written_by", "explained"), [("3.4.1", True), (None, False)])
+def test_a_pickle_from_another_python_is_explained(
+    tmp_path: Path, written_by: str | None, explained: bool
+) -> None:
+    import platform
+
+    model = tmp_path / "m"
+    mlmodel_spec.pyfunc.save_model(model, python_model=NoContext())
+    (model / "python_model.pkl").write_bytes(cloudpickle.dumps(_BrokenOnLoad()))
+    document = yaml.safe_load((model / "MLmodel").read_text())
+    document["flavors"]["python_function"]["python_version"] = (
+        written_by or platform.python_version()
+    )
+    (model / "MLmodel").write_text(yaml.safe_dump(document))
+    expected = ModelFormatError if explained else ValueError
+    with pytest.raises(expected) as caught:
+        mlmodel_spec.pyfunc.load_model(model, suppress_warnings=True)
+    assert type(caught.value) is expected
+    assert ("Python 3.4" in str(caught.value)) is explained
