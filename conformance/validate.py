@@ -82,9 +82,15 @@ def _run_check(check: Check, ctx: ModelContext) -> list[Problem]:
                 f"check {check.name} crashed: {type(exc).__name__}: {exc}",
             )
         ]
-    for problem in problems:
-        if problem.rule not in check.rules:
-            raise AssertionError(f"check {check.name} raised undeclared rule {problem.rule}")
+    undeclared = sorted({p.rule for p in problems} - set(check.rules))
+    if undeclared:  # a bug in the check; still a finding, not a traceback
+        return [
+            Problem(
+                document.INTERNAL_ERROR,
+                "",
+                f"check {check.name} raised undeclared rules {undeclared}",
+            )
+        ]
     return problems
 
 
