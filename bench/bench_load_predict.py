@@ -41,25 +41,18 @@ mlflow.pyfunc.load_model(sys.argv[1]).predict(data)
 
 
 def build_models(root: Path) -> dict[str, tuple[Path, str, list[str] | None]]:
-    import lightgbm as lgb
     from sklearn.datasets import load_iris
     from sklearn.linear_model import LogisticRegression
 
     import mlmodel_spec.lightgbm
     import mlmodel_spec.sklearn
+    from mlmodel_spec.demo import seed_classifier
     from mlmodel_spec.lightgbm import SKOPS_TRUSTED_TYPES
 
     x, y = load_iris(return_X_y=True, as_frame=True)
     sk = LogisticRegression(max_iter=300).fit(x, y)
     mlmodel_spec.sklearn.save_model(sk, root / "sklearn", input_example=x[:5])
-    clf = lgb.LGBMClassifier(
-        n_estimators=10,
-        max_depth=3,
-        learning_rate=1,
-        random_state=123,
-        objective="multiclass",
-        verbose=-1,
-    ).fit(x, y)
+    clf = seed_classifier().fit(x, y)
     mlmodel_spec.lightgbm.save_model(clf, root / "lightgbm", input_example=x[:5])
     return {
         "sklearn (skops LogisticRegression)": (root / "sklearn", "model.skops", None),

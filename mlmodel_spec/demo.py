@@ -8,7 +8,7 @@ directory, loads it back through :mod:`mlmodel_spec.pyfunc` and predicts.
 from __future__ import annotations
 
 import pathlib
-from typing import TextIO
+from typing import Any, TextIO
 
 MODEL_DIR_NAME = "iris-classifier"
 
@@ -31,12 +31,26 @@ def _validate(path: pathlib.Path, out: TextIO) -> bool:
     return not errors
 
 
+def seed_classifier() -> Any:
+    """The seed example's classifier (unfitted). Its original ``objective="binary:logistic"``
+    is an XGBoost name that LightGBM 4 rejects; iris has three classes, so ``multiclass``."""
+    import lightgbm as lgb
+
+    return lgb.LGBMClassifier(
+        n_estimators=10,
+        max_depth=3,
+        learning_rate=1,
+        random_state=123,
+        objective="multiclass",
+        verbose=-1,
+    )
+
+
 def run_demo(workdir: pathlib.Path, out: TextIO) -> int:
     """Train, save to ``workdir/iris-classifier``, validate, load, predict and print.
 
     Returns 0 on success, 1 when the target exists or validation reports errors.
     """
-    import lightgbm as lgb
     from sklearn.datasets import load_iris
     from sklearn.model_selection import train_test_split
 
@@ -50,15 +64,7 @@ def run_demo(workdir: pathlib.Path, out: TextIO) -> int:
         return 1
     x, y = load_iris(return_X_y=True, as_frame=True)
     x_train, x_test, y_train, y_test = train_test_split(x, y, test_size=0.2, random_state=42)
-    clf = lgb.LGBMClassifier(
-        n_estimators=10,
-        max_depth=3,
-        learning_rate=1,
-        random_state=123,
-        objective="multiclass",
-        verbose=-1,
-    )
-    clf.fit(x_train, y_train)
+    clf = seed_classifier().fit(x_train, y_train)
     out.write(f"train: LGBMClassifier on {len(x_train)} iris rows\n")
     signature = infer_signature(x_train, clf.predict(x_train))
     mlmodel_spec.lightgbm.save_model(clf, path, signature=signature, input_example=x_train[:5])

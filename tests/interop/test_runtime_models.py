@@ -24,6 +24,7 @@ from sklearn.preprocessing import StandardScaler
 import mlmodel_spec.lightgbm
 import mlmodel_spec.pyfunc
 import mlmodel_spec.sklearn
+from mlmodel_spec.demo import seed_classifier
 from mlmodel_spec.models import infer_signature
 
 mlflow = pytest.importorskip("mlflow")  # conftest imported mlflow.pyfunc/.sklearn/.lightgbm
@@ -86,14 +87,7 @@ def _sk_model() -> Any:
 
 
 def _lgbm() -> Any:
-    return lgb.LGBMClassifier(
-        n_estimators=10,
-        max_depth=3,
-        learning_rate=1,
-        random_state=123,
-        objective="multiclass",
-        verbose=-1,
-    ).fit(X, Y)
+    return seed_classifier().fit(X, Y)
 
 
 def _booster() -> Any:
