@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from . import rules as _rules  # noqa: F401  (registers every check)
@@ -148,6 +148,8 @@ def validate_model(
                 continue
             problems.extend(_run_check(check, ctx))
     findings = {_finding(p, docs, options) for p in problems}
+    if mlmodel.name != "MLmodel":  # an MLmodel file given under another name: report that name
+        findings = {replace(f, file=mlmodel.name) if f.file == "MLmodel" else f for f in findings}
     return sorted(findings, key=Finding.sort_key)
 
 

@@ -68,3 +68,14 @@ def test_metadata_only_skips_checks_that_need_files(monkeypatch: pytest.MonkeyPa
     assert seen == []
     validate_model(GOOD)
     assert seen == ["ran"]
+
+
+def test_an_mlmodel_file_under_another_name_is_reported_by_that_name(tmp_path: Path) -> None:
+    model = tmp_path / "m"
+    model.mkdir()
+    text = (CASES / "invalid" / "core-duplicate-key" / "MLmodel").read_text()
+    (model / "MLmodel.draft").write_text(text)
+    findings = validate_model(model, model / "MLmodel.draft", ValidationOptions(metadata_only=True))
+    assert {(f.rule, f.file, f.line) for f in findings} == {
+        ("yaml-duplicate-key", "MLmodel.draft", 9)
+    }
