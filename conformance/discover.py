@@ -2,7 +2,8 @@
 
 A path may be a model directory, an ``MLmodel`` file (any name, when given explicitly) or
 any tree (an ``mlruns/`` store, an artifact dump): every entry named ``MLmodel`` below it is
-a target. Symlinked directories are not followed (no loops, no escaping the tree).
+a target, except the copies Databricks keeps in a model's ``metadata/`` directory. Symlinked
+directories are not followed (no loops, no escaping the tree).
 """
 
 from __future__ import annotations
@@ -14,6 +15,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 MLMODEL = "MLmodel"
+#: sub-directories of a model directory that hold copies of its MLmodel and env files
+#: (``Model.log`` on Databricks writes ``metadata/``): their paths are relative to the
+#: model directory, so they are not models of their own
+COPIES_DIRS = frozenset({"metadata"})
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -39,10 +44,13 @@ def _walk(top: str, errors: list[str]) -> Iterable[Target]:
             errors.append(f"{current}: cannot list directory: {exc.strerror or exc}")
             continue
         subdirs = []
+        is_model = any(entry.name == MLMODEL for entry in listed)
         for entry in listed:
             if entry.name == MLMODEL:
                 yield Target(Path(current), Path(entry.path))
                 continue
+            if is_model and entry.name in COPIES_DIRS:
+                continue  # copies of this model's MLmodel, not a model of their own
             try:
                 if entry.is_dir(follow_symlinks=False):
                     subdirs.append(entry.path)

@@ -49,6 +49,16 @@ def test_discovery_finds_every_model_below_a_tree(tree: Path) -> None:
     assert len(again.targets) == 1
 
 
+def test_discovery_skips_the_metadata_copies_of_a_model(tree: Path) -> None:
+    model = tree / "0/aaa/artifacts/model"
+    (model / "metadata").mkdir()
+    shutil.copy(model / "MLmodel", model / "metadata" / "MLmodel")  # what Databricks keeps
+    assert len(discover([tree]).targets) == 3
+    (tree / "metadata").mkdir()  # a directory of that name elsewhere is searched as usual
+    shutil.copytree(model, tree / "metadata" / "model")
+    assert len(discover([tree]).targets) == 4
+
+
 def test_discovery_does_not_follow_symlinked_dirs(tree: Path) -> None:
     os.symlink(tree, tree / "0" / "loop")
     assert len(discover([tree]).targets) == 3
