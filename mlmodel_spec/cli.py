@@ -53,6 +53,20 @@ def build_parser() -> argparse.ArgumentParser:
     v.add_argument("--jobs", "-j", type=_positive_jobs, default=1, help="processes (0 = all cores)")
     v.add_argument("--color", choices=("auto", "always", "never"), default="auto")
     v.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE (atomically)")
+    v.add_argument(
+        "--ignore",
+        metavar="RULES",
+        action="append",
+        default=[],
+        help="comma-separated rule ids to leave out of the report (see `mlmodel-spec rules`)",
+    )
+    v.add_argument(
+        "--select",
+        metavar="RULES",
+        action="append",
+        default=[],
+        help="report only these comma-separated rule ids",
+    )
 
     s = sub.add_parser("schema", help="print a JSON Schema of the spec")
     s.add_argument("name", nargs="?", help="schema name, e.g. mlmodel, signature, sklearn")
@@ -72,6 +86,10 @@ def build_parser() -> argparse.ArgumentParser:
 def _fail(message: str) -> int:
     print(f"mlmodel-spec: error: {message}", file=sys.stderr)
     return EXIT_USAGE
+
+
+def _rule_list(values: list[str]) -> set[str]:
+    return {rule.strip() for value in values for rule in value.split(",") if rule.strip()}
 
 
 def _use_color(choice: str, stream: TextIO) -> bool:
@@ -111,9 +129,14 @@ def cmd_validate(args: argparse.Namespace) -> int:
     from mlmodel_spec.conformance.context import ValidationOptions
     from mlmodel_spec.conformance.discover import discover
     from mlmodel_spec.conformance.findings import Severity
+    from mlmodel_spec.conformance.registry import RULES
     from mlmodel_spec.conformance.validate import Report, validate_targets
     from mlmodel_spec.reporters import REPORTERS, ReportStyle
 
+    ignore, select = _rule_list(args.ignore), _rule_list(args.select)
+    unknown = sorted((ignore | select) - set(RULES))
+    if unknown:
+        return _fail(f"unknown rule id(s) {', '.join(unknown)}; `mlmodel-spec rules` lists them")
     found = discover(args.paths)
     for error in found.errors:
         print(f"mlmodel-spec: error: {error}", file=sys.stderr)
@@ -130,6 +153,13 @@ def cmd_validate(args: argparse.Namespace) -> int:
     if len(found.targets) >= 20 and sys.stderr.isatty():
         progress = _progress_bar(sys.stderr)
     results = validate_targets(found.targets, options, jobs=args.jobs, progress=progress)
+    if ignore or select:
+        for result in results:
+            result.findings = [
+                f
+                for f in result.findings
+                if f.rule not in ignore and (not select or f.rule in select)
+            ]
     report = Report(results, found.errors)
     fail_on = Severity(args.fail_on)
     out_stream = sys.stdout

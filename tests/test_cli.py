@@ -216,3 +216,35 @@ def test_progress_bar_counts_to_the_end() -> None:
     assert "50/100" in text
     assert "100/100" in text
     assert text.endswith("\r")  # the bar erases itself so the report starts on a clean line
+
+
+def test_ignore_and_select_filter_the_report(
+    tree: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def rules_in(out: str) -> set[str]:
+        return {f["rule"] for t in json.loads(out)["targets"] for f in t["findings"]}
+
+    _, everything, _ = run(capsys, "validate", str(tree), "--format", "json")
+    assert "yaml-duplicate-key" in rules_in(everything)
+    _, out, _ = run(
+        capsys, "validate", str(tree), "--format", "json", "--ignore", "yaml-duplicate-key"
+    )
+    assert rules_in(out) == rules_in(everything) - {"yaml-duplicate-key"}
+    ignore_all = ",".join(rules_in(everything))
+    code, out, _ = run(capsys, "validate", str(tree), "--format", "json", "--ignore", ignore_all)
+    assert code == 0
+    assert json.loads(out)["summary"]["errors"] == 0
+    code, out, _ = run(
+        capsys,
+        "validate",
+        str(tree),
+        "--format",
+        "json",
+        "--select",
+        "unknown-key,yaml-duplicate-key",
+    )
+    assert code == 1
+    assert rules_in(out) == {"yaml-duplicate-key"}
+    code, _, err = run(capsys, "validate", str(tree), "--ignore", "no-such-rule")
+    assert code == 2
+    assert "unknown rule id(s) no-such-rule" in err
