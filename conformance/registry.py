@@ -24,6 +24,9 @@ class Rule:
     severity: Severity
     summary: str
     hint: str = ""
+    #: ``static`` (``validate``: reads files, never runs the model) or ``dynamic``
+    #: (``check``: loads and runs the model, ``conformance/dynamic/``)
+    kind: str = "static"
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,11 +66,13 @@ RULES: dict[str, Rule] = {}
 CHECKS: list[Check] = []
 
 
-def define_rule(id: str, severity: Severity | str, summary: str, hint: str = "") -> str:
+def define_rule(
+    id: str, severity: Severity | str, summary: str, hint: str = "", *, kind: str = "static"
+) -> str:
     """Add a rule to the catalogue and return its id (so modules can keep it as a constant)."""
     if id in RULES:
         raise ValueError(f"rule {id!r} is defined twice")
-    RULES[id] = Rule(id, Severity(severity), summary, hint)
+    RULES[id] = Rule(id, Severity(severity), summary, hint, kind)
     return id
 
 
