@@ -118,7 +118,12 @@ class Plan:
         return not (self.missing or self.stale or self.orphaned)
 
 
-def plan(root: Path, generators: Sequence[Generator] = GENERATORS) -> Plan:
+def plan(
+    root: Path, generators: Sequence[Generator] = GENERATORS, *, out: Path | None = None
+) -> Plan:
+    """Compare what ``generators`` make from the sources under ``root`` with the files
+    under ``out`` (the same tree by default)."""
+    out = root if out is None else out
     result = Plan()
     expected: dict[str, str] = {}
     for generator in generators:
@@ -126,7 +131,7 @@ def plan(root: Path, generators: Sequence[Generator] = GENERATORS) -> Plan:
         expected.update(output.files)
         result.notes += [f"{generator.name}: {note}" for note in output.notes]
     for relpath, content in sorted(expected.items()):
-        path = root / relpath
+        path = out / relpath
         if not path.is_file():
             result.missing.append(relpath)
         elif path.read_bytes() != content.encode():
@@ -137,7 +142,7 @@ def plan(root: Path, generators: Sequence[Generator] = GENERATORS) -> Plan:
     for generator in generators:
         for directory in generator.owned_dirs:
             result.orphaned += [
-                relpath for relpath in _files_under(root, directory) if relpath not in expected
+                relpath for relpath in _files_under(out, directory) if relpath not in expected
             ]
     result.orphaned.sort()
     return result
@@ -166,12 +171,24 @@ def write_atomically(path: Path, content: str) -> None:
         raise
 
 
-def run(*, check: bool = False, root: Path | None = None) -> int:
+def run(*, check: bool = False, root: Path | None = None, out: Path | None = None) -> int:
     """Regenerate everything (0), or with ``check`` report what is out of date (1 if
-    anything is, else 0). 2 when a schema cannot be compiled."""
-    root = default_root() if root is None else root
+    anything is, else 0). 2 when a schema cannot be compiled or there is nowhere to write.
+
+    ``root`` holds the sources (default: this checkout); ``out`` receives the generated
+    files (default: ``root``). An installed package is never a place to write: without a
+    checkout, ``out`` must be given.
+    """
+    if root is None:
+        root = checkout_root()
+        if root is None:
+            if out is None:
+                sys.stderr.write(NO_CHECKOUT + "\n")
+                return 2
+            root = package_root()
+    out = root if out is None else out
     try:
-        result = plan(root)
+        result = plan(root, out=out)
     except (SchemaCompileError, FormatError, OSError) as exc:
         sys.stderr.write(f"codegen failed: {exc}\n")
         return 2
@@ -180,10 +197,10 @@ def run(*, check: bool = False, root: Path | None = None) -> int:
     if check:
         return _report_check(result)
     for relpath, content in result.write.items():
-        write_atomically(root / relpath, content)
+        write_atomically(out / relpath, content)
         sys.stdout.write(f"wrote {relpath}\n")
     for relpath in result.orphaned:
-        (root / relpath).unlink()
+        (out / relpath).unlink()
         sys.stdout.write(f"removed {relpath} (no generator produces it)\n")
     if result.clean:
         sys.stdout.write("generated files are up to date\n")
@@ -205,9 +222,36 @@ def _report_check(result: Plan) -> int:
     return 1
 
 
-def default_root() -> Path:
-    """The source checkout this module lives in (``codegen/`` sits at its top)."""
-    return Path(__file__).resolve().parent.parent
+NO_CHECKOUT = (
+    "codegen: no source checkout of mlmodel-spec here (this is an installed package); "
+    "run it from a clone, or give --out DIR to write the generated files elsewhere"
+)
+
+
+def package_root() -> Path:
+    """The ``mlmodel_spec`` package directory: it holds ``spec/`` at the path a checkout
+    has, so the generators can read an installed package's sources."""
+    return Path(__file__).absolute().parent.parent
+
+
+def checkout_root() -> Path | None:
+    """The source checkout this module lives in, or ``None`` in an installed package.
+
+    In a checkout ``codegen/`` sits at the top (``mlmodel_spec/codegen`` is a symlink to
+    it); in a wheel it is a plain directory inside ``mlmodel_spec/``, with no
+    ``pyproject.toml`` beside it.
+    """
+    candidate = Path(__file__).resolve().parent.parent
+    return candidate if _is_checkout(candidate) else None
+
+
+def _is_checkout(path: Path) -> bool:
+    pyproject = path / "pyproject.toml"
+    try:
+        text = pyproject.read_text(encoding="utf-8")
+    except OSError:
+        return False
+    return 'name = "mlmodel-spec"' in text and (path / SCHEMA_DIR).is_dir()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -219,8 +263,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--root", type=Path, default=None, help="repository root (default: this checkout)"
     )
+    parser.add_argument(
+        "--out", type=Path, default=None, help="write generated files below DIR instead"
+    )
     args = parser.parse_args(argv)
-    return run(check=args.check, root=args.root)
+    return run(check=args.check, root=args.root, out=args.out)
 
 
 if __name__ == "__main__":

@@ -170,7 +170,7 @@ class _ModuleBuilder:
         self._pending: list[tuple[Location, bool]] = []
         self._queued: set[tuple[Location, bool]] = set()
 
-    # -- the Context protocol of node_emitter ---------------------------------------------
+    # -- the Context protocol of emit_support (used by check_emitter, predicate_emitter) ---
 
     def node(self, location: Location) -> Any:
         return self.schemas.node(location)

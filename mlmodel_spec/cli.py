@@ -77,6 +77,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     c = sub.add_parser("codegen", help="regenerate generated code and schemas")
     c.add_argument("--check", action="store_true", help="only check that they are up to date")
+    c.add_argument(
+        "--out",
+        metavar="DIR",
+        help="write the generated files below DIR (default: this checkout; required when "
+        "mlmodel-spec is installed without a checkout)",
+    )
 
     d = sub.add_parser("demo", help="train, save, validate, load and predict an iris model")
     d.add_argument("--workdir", help="where to write the demo model (default: a temp dir)")
@@ -215,9 +221,11 @@ def cmd_rules(args: argparse.Namespace) -> int:
 
 
 def cmd_codegen(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
     from mlmodel_spec.codegen.build import run
 
-    code: int = run(check=args.check)
+    code: int = run(check=args.check, out=Path(args.out) if args.out else None)
     return code
 
 

@@ -1,4 +1,4 @@
-"""The JSON Schemas of the spec, read from package data (``mlmodel_spec.spec``).
+"""The JSON Schemas of the spec, read from package data (``mlmodel_spec/spec``, data only).
 
 Names are paths below ``schemas/v1`` without ``.schema.json``: ``mlmodel``, ``signature``,
 ``flavors/sklearn`` (or just ``sklearn``). ``draft="07"`` reads the generated draft-07 export.
@@ -25,7 +25,7 @@ class SchemaNotFound(LookupError):
 
 
 def _root(draft: str) -> Traversable:
-    return files("mlmodel_spec.spec").joinpath("schemas").joinpath(_DIRS[draft])
+    return files("mlmodel_spec").joinpath("spec").joinpath("schemas").joinpath(_DIRS[draft])
 
 
 def _walk(node: Traversable, prefix: str = "") -> list[str]:

@@ -1,1 +1,0 @@
-"""The specification as package data: JSON Schemas and flavor specs. Data, not code."""
