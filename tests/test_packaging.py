@@ -42,7 +42,7 @@ def wheel_names(wheel: Path) -> set[str]:
 
 def _checkout_files(pattern: str) -> set[str]:
     """Files of the package as the checkout lays it out (through mlmodel_spec/'s symlinks)."""
-    found = set()
+    found: set[str] = set()
     for directory, subdirs, files in os.walk(ROOT / PACKAGE, followlinks=True):
         subdirs[:] = [d for d in subdirs if d != "__pycache__"]
         rel = Path(directory).relative_to(ROOT)

@@ -732,7 +732,11 @@ COLUMNS = [
 
 def spec_instances(entry: str) -> st.SearchStrategy[Any]:
     anything = json_like_for(*sorted(V1.rglob("*.json")))
-    bases = {"mlmodel": [SKLEARN_MODEL, LIGHTGBM_MODEL], "signature-schema": [COLUMNS]}.get(entry)
+    known: dict[str, list[Any]] = {
+        "mlmodel": [SKLEARN_MODEL, LIGHTGBM_MODEL],
+        "signature-schema": [COLUMNS],
+    }
+    bases = known.get(entry)
     if not bases:
         return anything
     near = st.sampled_from(bases).flatmap(lambda base: mutations(base, anything))

@@ -204,7 +204,7 @@ def _mlflow_saves(kind: str, path: Path) -> tuple[Any, Any]:
 
     with quiet():  # MLflow warns about (missing) type hints when the class is created
 
-        class MlflowAdd(mlflow.pyfunc.PythonModel):  # pickled by value, base class by name
+        class MlflowAdd(mlflow.pyfunc.PythonModel):  # type: ignore[name-defined]  # by value
             # no type hints: MLflow 3 would try to derive a signature from them
             def load_context(self, context):  # type: ignore[no-untyped-def]
                 self.k = float(Path(context.artifacts["k"]).read_text())

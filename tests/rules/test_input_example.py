@@ -848,12 +848,13 @@ def _grid() -> Iterator[tuple[str, Any, Any, dict[str, str], Any]]:
     }.items():
         yield f"named-{n}", named, data, NDARRAY, None
     for t in ["boolean", "integer", "long", "float", "double", "string", "datetime"]:
-        for shape in (None, [-1]):
+        for param_shape in (None, [-1]):
             for n, v in PARAM_VALUES.items():
-                spec = [{"name": "p", "type": t, "default": [] if shape else None, "shape": shape}]
+                default: list[Any] | None = [] if param_shape else None
+                spec = [{"name": "p", "type": t, "default": default, "shape": param_shape}]
                 example = {"inputs": {"q": "hi"}, "params": {"p": v}}
                 yield (
-                    f"param-{t}-{shape}-{n}",
+                    f"param-{t}-{param_shape}-{n}",
                     [{"type": "string", "name": "q", "required": True}],
                     example,
                     WITH_PARAMS,

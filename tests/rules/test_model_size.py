@@ -259,7 +259,7 @@ def test_unlistable_directory_is_unverified(
             raise PermissionError(13, "Permission denied")
         return real_scandir(path)
 
-    monkeypatch.setattr(model_size.os, "scandir", scandir)
+    monkeypatch.setattr(os, "scandir", scandir)  # the module model_size calls
     (tmp_path / "MLmodel").write_text(sklearn_mlmodel(50_000))
     (finding,) = findings(tmp_path)
     assert finding.rule == "model-size-unverified"

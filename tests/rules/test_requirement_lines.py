@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import time
 import warnings
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -491,11 +492,11 @@ OPTION_PARTS = st.sampled_from(
 )
 @given(REQUIREMENT_PARTS, OPTION_PARTS, OPTION_PARTS, st.booleans())
 def test_line_verdicts_agree_with_pip(
-    pip_verdict,
+    pip_verdict: Callable[[str], bool],
     requirement: str,
     first: str,
     second: str,
-    continued: bool,  # type: ignore[no-untyped-def]
+    continued: bool,
 ) -> None:
     if "--global-option=x" in (first, second) and not pip_verdict("--global-option=x"):
         return  # pip >= 25.3 dropped --global-option; ours reads files for the older pips too

@@ -160,7 +160,11 @@ def test_includes_resolve_relative_to_the_including_file(
 def test_conda_pip_includes_resolve_next_to_the_conda_file(
     tmp_path: Path, make: Make, findings: Findings, sklearn_mlmodel: str
 ) -> None:
-    files = {"conda.yaml": "", "envs/conda.yaml": conda("-r extra.txt"), "envs/extra.txt": "x\n"}
+    files: dict[str, str | bytes] = {
+        "conda.yaml": "",
+        "envs/conda.yaml": conda("-r extra.txt"),
+        "envs/extra.txt": "x\n",
+    }
     make(tmp_path, files)
     mlmodel = sklearn_mlmodel.replace("conda: conda.yaml", "conda: envs/conda.yaml")
     (tmp_path / "MLmodel").write_text(mlmodel)
