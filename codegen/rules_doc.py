@@ -24,6 +24,8 @@ AREAS = (
     (("signature-",), "Signatures"),
     (("input-example-", "serving-example-"), "Input examples"),
 )
+#: rules of ``kind="dynamic"`` (conformance/dynamic/) are listed under this area
+DYNAMIC_AREA = "Dynamic checks (`mlmodel-spec check`: runs the model)"
 
 
 @dataclass(frozen=True)
@@ -49,13 +51,15 @@ def rules_doc() -> str:
     """The page for the rules registered right now (every rule module imported)."""
     from mlmodel_spec import __version__
     from mlmodel_spec.conformance import validate  # noqa: F401  (registers every rule)
+    from mlmodel_spec.conformance.dynamic import catalogue  # noqa: F401  (and every check)
     from mlmodel_spec.conformance.registry import RULES
 
     areas: dict[str, list[RuleRow]] = {title: [] for _, title in AREAS}
+    areas[DYNAMIC_AREA] = []
     areas["Other"] = []
     for rule in sorted(RULES.values(), key=lambda r: r.id):
         row = RuleRow(rule.id, rule.severity.value, _cell(rule.summary), _cell(rule.hint))
-        areas[_area(rule.id)].append(row)
+        areas[DYNAMIC_AREA if rule.kind == "dynamic" else _area(rule.id)].append(row)
     sections = [(title, rows) for title, rows in areas.items() if rows]
     digest = hashlib.sha256(
         "\n".join(

@@ -1,0 +1,155 @@
+"""Checks that re-save the model with our writer: round-trip and resave-equivalent.
+
+The native object (the flavor's ``load_model``, or the custom ``PythonModel``) is saved
+with ``save_model`` into a temporary directory — same serialization format, signature,
+input example, metadata, artifacts and code — then loaded again.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from . import catalogue as ids
+from .base import Issue, implements
+from .compare import TOLERANCE_NOTE, difference
+from .flavors import native_flavor
+from .session import Failure, Session
+
+#: top-level MLmodel keys that a new save must change (identity, time, size, provenance)
+MUST_CHANGE = frozenset(
+    {
+        "model_uuid",
+        "model_id",
+        "run_id",
+        "artifact_path",
+        "utc_time_created",
+        "model_size_bytes",
+        "mlflow_version",
+        "mlmodel_spec_version",
+        "databricks_runtime",
+    }
+)
+MAX_DIFFS = 8
+
+
+def _code_paths(directory: Path, code: object) -> list[str | Path] | None:
+    if not isinstance(code, str) or not (directory / code).is_dir():
+        return None
+    return sorted((directory / code).iterdir())
+
+
+def _resave(session: Session) -> Path:
+    """Save the native object again; return the new directory."""
+    meta, directory = session.meta, session.directory
+    target = session.workdir() / "resaved"
+    pyfunc_conf = meta.flavors.get("python_function") or {}
+    data, params = session.example() if meta.saved_input_example_info else (None, None)
+    example = (data, params) if params else data
+    common: dict[str, Any] = {
+        "signature": meta.signature if meta.signature is not None else False,
+        "input_example": example,
+        "metadata": meta.metadata,
+    }
+    found = native_flavor(meta.flavors)
+    if found is not None:
+        name, module = found
+        conf = meta.flavors[name]
+        native = session.require("native", lambda: module.load_model(directory), "native-loads")
+        options: dict[str, Any] = {}
+        if conf.get("serialization_format"):
+            options["serialization_format"] = conf["serialization_format"]
+        if conf.get("skops_trusted_types"):
+            options["skops_trusted_types"] = conf["skops_trusted_types"]
+        if "pyfunc_predict_fn" in module.save_model.__code__.co_varnames:
+            options["pyfunc_predict_fn"] = pyfunc_conf.get("predict_fn") or "predict"
+        code = _code_paths(directory, conf.get("code") or pyfunc_conf.get("code"))
+        module.save_model(native, target, code_paths=code, **common, **options)
+        return target
+    from mlmodel_spec import pyfunc
+
+    python_model = session.pyfunc().unwrap_python_model()
+    artifacts = {
+        name: str(directory / entry["path"])
+        for name, entry in (pyfunc_conf.get("artifacts") or {}).items()
+        if isinstance(entry, dict) and "path" in entry
+    }
+    pyfunc.save_model(
+        target,
+        python_model=python_model,
+        artifacts=artifacts or None,
+        code_paths=_code_paths(directory, pyfunc_conf.get("code")),
+        model_config=pyfunc_conf.get("config") or None,
+        **common,
+    )
+    return target
+
+
+@implements(ids.ROUND_TRIP)
+def round_trip(session: Session) -> Iterator[Issue]:
+    """Native object → ``save_model`` → ``load_model`` predicts the same as the original."""
+    from mlmodel_spec.pyfunc import load_model
+
+    original = session.prediction()
+    resaved = session.attempt("resave", lambda: _resave(session))
+    if isinstance(resaved, Failure):
+        yield Issue(f"save_model of the loaded model failed: {resaved.summary}")
+        return
+    data, params = session.example()
+    again = session.attempt(
+        "resaved-prediction",
+        lambda: load_model(resaved, suppress_warnings=True).predict(data, params=params),
+    )
+    if isinstance(again, Failure):
+        yield Issue(f"the re-saved model does not load or predict: {again.summary}")
+    elif found := difference(original, again):
+        yield Issue(f"the re-saved model predicts differently ({TOLERANCE_NOTE}): {found}")
+
+
+def _normalised(document: dict[str, Any]) -> dict[str, Any]:
+    """The MLmodel mapping without keys that must change; signature JSON parsed."""
+    out = {k: v for k, v in document.items() if k not in MUST_CHANGE}
+    flavors = out.get("flavors")
+    if isinstance(flavors, dict):  # library and Python versions follow the running interpreter
+        out["flavors"] = {
+            name: {k: v for k, v in conf.items() if not k.endswith("_version")}
+            if isinstance(conf, dict)
+            else conf
+            for name, conf in flavors.items()
+        }
+    signature = out.get("signature")
+    if isinstance(signature, dict):
+        out["signature"] = {
+            k: json.loads(v) if isinstance(v, str) else v for k, v in signature.items()
+        }
+    return out
+
+
+def _diff(before: Any, after: Any, pointer: str = "") -> Iterator[str]:
+    if isinstance(before, dict) and isinstance(after, dict):
+        for key in before:
+            child = f"{pointer}/{key}"
+            if key not in after:
+                yield f"{child} dropped (was {before[key]!r})"
+            else:
+                yield from _diff(before[key], after[key], child)
+    elif before != after:
+        yield f"{pointer or '/'} changed from {before!r} to {after!r}"
+
+
+@implements(ids.RESAVE_EQUIVALENT)
+def resave_equivalent(session: Session) -> Iterator[Issue]:
+    """The re-saved MLmodel keeps every key and value except those that must change.
+
+    Keys our writer adds (it writes the MLflow 3 form) are not differences."""
+    import yaml
+
+    resaved = session.require("resave", lambda: _resave(session), "round-trip (save_model)")
+    before = yaml.safe_load((session.directory / "MLmodel").read_text(encoding="utf-8"))
+    after = yaml.safe_load((Path(resaved) / "MLmodel").read_text(encoding="utf-8"))
+    diffs = list(_diff(_normalised(before), _normalised(after)))
+    if diffs:
+        more = f" (and {len(diffs) - MAX_DIFFS} more)" if len(diffs) > MAX_DIFFS else ""
+        yield Issue("the re-saved MLmodel differs: " + "; ".join(diffs[:MAX_DIFFS]) + more)
