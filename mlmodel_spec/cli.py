@@ -68,6 +68,23 @@ def build_parser() -> argparse.ArgumentParser:
         help="report only these comma-separated rule ids",
     )
 
+    k = sub.add_parser(
+        "check",
+        help="validate, then LOAD AND RUN each model (executes model code)",
+        description="Validate every MLmodel at or below PATH like `validate`, then run the "
+        "dynamic checks: load each model, predict on its input example, check the output "
+        "against its signature, re-save it. THIS EXECUTES MODEL CODE (pickles, loader "
+        "modules, code/ directories): check only models you trust; `validate` never runs "
+        "model code. Each model runs in a child process with --timeout and --max-memory. "
+        "Same options, formats and exit codes as validate; --select/--ignore take dynamic "
+        "check ids too (`mlmodel-spec rules`).",
+    )
+    for action in v._actions[1:]:  # every validate option, the same objects (not -h)
+        k._add_action(action)
+    from mlmodel_spec.conformance.dynamic.command import add_options
+
+    add_options(k)
+
     s = sub.add_parser("schema", help="print a JSON Schema of the spec")
     s.add_argument("name", nargs="?", help="schema name, e.g. mlmodel, signature, sklearn")
     s.add_argument("--draft", choices=("2020-12", "07"), default="2020-12")
@@ -204,12 +221,19 @@ def cmd_schema(args: argparse.Namespace) -> int:
 def cmd_rules(args: argparse.Namespace) -> int:
     import json
 
+    import mlmodel_spec.conformance.dynamic.catalogue
     import mlmodel_spec.conformance.validate  # noqa: F401  (registers every rule)
     from mlmodel_spec.conformance.registry import RULES
 
     if args.format == "json":
         rows = [
-            {"id": r.id, "severity": r.severity.value, "summary": r.summary, "hint": r.hint}
+            {
+                "id": r.id,
+                "severity": r.severity.value,
+                "summary": r.summary,
+                "hint": r.hint,
+                "kind": r.kind,
+            }
             for r in sorted(RULES.values(), key=lambda r: r.id)
         ]
         print(json.dumps(rows, indent=2))
@@ -244,8 +268,15 @@ def cmd_demo(args: argparse.Namespace) -> int:
         return run_demo(Path(workdir), sys.stdout)
 
 
+def cmd_check(args: argparse.Namespace) -> int:
+    from mlmodel_spec.conformance.dynamic.command import run
+
+    return run(args)
+
+
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "validate": cmd_validate,
+    "check": cmd_check,
     "schema": cmd_schema,
     "rules": cmd_rules,
     "codegen": cmd_codegen,

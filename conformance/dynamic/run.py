@@ -18,13 +18,11 @@ from mlmodel_spec.conformance.findings import Finding, Severity
 from . import checks_env, checks_resave, checks_run  # noqa: F401  (register the checks)
 from .base import CHECK_FUNCTIONS, Issue
 from .catalogue import CHECK_INTERNAL_ERROR, CHECK_MEMORY, CHECK_SPECS
+from .limits import DEFAULT_MAX_MEMORY, DEFAULT_TIMEOUT
 from .session import Session, Skip
 from .subjects import Prepared, Subject, iter_pairs, prepare
 
 PASSED, FAILED, SKIPPED = "passed", "failed", "skipped"
-DEFAULT_TIMEOUT = 120.0
-#: address space a model may reserve (RLIMIT_AS counts reserved, not only used, memory)
-DEFAULT_MAX_MEMORY = 8 * 2**30
 
 
 @dataclass(frozen=True, slots=True)
