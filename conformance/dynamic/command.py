@@ -70,7 +70,7 @@ def add_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _located(mlmodel: Path, findings: list[Finding]) -> list[Finding]:
+def located(mlmodel: Path, findings: list[Finding]) -> list[Finding]:
     """Give dynamic findings that point into MLmodel its line and column."""
     from mlmodel_spec.conformance.model_files import read_bounded
     from mlmodel_spec.conformance.yaml_source import load_yaml
@@ -140,7 +140,7 @@ def run(args: argparse.Namespace) -> int:
             checks = run_prepared(subjects, select=chosen, limits=limits, jobs=args.jobs)
         for result, target, ran in zip(results, found.targets, checks, strict=True):
             dynamic = [f for r in ran for f in r.findings]
-            result.findings.extend(_located(target.mlmodel, dynamic))
+            result.findings.extend(located(target.mlmodel, dynamic))
     for result in results:
         result.findings = sorted(
             (
