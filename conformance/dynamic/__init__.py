@@ -16,7 +16,12 @@ Importing this package imports nothing heavy.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .parametrize import parametrize_with_checks
+    from .run import CheckResult, run_checks
+    from .subjects import ModelFactory
 
 __all__ = ["CheckResult", "ModelFactory", "parametrize_with_checks", "run_checks"]
 

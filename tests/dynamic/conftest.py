@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ctypes
 import os
+import subprocess
 import sys
 import time
 from collections.abc import Callable
@@ -266,3 +267,23 @@ def model_dir(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], Path]
         return built[name]
 
     return get
+
+
+@pytest.fixture
+def run_pytest() -> Callable[..., subprocess.CompletedProcess[str]]:
+    """``run_pytest(cwd, *args)``: a separate pytest, as a user runs it (entry points loaded)."""
+
+    def run(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST_")}
+        command = [sys.executable, "-m", "pytest", "-p", "no:randomly", "-p", "no:cacheprovider"]
+        return subprocess.run(
+            [*command, *args],
+            cwd=cwd,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+
+    return run

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
-import sys
 from collections.abc import Callable
 from importlib.metadata import entry_points
 from pathlib import Path
@@ -13,20 +11,8 @@ from pathlib import Path
 import pytest
 
 ModelDir = Callable[[str], Path]
+RunPytest = Callable[..., subprocess.CompletedProcess[str]]
 PLUGIN = "mlmodel_spec.conformance.dynamic.pytest_plugin"
-
-
-def pytest_run(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST_")}
-    return subprocess.run(
-        [sys.executable, "-m", "pytest", "-p", "no:randomly", "-p", "no:cacheprovider", *args],
-        cwd=cwd,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
 
 
 @pytest.fixture(scope="module")
@@ -41,20 +27,22 @@ def test_the_plugin_is_registered_for_pytest() -> None:
     assert PLUGIN in {e.value for e in entry_points(group="pytest11")}
 
 
-def test_inactive_without_the_option(tmp_path: Path) -> None:
+def test_inactive_without_the_option(run_pytest: RunPytest, tmp_path: Path) -> None:
     (tmp_path / "test_other.py").write_text(
         "import sys\n\n"
         "def test_nothing_of_ours_was_imported():\n"
         "    assert 'mlmodel_spec.conformance.registry' not in sys.modules\n"
         "    assert 'numpy' not in sys.modules\n"
     )
-    done = pytest_run(tmp_path, "-q")
+    done = run_pytest(tmp_path, "-q")
     assert done.returncode == 0, done.stdout + done.stderr
     assert "1 passed" in done.stdout
 
 
-def test_one_item_per_model_and_check_and_findings_not_tracebacks(models: Path) -> None:
-    done = pytest_run(models, "-v", "--mlmodel-dir", "mlruns", "--mlmodel-timeout", "30")
+def test_one_item_per_model_and_check_and_findings_not_tracebacks(
+    run_pytest: RunPytest, models: Path
+) -> None:
+    done = run_pytest(models, "-v", "--mlmodel-dir", "mlruns", "--mlmodel-timeout", "30")
     out = done.stdout
     assert done.returncode == 1, out + done.stderr
     assert "mlruns/iris::static PASSED" not in out  # ids are relative to --mlmodel-dir
@@ -65,13 +53,13 @@ def test_one_item_per_model_and_check_and_findings_not_tracebacks(models: Path) 
     assert "Traceback" not in out and "pytest_plugin.py" not in out
 
 
-def test_k_selects_items(models: Path) -> None:
-    done = pytest_run(models, "-q", "--mlmodel-dir", "mlruns", "-k", "iris and predicts")
+def test_k_selects_items(run_pytest: RunPytest, models: Path) -> None:
+    done = run_pytest(models, "-q", "--mlmodel-dir", "mlruns", "-k", "iris and predicts")
     assert done.returncode == 0, done.stdout + done.stderr
     assert "1 passed" in done.stdout and "deselected" in done.stdout
 
 
-def test_a_missing_directory_is_a_usage_error(tmp_path: Path) -> None:
-    done = pytest_run(tmp_path, "-q", "--mlmodel-dir", "nope")
+def test_a_missing_directory_is_a_usage_error(run_pytest: RunPytest, tmp_path: Path) -> None:
+    done = run_pytest(tmp_path, "-q", "--mlmodel-dir", "nope")
     assert done.returncode == 4  # pytest's usage-error exit code
     assert "--mlmodel-dir: nope" in done.stderr
