@@ -66,8 +66,13 @@ def enforce_column(name: object, values: pd.Series, t: DataType) -> pd.Series:
             ) from exc
     if t is DataType.boolean and values.dtype == object:
         return values  # converting would turn None into False
-    if t is DataType.double and values.dtype == decimal.Decimal:
-        return pd.to_numeric(values, errors="raise")
+    if t is DataType.double and values.dtype == decimal.Decimal:  # also true for any object
+        try:
+            return pd.to_numeric(values, errors="raise")
+        except (ValueError, TypeError) as exc:
+            raise SchemaEnforcementError(
+                f"Failed to convert column {name} from type {values.dtype} to {t.name}."
+            ) from exc
     target = t.to_numpy()
     kind, size = values.dtype.kind, getattr(values.dtype, "itemsize", 0)
     if kind == target.kind:
