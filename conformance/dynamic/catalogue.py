@@ -21,7 +21,8 @@ from mlmodel_spec.conformance.registry import RULES, define_rule
 
 
 class Capability(str, Enum):
-    PYFUNC = "pyfunc-flavor"  # MLmodel has a python_function flavor
+    PYFUNC_FLAVOR = "pyfunc-flavor"  # MLmodel has a python_function flavor
+    PYFUNC = "pyfunc-loader"  # ... whose loader_module mlmodel-spec runs (not models-from-code)
     INPUT_EXAMPLE = "input-example"  # saved_input_example_info names an example
     INPUT_SIGNATURE = "input-signature"
     OUTPUT_SIGNATURE = "output-signature"
@@ -156,7 +157,7 @@ MLFLOW_LOADS = dynamic_check(
     Severity.ERROR,
     "real MLflow's pyfunc.load_model loads the directory",
     "MLflow users cannot load this model.",
-    (C.PYFUNC, C.MLFLOW),
+    (C.PYFUNC_FLAVOR, C.MLFLOW),
 )
 MLFLOW_PREDICTS_EQUAL = dynamic_check(
     "mlflow-predicts-equal",

@@ -32,6 +32,8 @@ MUST_CHANGE = frozenset(
         "databricks_runtime",
     }
 )
+#: flavor keys whose list value is a set (order carries no meaning)
+UNORDERED = frozenset({"skops_trusted_types"})
 MAX_DIFFS = 8
 
 
@@ -112,11 +114,9 @@ def _normalised(document: dict[str, Any]) -> dict[str, Any]:
     """The MLmodel mapping without keys that must change; signature JSON parsed."""
     out = {k: v for k, v in document.items() if k not in MUST_CHANGE}
     flavors = out.get("flavors")
-    if isinstance(flavors, dict):  # library and Python versions follow the running interpreter
+    if isinstance(flavors, dict):
         out["flavors"] = {
-            name: {k: v for k, v in conf.items() if not k.endswith("_version")}
-            if isinstance(conf, dict)
-            else conf
+            name: _flavor_conf(conf) if isinstance(conf, dict) else conf
             for name, conf in flavors.items()
         }
     signature = out.get("signature")
@@ -124,6 +124,23 @@ def _normalised(document: dict[str, Any]) -> dict[str, Any]:
         out["signature"] = {
             k: json.loads(v) if isinstance(v, str) else v for k, v in signature.items()
         }
+    return out
+
+
+def _flavor_conf(conf: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in conf.items():
+        if key.endswith("_version"):
+            continue  # library and Python versions follow the running interpreter
+        if key in UNORDERED and isinstance(value, list):
+            out[key] = sorted(value, key=repr)
+        elif key == "artifacts" and isinstance(value, dict):  # `uri`: where it was copied from
+            out[key] = {
+                n: {k: v for k, v in a.items() if k != "uri"} if isinstance(a, dict) else a
+                for n, a in value.items()
+            }
+        else:
+            out[key] = value
     return out
 
 

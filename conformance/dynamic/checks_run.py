@@ -128,7 +128,7 @@ def _wrong_inputs(data: Any, schema: Any) -> Iterator[tuple[str, Any]]:
         for spec in schema.inputs:
             if spec.name in required and getattr(spec, "type", None) in numeric:
                 wrong = data.copy()
-                wrong[spec.name] = NOT_A_NUMBER
+                wrong[spec.name] = pd.Series(NOT_A_NUMBER, index=data.index, dtype=object)
                 kind = getattr(spec.type, "name", spec.type)
                 yield f"input with strings in the {kind} column {spec.name!r}", wrong
                 break

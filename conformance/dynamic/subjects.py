@@ -95,7 +95,9 @@ def read_capabilities(directory: Path) -> tuple[frozenset[Capability], str | Non
     flavors: dict[str, Any] = raw_flavors if isinstance(raw_flavors, dict) else {}
     pyfunc = flavors.get("python_function")
     if isinstance(pyfunc, dict):
-        found.add(C.PYFUNC)
+        found.add(C.PYFUNC_FLAVOR)
+        if _runtime_loads(pyfunc.get("loader_module")):
+            found.add(C.PYFUNC)
         if pyfunc.get("python_model"):
             found.add(C.PYTHON_MODEL)
     info = document.get("saved_input_example_info")
@@ -114,6 +116,19 @@ def read_capabilities(directory: Path) -> tuple[frozenset[Capability], str | Non
     if mlflow_importable():
         found.add(C.MLFLOW)
     return frozenset(found), None
+
+
+def _runtime_loads(loader_module: object) -> bool:
+    """Whether our runtime runs this loader (MLflow-only loaders such as models-from-code
+    are MLflow's to check)."""
+    from mlmodel_spec.pyfunc.loaded_model import resolve_loader_module
+    from mlmodel_spec.types.errors import ModelFormatError
+
+    try:
+        resolve_loader_module(loader_module)
+    except ModelFormatError:
+        return False
+    return True
 
 
 def mlflow_importable() -> bool:
