@@ -31,7 +31,7 @@ DYNAMIC_AREA = "Dynamic checks (`mlmodel-spec check`: runs the model)"
 @dataclass(frozen=True)
 class RuleRow:
     id: str
-    severity: str
+    severity: str  # the default, then each other severity with when it applies
     summary: str
     hint: str
 
@@ -58,7 +58,10 @@ def rules_doc() -> str:
     areas[DYNAMIC_AREA] = []
     areas["Other"] = []
     for rule in sorted(RULES.values(), key=lambda r: r.id):
-        row = RuleRow(rule.id, rule.severity.value, _cell(rule.summary), _cell(rule.hint))
+        severity = rule.severity.value + "".join(
+            f"; **{level.value}** when {_cell(when)}" for level, when in rule.severities
+        )
+        row = RuleRow(rule.id, severity, _cell(rule.summary), _cell(rule.hint))
         areas[DYNAMIC_AREA if rule.kind == "dynamic" else _area(rule.id)].append(row)
     sections = [(title, rows) for title, rows in areas.items() if rows]
     digest = hashlib.sha256(

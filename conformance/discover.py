@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import stat
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 MLMODEL = "MLmodel"
@@ -27,13 +27,27 @@ class Target:
     mlmodel: Path  # the MLmodel entry (may turn out not to be a regular file)
 
 
+@dataclass(frozen=True, slots=True)
+class Unreadable:
+    """A path below (or given as) a tree that could not be looked at: models there are
+    not validated, so the report names it (rule ``path-unreadable``)."""
+
+    path: str
+    reason: str
+
+
 @dataclass(slots=True)
 class Discovery:
     targets: list[Target]
-    errors: list[str]  # paths that do not exist or cannot be listed
+    errors: list[str]  # paths that do not exist or cannot be listed (exit code 2)
+    unreadable: list[Unreadable] = field(default_factory=list)  # the listing failures of errors
+
+    def fail(self, path: str, reason: str) -> None:
+        self.errors.append(f"{path}: {reason}")
+        self.unreadable.append(Unreadable(path, reason))
 
 
-def _walk(top: str, errors: list[str]) -> Iterable[Target]:
+def _walk(top: str, found: Discovery) -> Iterable[Target]:
     stack = [top]
     while stack:
         current = stack.pop()
@@ -41,7 +55,7 @@ def _walk(top: str, errors: list[str]) -> Iterable[Target]:
             with os.scandir(current) as entries:
                 listed = sorted(entries, key=lambda e: e.name)
         except OSError as exc:
-            errors.append(f"{current}: cannot list directory: {exc.strerror or exc}")
+            found.fail(current, f"cannot list directory: {exc.strerror or exc}")
             continue
         subdirs = []
         is_model = any(entry.name == MLMODEL for entry in listed)
@@ -54,39 +68,40 @@ def _walk(top: str, errors: list[str]) -> Iterable[Target]:
             try:
                 if entry.is_dir(follow_symlinks=False):
                     subdirs.append(entry.path)
-            except OSError:  # pragma: no cover - vanished while listing
+            except FileNotFoundError:  # vanished while listing
                 continue
+            except OSError as exc:
+                found.fail(entry.path, f"cannot look it up: {exc.strerror or exc}")
         stack.extend(reversed(subdirs))
 
 
 def discover(paths: Iterable[str | os.PathLike[str]]) -> Discovery:
     """Targets below ``paths`` in a stable order, without duplicates."""
-    targets: list[Target] = []
-    errors: list[str] = []
+    found = Discovery([], [])
     seen: set[Path] = set()
 
     def add(target: Target) -> None:
         if target.mlmodel not in seen:
             seen.add(target.mlmodel)
-            targets.append(target)
+            found.targets.append(target)
 
     for raw in paths:
         path = os.fspath(raw)
         try:
             st = os.stat(path)
         except FileNotFoundError:
-            errors.append(f"{path}: no such file or directory")
+            found.errors.append(f"{path}: no such file or directory")
             continue
         except OSError as exc:
-            errors.append(f"{path}: {exc.strerror or exc}")
+            found.fail(path, f"cannot look it up: {exc.strerror or exc}")
             continue
         if stat.S_ISDIR(st.st_mode):
             if os.path.basename(os.path.normpath(path)) == MLMODEL:
                 # a directory named MLmodel given explicitly: its parent is the model dir
                 add(Target(Path(path).parent, Path(path)))
                 continue
-            for target in _walk(path, errors):
+            for target in _walk(path, found):
                 add(target)
         else:
             add(Target(Path(path).parent, Path(path)))
-    return Discovery(targets, errors)
+    return found

@@ -8,7 +8,7 @@ The walker (``validate.py``) turns problems into located :class:`~.findings.Find
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -27,6 +27,14 @@ class Rule:
     #: ``static`` (``validate``: reads files, never runs the model) or ``dynamic``
     #: (``check``: loads and runs the model, ``conformance/dynamic/``)
     kind: str = "static"
+    #: the severities a finding of this rule can have besides ``severity``, each with the
+    #: case it applies to, e.g. ``((Severity.ERROR, "the file is named in MLmodel"),)``;
+    #: ``severity`` itself applies in every other case
+    severities: tuple[tuple[Severity, str], ...] = ()
+
+    def allowed_severities(self) -> frozenset[Severity]:
+        """Every severity a finding of this rule may carry."""
+        return frozenset({self.severity, *(severity for severity, _ in self.severities)})
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,12 +75,22 @@ CHECKS: list[Check] = []
 
 
 def define_rule(
-    id: str, severity: Severity | str, summary: str, hint: str = "", *, kind: str = "static"
+    id: str,
+    severity: Severity | str,
+    summary: str,
+    hint: str = "",
+    *,
+    kind: str = "static",
+    severities: Sequence[tuple[Severity | str, str]] = (),
 ) -> str:
-    """Add a rule to the catalogue and return its id (so modules can keep it as a constant)."""
+    """Add a rule to the catalogue and return its id (so modules can keep it as a constant).
+
+    ``severities`` lists the other severities the rule reports and when each applies.
+    """
     if id in RULES:
         raise ValueError(f"rule {id!r} is defined twice")
-    RULES[id] = Rule(id, Severity(severity), summary, hint, kind)
+    cases = tuple((Severity(level), when) for level, when in severities)
+    RULES[id] = Rule(id, Severity(severity), summary, hint, kind, cases)
     return id
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from . import rules as _rules  # noqa: F401  (registers every check)
 from .context import DEFAULT_OPTIONS, ModelContext, ValidationOptions
-from .discover import Target, discover
+from .discover import Discovery, Target, discover
 from .findings import Finding, Severity
 from .model_files import read_bounded
 from .registry import CHECKS, RULES, Check, Problem
@@ -201,4 +201,25 @@ def validate_paths(
     """Discover every model directory below ``paths`` and validate each one."""
     found = discover(paths)
     results = validate_targets(found.targets, options, jobs=jobs, progress=progress)
-    return Report(results, found.errors)
+    return Report(results + unreadable_results(found), found.errors)
+
+
+def unreadable_results(found: Discovery) -> list[TargetResult]:
+    """One ``path-unreadable`` finding per path discovery could not look into."""
+    rule = RULES[document.PATH_UNREADABLE]
+    return [
+        TargetResult(
+            item.path,
+            [
+                Finding(
+                    rule=rule.id,
+                    severity=rule.severity,
+                    file="",
+                    pointer="",
+                    message=f"{item.reason}; models below it are not validated",
+                    hint=rule.hint,
+                )
+            ],
+        )
+        for item in found.unreadable
+    ]

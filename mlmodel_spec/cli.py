@@ -54,6 +54,11 @@ def build_parser() -> argparse.ArgumentParser:
     v.add_argument("--color", choices=("auto", "always", "never"), default="auto")
     v.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE (atomically)")
     v.add_argument(
+        "--sarif-base",
+        metavar="DIR",
+        help="SARIF: paths below DIR are relative to %%SRCROOT%% (default: the working directory)",
+    )
+    v.add_argument(
         "--ignore",
         metavar="RULES",
         action="append",
@@ -153,7 +158,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     from mlmodel_spec.conformance.discover import discover
     from mlmodel_spec.conformance.findings import Severity
     from mlmodel_spec.conformance.registry import RULES
-    from mlmodel_spec.conformance.validate import Report, validate_targets
+    from mlmodel_spec.conformance.validate import Report, unreadable_results, validate_targets
     from mlmodel_spec.reporters import REPORTERS, ReportStyle
 
     ignore, select = _rule_list(args.ignore), _rule_list(args.select)
@@ -163,7 +168,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     found = discover(args.paths)
     for error in found.errors:
         print(f"mlmodel-spec: error: {error}", file=sys.stderr)
-    if not found.targets:
+    if not found.targets and not found.unreadable:
         if not found.errors:
             print(
                 "mlmodel-spec: nothing to validate: no MLmodel file under " + ", ".join(args.paths),
@@ -183,12 +188,20 @@ def cmd_validate(args: argparse.Namespace) -> int:
                 for f in result.findings
                 if f.rule not in ignore and (not select or f.rule in select)
             ]
-    report = Report(results, found.errors)
+    unreadable = unreadable_results(found)
+    if ignore or select:
+        unreadable = [
+            t
+            for t in unreadable
+            if t.findings[0].rule not in ignore and (not select or t.findings[0].rule in select)
+        ]
+    report = Report(results + unreadable, found.errors)
     fail_on = Severity(args.fail_on)
     out_stream = sys.stdout
     style = ReportStyle(
         color=args.output is None and args.format == "text" and _use_color(args.color, out_stream),
         fail_on=fail_on,
+        sarif_base=args.sarif_base,
     )
     text = REPORTERS[args.format](report, style)
     if args.output:
@@ -233,6 +246,7 @@ def cmd_rules(args: argparse.Namespace) -> int:
                 "summary": r.summary,
                 "hint": r.hint,
                 "kind": r.kind,
+                "severities": [{"severity": lvl.value, "when": when} for lvl, when in r.severities],
             }
             for r in sorted(RULES.values(), key=lambda r: r.id)
         ]
@@ -241,6 +255,8 @@ def cmd_rules(args: argparse.Namespace) -> int:
     width = max(len(r) for r in RULES)
     for rule in sorted(RULES.values(), key=lambda r: r.id):
         print(f"{rule.id:<{width}}  {rule.severity.value:<7}  {rule.summary}")
+        for level, when in rule.severities:
+            print(f"{'':<{width}}  {level.value:<7}  when {when}")
     return EXIT_OK
 
 

@@ -96,7 +96,10 @@ def test_case_files_are_well_formed() -> None:
 
 
 # Rules that no on-disk case can trigger (they need a FIFO, a crash, ...): tested elsewhere.
-NOT_CASE_TESTABLE = {"internal-error": "needs a crashing check; tests/test_validate.py"}
+NOT_CASE_TESTABLE = {
+    "internal-error": "needs a crashing check; tests/test_validate.py",
+    "path-unreadable": "needs a directory that cannot be listed; tests/reporters/test_unreadable.py",
+}
 
 
 def test_every_rule_fires_in_an_invalid_case_and_is_silent_in_a_valid_one() -> None:

@@ -56,3 +56,13 @@ INTERNAL_ERROR = define_rule(
     "A check crashed on this input (a bug in mlmodel-spec)",
     "Please report this with the MLmodel file that caused it.",
 )
+#: raised by discovery, not by a check: a directory of the tree (or a path given) that
+#: cannot be listed or looked up, so any model below it goes unchecked
+PATH_UNREADABLE = define_rule(
+    "path-unreadable",
+    Severity.ERROR,
+    "A directory of the validated tree cannot be listed (permissions, I/O error): "
+    "models below it are not validated",
+    "Give the user running the validator read and execute permission on it, or leave it "
+    "out of the paths given.",
+)

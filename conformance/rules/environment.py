@@ -37,6 +37,7 @@ PYTHON_ENV_SCHEMA = define_rule(
     "python_env.yaml does not have the shape MLflow's _PythonEnv accepts",
     "python_env.yaml holds only `python: X.Y.Z`, `build_dependencies: [...]` and "
     "`dependencies: [...]` (MLflow raises TypeError on anything else).",
+    severities=((Severity.WARNING, "the failed keyword is marked x-severity warning"),),
 )
 CONDA_PYTHON_MISSING = define_rule(
     "conda-python-missing",
@@ -50,6 +51,12 @@ CONDA_PYTHON_UNPINNED = define_rule(
     "The python dependency of conda.yaml is not pinned in a form MLflow can use",
     "Write `python=X.Y.Z`. MLflow's virtualenv restore (used when python_env.yaml is absent) "
     "accepts only `python` followed by =, ==, <= or >= and a version.",
+    severities=(
+        (
+            Severity.ERROR,
+            "there is no python_env.yaml and the python spec is one virtualenv cannot use",
+        ),
+    ),
 )
 CONDA_PIP_SECTION = define_rule(
     "conda-pip-section",

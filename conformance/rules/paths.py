@@ -26,6 +26,12 @@ PATH_MISSING = define_rule(
     Severity.ERROR,
     "A file or directory named in MLmodel does not exist in the model directory",
     "Restore the file from the original model, or correct the path in MLmodel.",
+    severities=(
+        (
+            Severity.WARNING,
+            "it is the (serving) input example: loading ignores it, only the example is lost",
+        ),
+    ),
 )
 PATH_ABSOLUTE = define_rule(
     "path-absolute",
@@ -69,6 +75,13 @@ ENV_FILE_MISSING = define_rule(
     "An environment file (conda.yaml, python_env.yaml, requirements.txt) is missing",
     "Restore the file; `mlflow models serve` and `mlflow.pyfunc.get_model_dependencies` "
     "rebuild the model's environment from it.",
+    severities=(
+        (
+            Severity.ERROR,
+            "MLmodel names the file (python_function env); warning when only MLflow's "
+            "convention expects it",
+        ),
+    ),
 )
 
 PYFUNC = "python_function"

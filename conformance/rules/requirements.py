@@ -33,6 +33,7 @@ REQUIREMENTS_SYNTAX = define_rule(
     "Write one PEP 508 requirement (name[extras] op version ; marker), a URL, a path, or one "
     "of the options pip accepts in requirements files (-r, -c, -e, --index-url, "
     "--extra-index-url, --find-links, --hash, ...).",
+    severities=((Severity.WARNING, "the line uses ${VARIABLES} that pip expands"),),
 )
 REQUIREMENTS_IGNORED = define_rule(
     "requirements-option-ignored",
@@ -45,6 +46,7 @@ REQUIREMENTS_INCLUDE = define_rule(
     Severity.ERROR,
     "A -r/-c file named in the environment is not a file inside the model directory",
     "Copy the file into the model directory and refer to it by a relative path.",
+    severities=((Severity.WARNING, "more -r/-c files are chained than the validator reads"),),
 )
 REQUIREMENTS_CONFLICT = define_rule(
     "requirements-conflict",
@@ -58,6 +60,7 @@ ENV_FILE_UNREADABLE = define_rule(
     "An environment file (conda.yaml, python_env.yaml, requirements or constraints) is not "
     "readable text",
     "Environment files are small UTF-8 text files; re-create the file.",
+    severities=((Severity.WARNING, "a requirements file is too large to check"),),
 )
 
 REQUIREMENTS_FILE = "requirements.txt"

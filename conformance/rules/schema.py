@@ -19,12 +19,14 @@ SCHEMA = define_rule(
     Severity.ERROR,
     "The MLmodel content does not match the MLmodel JSON Schema",
     "`mlmodel-spec schema mlmodel` prints the schema with a description of every key.",
+    severities=((Severity.WARNING, "the failed keyword is marked x-severity warning"),),
 )
 UNKNOWN_KEY = define_rule(
     "unknown-key",
     Severity.INFO,
     "A key the specification does not know (MLflow carries it along unchanged)",
     "Check the spelling; MLflow ignores custom keys. --strict makes this a warning.",
+    severities=((Severity.WARNING, "--strict is given"),),
 )
 DEPRECATED_KEY = define_rule(
     "deprecated-key",
@@ -37,6 +39,7 @@ UNKNOWN_FLAVOR = define_rule(
     Severity.INFO,
     "A flavor the specification does not describe (custom or third-party)",
     "Custom flavors are fine; only the python_function block is needed to load it generically.",
+    severities=((Severity.WARNING, "--strict is given"),),
 )
 
 _SEVERITY = {"error": None, "warning": Severity.WARNING, "info": Severity.INFO}

@@ -43,12 +43,17 @@ DUPLICATE_KEY = define_rule(
     "A JSON object in a signature field has the same key twice; MLflow keeps only the last "
     "(a warning when both values are equal)",
     "Remove one of the two entries (for an object type: define each property once).",
+    severities=((Severity.WARNING, "the repeated key has the same value each time"),),
 )
 SCHEMA = define_rule(
     "signature-schema",
     Severity.ERROR,
     "A decoded signature field does not match the signature JSON Schema",
     "`mlmodel-spec schema signature` prints the schema with a description of every key.",
+    severities=(
+        (Severity.WARNING, "the keyword is marked x-severity warning, or deprecated"),
+        (Severity.INFO, "the failed keyword is marked x-severity info"),
+    ),
 )
 UNKNOWN_KEY = define_rule(
     "signature-unknown-key",
@@ -56,6 +61,7 @@ UNKNOWN_KEY = define_rule(
     "A key MLflow does not know in a signature spec (fatal in primitive column specs)",
     "Remove the key. MLflow builds primitive columns with ColSpec(**spec), which fails on any "
     "key other than type, name and required.",
+    severities=((Severity.ERROR, "a primitive column spec has it: ColSpec(**spec) fails"),),
 )
 MIXED_SPECS = define_rule(
     "signature-mixed-specs",
@@ -132,6 +138,7 @@ FLAGS_WITHOUT_SIGNATURE = define_rule(
     "`is_signature_from_type_hint`/`type_hint_from_example` are set but there is no signature",
     "MLflow only reads these flags together with a signature: restore the signature or remove "
     "the flags.",
+    severities=((Severity.INFO, "no flag is set to true (none was claimed)"),),
 )
 
 FIELDS = ("inputs", "outputs", "params")
