@@ -1,0 +1,227 @@
+"""Scan one payload file: sniff what it is, read every pickle in it, summarise the events.
+
+A file is a pickle when it starts with ``PROTO`` (protocols 2-5) or, for protocols 0 and 1,
+when its first pickle gets as far as importing or calling something; a file that is not a
+pickle (a placeholder, a text file, a LightGBM model) yields ``format="not-pickle"`` and no
+finding: unpickling it would fail before running anything. Compressed files (joblib's
+zlib/gzip/bz2/xz/lzma/lz4) are decompressed as they are read. Several pickles in one file are
+read one after the other; joblib's inline arrays are stepped over.
+"""
+
+from __future__ import annotations
+
+import lzma
+import os
+import zlib
+from dataclasses import dataclass, field
+from typing import BinaryIO
+
+from .joblib_layout import array_hook
+from .reader import Event, read_pickle
+from .source import (
+    ByteSource,
+    CompressionUnavailable,
+    SourceLimit,
+    decompressing,
+    sniff_compression,
+)
+from .values import Call, Global, Value
+
+#: distinct globals and dynamic events kept per file (more is itself reported)
+MAX_GLOBALS = 10_000
+MAX_OTHER_EVENTS = 100
+#: decompressed bytes read at most: this many times the compressed size, at least 1 GiB
+BOMB_RATIO = 200
+BOMB_FLOOR = 1 << 30
+_ZIP_MAGIC = b"PK\x03\x04"
+_DECOMPRESSION_ERRORS = (zlib.error, OSError, EOFError, lzma.LZMAError, ValueError)
+
+
+@dataclass(slots=True)
+class GlobalUse:
+    """The first place a global is imported, and the first call of it."""
+
+    ref: Global
+    offset: int
+    opcode: str
+    pickle: int  # 0 for the first pickle in the file
+    call_offset: int | None = None
+    call_opcode: str = ""
+
+
+@dataclass(slots=True)
+class CodeSummary:
+    """What code a cloudpickle carries: functions, classes, the modules it imports."""
+
+    functions: set[str] = field(default_factory=set)
+    classes: set[str] = field(default_factory=set)
+    modules: set[str] = field(default_factory=set)
+    files: set[str] = field(default_factory=set)
+    code_objects: int = 0
+
+    def observe(self, call: Call) -> None:
+        callee, args = call.callee, call.args
+        if not isinstance(args, tuple):
+            return
+        if isinstance(callee, Global) and callee.module.startswith("cloudpickle"):
+            if callee.name in ("subimport", "dynamic_subimport") and args:
+                _add_text(self.modules, args[0])
+            elif callee.name == "_make_skeleton_class" and len(args) > 1:
+                _add_text(self.classes, args[1])
+            elif callee.name == "_make_function" and len(args) > 2:
+                _add_text(self.functions, args[2])
+        elif _is_code_type(callee):
+            self.code_objects += 1
+            strings = [a for a in args if isinstance(a, str)]
+            for index, item in enumerate(strings):
+                if item.endswith(".py") or (item.startswith("<") and item.endswith(">")):
+                    self.files.add(item)
+                    if index + 1 < len(strings):
+                        self.functions.add(strings[index + 1])
+                    break
+
+    def __bool__(self) -> bool:
+        return bool(self.code_objects or self.functions or self.classes)
+
+
+def _add_text(target: set[str], value: Value) -> None:
+    if isinstance(value, str) and len(target) < 1000:
+        target.add(value)
+
+
+def _is_code_type(value: Value) -> bool:
+    if isinstance(value, Global):
+        return value.dotted == "types.CodeType"
+    return (
+        isinstance(value, Call)
+        and isinstance(value.callee, Global)
+        and value.callee.name == "_builtin_type"
+        and value.args in (("CodeType",), ("code",))
+    )
+
+
+@dataclass(slots=True)
+class PayloadScan:
+    path: str  # relative to the model directory
+    format: str = "not-pickle"  # pickle | not-pickle | zip | empty | unreadable
+    compression: str | None = None
+    pickles: int = 0
+    globals: dict[Global, GlobalUse] = field(default_factory=dict)
+    dynamic: list[Event] = field(default_factory=list)  # dynamic-global and extension events
+    broken: Event | None = None
+    broken_pickle: int = 0
+    trailing_offset: int | None = None  # bytes after the last STOP that are not a pickle
+    code: CodeSummary = field(default_factory=CodeSummary)
+    error: str = ""  # why the file could not be read at all (scan incomplete)
+
+    @property
+    def offsets_note(self) -> str:
+        return f" of the {self.compression}-decompressed stream" if self.compression else ""
+
+
+class _Collector:
+    def __init__(self, scan: PayloadScan) -> None:
+        self.scan = scan
+        self.pickle = 0
+        self.too_many = False
+
+    def take(self, event: Event) -> None:
+        scan = self.scan
+        if event.kind == "import" and isinstance(event.target, Global):
+            ref = event.target
+            if ref not in scan.globals:
+                if len(scan.globals) >= MAX_GLOBALS:
+                    self.too_many = True
+                    return
+                scan.globals[ref] = GlobalUse(ref, event.offset, event.opcode, self.pickle)
+        elif event.kind == "call" and isinstance(event.target, Call):
+            call = event.target
+            if isinstance(call.callee, Global):
+                use = scan.globals.get(call.callee)
+                if use is not None and use.call_offset is None:
+                    use.call_offset, use.call_opcode = event.offset, event.opcode
+            scan.code.observe(call)
+        elif event.kind in ("dynamic-global", "extension"):
+            if len(scan.dynamic) < MAX_OTHER_EVENTS:
+                scan.dynamic.append(event)
+        elif event.kind == "broken" and scan.broken is None:
+            scan.broken, scan.broken_pickle = event, self.pickle
+
+
+def _nested(source: ByteSource):  # type: ignore[no-untyped-def]
+    return read_pickle(source, _HOOK)
+
+
+_HOOK = array_hook(_nested)
+
+
+def _looks_like_pickle_start(head: bytes) -> bool:
+    return len(head) >= 2 and head[0] == 0x80 and head[1] <= 5
+
+
+def _read_pickles(source: ByteSource, scan: PayloadScan, sniffing: bool) -> None:
+    collector = _Collector(scan)
+    while True:
+        start = source.offset
+        events = list(read_pickle(source, _HOOK))
+        last = events[-1]
+        did_something = any(e.kind in ("import", "call") for e in events)
+        if last.kind == "broken" and not did_something and collector.pickle > 0:
+            scan.trailing_offset = start  # bytes after a STOP that are not a pickle
+            return
+        if last.kind == "broken" and not did_something and sniffing:
+            return  # not a pickle at all: a placeholder, text, another format
+        scan.format = "pickle"
+        scan.pickles += 1
+        for event in events:
+            collector.take(event)
+        if last.kind == "broken" or source.at_end():
+            return
+        collector.pickle += 1
+        sniffing = False
+
+
+def scan_payload(root: str, rel: str) -> PayloadScan:
+    """Scan ``root/rel``. Never raises for what is in the file."""
+    scan = PayloadScan(rel)
+    path = os.path.join(root, rel)
+    try:
+        with open(path, "rb") as raw:
+            _scan_open(raw, os.fstat(raw.fileno()).st_size, scan)
+    except OSError as exc:
+        scan.format, scan.error = "unreadable", f"cannot be read: {exc.strerror or exc}"
+    return scan
+
+
+def _scan_open(raw: BinaryIO, size: int, scan: PayloadScan) -> None:
+    head = raw.read(8)
+    raw.seek(0)
+    if not head:
+        scan.format = "empty"
+        return
+    if head.startswith(_ZIP_MAGIC):
+        scan.format = "zip"
+        return
+    compression = sniff_compression(head)
+    if compression is None:
+        source = ByteSource(raw, seekable=True)
+        _read_pickles(source, scan, sniffing=not _looks_like_pickle_start(head))
+        return
+    scan.compression = compression
+    try:
+        stream = decompressing(raw, compression)
+        limit = max(BOMB_FLOOR, BOMB_RATIO * size)
+        source = ByteSource(stream, limit=limit)
+        inner = source.peek(2)
+        _read_pickles(source, scan, sniffing=not _looks_like_pickle_start(inner))
+    except CompressionUnavailable as exc:
+        scan.format, scan.error = "pickle", f"is {compression}-compressed: {exc}"
+    except SourceLimit as exc:
+        scan.format = "pickle" if scan.pickles or scan.globals else scan.format
+        scan.error = f"decompresses to {exc} (a decompression bomb?); the rest is not read"
+    except _DECOMPRESSION_ERRORS as exc:
+        if scan.globals:
+            scan.error = f"stops decompressing: {exc}"
+        else:
+            scan.compression = None  # magic bytes by chance: not a compressed pickle
+            scan.format = "not-pickle"
