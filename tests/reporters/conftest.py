@@ -80,9 +80,9 @@ def run_multitool(sarif_files: list[Path], workdir: Path) -> list[dict[str, Any]
     """Every result the Multitool's SARIF and GitHub rules report on ``sarif_files``."""
     tool = need_tool(MULTITOOL)
     out = workdir / "multitool-output.sarif"
+    command = [str(tool), "validate", "--rule-kind", "Sarif;Gh", "--log", "ForceOverwrite"]
     proc = subprocess.run(
-        [str(tool), "validate", "--rule-kind", "Sarif;Gh", "--log", "ForceOverwrite"]
-        + ["--output", str(out), *map(str, sarif_files)],
+        [*command, "--output", str(out), *map(str, sarif_files)],
         capture_output=True,
         text=True,
         timeout=300,
@@ -128,7 +128,9 @@ def check_all_formats(
 
         for line in outputs["github"].splitlines():
             if line.lstrip().startswith("::"):
-                assert GITHUB_COMMAND.fullmatch(line), f"a workflow command we did not write: {line!r}"
+                assert GITHUB_COMMAND.fullmatch(line), (
+                    f"a workflow command we did not write: {line!r}"
+                )
         commands = [line for line in outputs["github"].splitlines() if line.startswith("::")]
         assert len(commands) == findings
 
@@ -157,3 +159,8 @@ def uri_reference() -> Callable[[str], None]:
 @pytest.fixture
 def github_command() -> re.Pattern[str]:
     return GITHUB_COMMAND
+
+
+@pytest.fixture(scope="session")
+def multitool() -> Callable[[list[Path], Path], list[dict[str, Any]]]:
+    return run_multitool

@@ -9,6 +9,7 @@ import re
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from contextlib import redirect_stderr, redirect_stdout
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -62,7 +63,7 @@ def test_no_line_starts_a_command_from_a_directory_name(
 ) -> None:
     write_model(tmp_path / command, "custom: 1\n")
     for fmt in ("github", "text"):
-        _, out = _in(tmp_path, lambda: validate(command, "--format", fmt))
+        _, out = _in(tmp_path, partial(validate, command, "--format", fmt))
         assert "::" in out
         for line in out.splitlines():
             if line.lstrip().startswith("::"):
@@ -102,7 +103,7 @@ def test_junit_keeps_findings_below_fail_on(tmp_path: Path) -> None:
     write_model(tmp_path / "b", "flavors: 3\n")  # an error
     code, out = validate(str(tmp_path), "--format", "junit")
     assert code == 1
-    cases = {c.get("name"): c for c in ET.fromstring(out).iter("testcase")}
+    cases = {c.get("name", ""): c for c in ET.fromstring(out).iter("testcase")}
     assert sorted(cases) == [str(tmp_path / "a"), str(tmp_path / "b")]  # one per model
     assert cases[str(tmp_path / "a")].find("failure") is None
     assert "unknown-key" in (cases[str(tmp_path / "a")].findtext("system-out") or "")
@@ -165,7 +166,9 @@ def test_fingerprints_are_stable_and_distinct(tmp_path: Path) -> None:
     def prints(base: Path) -> list[str]:
         report = validate_paths([base / "a"])
         sarif = json.loads(REPORTERS["sarif"](report, ReportStyle(sarif_base=str(base))))
-        return [r["partialFingerprints"]["mlmodelSpecFinding/v1"] for r in sarif["runs"][0]["results"]]
+        return [
+            r["partialFingerprints"]["mlmodelSpecFinding/v1"] for r in sarif["runs"][0]["results"]
+        ]
 
     first = prints(tmp_path)
     assert len(set(first)) == len(first) >= 3

@@ -10,6 +10,7 @@ import os
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
+from typing import Literal
 
 import yaml
 from hypothesis import HealthCheck, given, settings
@@ -20,12 +21,17 @@ from mlmodel_spec.reporters import REPORTERS, ReportStyle
 
 #: any code point but the surrogates (str from a file system never holds them but through
 #: surrogateescape, tested in test_injection.py)
-hostile_text = st.text(st.characters(exclude_categories=("Cs",)), max_size=40)
+NO_SURROGATES: list[Literal["Cs"]] = ["Cs"]
+hostile_text = st.text(st.characters(exclude_categories=NO_SURROGATES), max_size=40)
 #: directory names: anything a POSIX file system takes
 dir_names = st.text(
-    st.characters(exclude_categories=("Cs",), exclude_characters="/\x00"), min_size=1, max_size=30
+    st.characters(exclude_categories=NO_SURROGATES, exclude_characters="/\x00"),
+    min_size=1,
+    max_size=30,
 ).filter(lambda name: name not in (".", "..") and len(os.fsencode(name)) <= 200)
-scalars = st.one_of(hostile_text, st.integers(), st.none(), st.booleans())
+scalars: st.SearchStrategy[object] = st.one_of(
+    hostile_text, st.integers(), st.none(), st.booleans()
+)
 
 
 @st.composite
@@ -39,7 +45,7 @@ def mlmodel_texts(draw: st.DrawFn) -> str:
         draw(hostile_text): draw(scalars),
     }
     flavors = {"python_function": pyfunc, draw(hostile_text): {draw(hostile_text): draw(scalars)}}
-    document = {"flavors": flavors, "mlflow_version": draw(hostile_text)}
+    document: dict[str, object] = {"flavors": flavors, "mlflow_version": draw(hostile_text)}
     document.update(draw(st.dictionaries(hostile_text, scalars, max_size=3)))
     return yaml.safe_dump(document, allow_unicode=draw(st.booleans()))
 
