@@ -248,3 +248,51 @@ def test_ignore_and_select_filter_the_report(
     code, _, err = run(capsys, "validate", str(tree), "--ignore", "no-such-rule")
     assert code == 2
     assert "unknown rule id(s) no-such-rule" in err
+
+
+def test_sarif_base_makes_uris_relative_to_srcroot(
+    tree: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _, out, _ = run(capsys, "validate", str(tree), "--format", "sarif", "--sarif-base", str(tree))
+    run_ = json.loads(out)["runs"][0]
+    assert run_["originalUriBaseIds"] == {"%SRCROOT%": {"uri": tree.as_uri() + "/"}}
+    uris = {
+        r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in run_["results"]
+    }
+    assert "2/ccc/artifacts/model/MLmodel" in uris
+    monkeypatch.chdir(tree / "0")  # the default base: the working directory; tree is outside
+    _, out, _ = run(capsys, "validate", str(tree), "--format", "sarif")
+    (result,) = [
+        r for r in json.loads(out)["runs"][0]["results"] if r["ruleId"] == "yaml-duplicate-key"
+    ]
+    location = result["locations"][0]["physicalLocation"]["artifactLocation"]
+    assert location == {"uri": (tree / "2/ccc/artifacts/model/MLmodel").as_uri()}
+
+
+def test_rules_command_lists_case_dependent_severities(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "rules")
+    assert code == 0
+    lines = out.splitlines()
+    index = next(i for i, line in enumerate(lines) if line.startswith("env-file-missing "))
+    assert lines[index].split()[1] == "warning"
+    assert lines[index + 1].split()[:2] == ["error", "when"]
+
+
+def test_an_unreadable_directory_exits_2_with_a_finding(
+    tree: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    locked = tree / "1"
+    real = os.scandir
+    monkeypatch.setattr(
+        "mlmodel_spec.conformance.discover.os.scandir",
+        lambda path: _refuse(path) if os.fspath(path) == str(locked) else real(path),
+    )
+    code, out, err = run(capsys, "validate", str(tree))
+    assert code == 2
+    assert f"{locked}: error [path-unreadable]" in out
+    assert "2 models checked" in out and "1 path could not be read" in out
+    assert "cannot list directory" in err
+
+
+def _refuse(path: object) -> None:
+    raise PermissionError(13, "Permission denied", str(path))
