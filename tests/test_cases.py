@@ -98,7 +98,7 @@ def test_case_files_are_well_formed() -> None:
 # Rules that no on-disk case can trigger (they need a FIFO, a crash, ...): tested elsewhere.
 NOT_CASE_TESTABLE = {
     "internal-error": "needs a crashing check; tests/test_validate.py",
-    "path-unreadable": "needs a directory that cannot be listed; tests/reporters/test_unreadable.py",
+    "path-unreadable": "needs an unlistable directory; tests/reporters/test_unreadable.py",
 }
 
 
