@@ -23,6 +23,7 @@ AREAS = (
     (("flavor-version-", "python-version-", "mlflow-version-"), "Versions"),
     (("signature-",), "Signatures"),
     (("input-example-", "serving-example-"), "Input examples"),
+    (("safety-",), "Safety (what loading a payload would execute; category `safety`)"),
 )
 #: rules of ``kind="dynamic"`` (conformance/dynamic/) are listed under this area
 DYNAMIC_AREA = "Dynamic checks (`mlmodel-spec check`: runs the model)"

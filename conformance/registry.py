@@ -31,6 +31,9 @@ class Rule:
     #: case it applies to, e.g. ``((Severity.ERROR, "the file is named in MLmodel"),)``;
     #: ``severity`` itself applies in every other case
     severities: tuple[tuple[Severity, str], ...] = ()
+    #: ``conformance`` (will MLflow load and serve it) or ``safety`` (what loading would
+    #: execute; the severity speaks of danger, ``conformance/safety/``)
+    category: str = "conformance"
 
     def allowed_severities(self) -> frozenset[Severity]:
         """Every severity a finding of this rule may carry."""
@@ -82,6 +85,7 @@ def define_rule(
     *,
     kind: str = "static",
     severities: Sequence[tuple[Severity | str, str]] = (),
+    category: str = "conformance",
 ) -> str:
     """Add a rule to the catalogue and return its id (so modules can keep it as a constant).
 
@@ -90,7 +94,7 @@ def define_rule(
     if id in RULES:
         raise ValueError(f"rule {id!r} is defined twice")
     cases = tuple((Severity(level), when) for level, when in severities)
-    RULES[id] = Rule(id, Severity(severity), summary, hint, kind, cases)
+    RULES[id] = Rule(id, Severity(severity), summary, hint, kind, cases, category)
     return id
 
 

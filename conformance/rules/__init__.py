@@ -16,3 +16,6 @@ from . import (  # noqa: F401, I001
     signature,
     versions,
 )
+
+# The safety-* rules live in their own sub-package (conformance/safety/) and register last.
+from ..safety import rules as safety  # noqa: F401

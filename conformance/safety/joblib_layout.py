@@ -69,7 +69,8 @@ def _count(shape: Value) -> int:
         raise Broken("joblib array wrapper without a readable shape")
     count = 1
     for n in shape:
-        count *= n  # type: ignore[operator]
+        assert isinstance(n, int)
+        count *= n
         if count > MAX_ARRAY_BYTES:
             raise Broken(f"joblib array of absurd shape {shape}")
     return count

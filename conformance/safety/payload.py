@@ -165,7 +165,9 @@ def _read_pickles(source: ByteSource, scan: PayloadScan, sniffing: bool) -> None
         start = source.offset
         events = list(read_pickle(source, _HOOK))
         last = events[-1]
-        did_something = any(e.kind in ("import", "call") for e in events)
+        # a text file can read as a few protocol 0 opcodes ("c..." is GLOBAL): without a
+        # PROTO header, a stream is a pickle only if it reaches STOP or calls something
+        did_something = last.kind == "stop" or any(e.kind == "call" for e in events)
         if last.kind == "broken" and not did_something and collector.pickle > 0:
             scan.trailing_offset = start  # bytes after a STOP that are not a pickle
             return

@@ -135,6 +135,7 @@ class _Machine:
         while True:
             offset = source.offset
             code = source.read_byte()
+            self.offset = offset
             if code < 0:
                 raise Broken("truncated: the stream ends before STOP")
             spec = OPCODES.get(code)
@@ -156,6 +157,9 @@ class _Machine:
         self.events.append(Event(kind, self.offset, self.opcode, target, detail))
 
     def global_(self, module: str, name: str) -> Global:
+        if not _dotted_name(module) or not _dotted_name(name):
+            # find_class cannot import or look it up: loading fails here, nothing runs
+            raise Broken(f"{module[:80]!r}.{name[:80]!r} is not a module and attribute name")
         if self.protocol < 3:
             module = PY2_MODULES.get(module, module)
         ref = Global(module, name)
@@ -166,6 +170,10 @@ class _Machine:
         result = Call(bounded(callee), bounded(args), self.offset, self.opcode)
         self.emit("call", result)
         return result
+
+
+def _dotted_name(text: str) -> bool:
+    return bool(text) and all(part.isidentifier() for part in text.split("."))
 
 
 def _text_line(data: bytes) -> str:

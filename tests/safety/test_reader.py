@@ -1,0 +1,220 @@
+"""The reader and the rules on crafted malicious payloads and on real benign ones.
+
+Malicious payloads come from ``crafted`` (opcodes by hand, never loaded); benign ones are
+written by the installed scikit-learn, LightGBM, cloudpickle and joblib in tmp dirs.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from pathlib import Path
+
+import pytest
+
+from mlmodel_spec.conformance.safety.payload import scan_payload
+from mlmodel_spec.conformance.validate import validate_model
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+crafted = importlib.import_module("crafted")
+build_cases = importlib.import_module("build_cases")
+
+
+def _model(
+    tmp_path: Path, payload: bytes, *, custom: bool = False, name: str = "model.pkl"
+) -> Path:
+    root = tmp_path / "model"
+    root.mkdir()
+    mlmodel = (
+        build_cases.custom_mlmodel() if custom else build_cases.sklearn_mlmodel(name, "pickle")
+    )
+    import yaml
+
+    (root / "MLmodel").write_text(yaml.safe_dump(mlmodel))
+    for env_name, text in build_cases.ENV.items():
+        (root / env_name).write_text(text)
+    (root / ("python_model.pkl" if custom else name)).write_bytes(payload)
+    return root
+
+
+def _safety(root: Path, strict: bool = False) -> set[tuple[str, str]]:
+    from mlmodel_spec.conformance.context import ValidationOptions
+
+    findings = validate_model(root, options=ValidationOptions(strict=strict))
+    return {(f.rule, f.severity.value) for f in findings if f.rule.startswith("safety-")}
+
+
+DANGER = ("safety-dangerous-global", "error")
+MALICIOUS = {
+    "reduce os.system": (crafted.reduce_call("os", "system", "id"), {DANGER}),
+    "protocol 0 text": (crafted.protocol0_call("os", "system", "id"), {DANGER}),
+    "posix name": (crafted.reduce_call("posix", "system", "id"), {DANGER}),
+    "memoized STACK_GLOBAL": (crafted.memo_stack_global(), {DANGER}),
+    "getattr chain": (crafted.getattr_chain(), {DANGER}),
+    "dotted find_class": (crafted.dotted_name_trick(), {DANGER}),
+    "nested pickle": (crafted.nested_pickle(), {DANGER}),
+    "reduce returning eval": (crafted.eval_reduce(), {DANGER}),
+    "python 2 __builtin__": (crafted.python2_builtin(), {DANGER}),
+    "INST": (crafted.inst_opcode(), {DANGER}),
+    "OBJ": (crafted.obj_opcode(), {DANGER}),
+    "NEWOBJ_EX": (crafted.newobj_ex(), {DANGER}),
+    "EXT code": (crafted.extension_code(), {("safety-dynamic-global", "error")}),
+    "computed STACK_GLOBAL": (crafted.dynamic_global(), {("safety-dynamic-global", "error")}),
+    "joblib hostile sub-pickle": (crafted.joblib_hostile_subpickle(), {DANGER}),
+    "appended after a model": (
+        crafted.appended(crafted.benign_estimator(), crafted.reduce_call("os", "system", "id")),
+        {DANGER},
+    ),
+    "truncated": (crafted.truncated(), {("safety-scan-incomplete", "warning")}),
+    "absurd length": (crafted.absurd_length(), {("safety-scan-incomplete", "warning")}),
+    "deep nesting": (crafted.deep_nesting(), {("safety-scan-incomplete", "warning")}),
+}
+
+
+@pytest.mark.parametrize("name", sorted(MALICIOUS))
+def test_malicious_payload_draws_its_finding(tmp_path: Path, name: str) -> None:
+    payload, expected = MALICIOUS[name]
+    assert _safety(_model(tmp_path, payload)) == expected
+
+
+def test_appended_payload_names_the_second_pickle(tmp_path: Path) -> None:
+    payload = crafted.appended(crafted.benign_estimator(), crafted.reduce_call("os", "system", "x"))
+    root = _model(tmp_path, payload)
+    (finding,) = [f for f in validate_model(root) if f.rule == "safety-dangerous-global"]
+    assert "pickle 2 of the file" in finding.message and "os.system" in finding.message
+
+
+def test_strict_turns_safety_warnings_into_errors(tmp_path: Path) -> None:
+    root = _model(tmp_path, crafted.truncated())
+    assert _safety(root, strict=True) == {("safety-scan-incomplete", "error")}
+
+
+def test_placeholder_and_text_files_are_not_pickles(tmp_path: Path) -> None:
+    for index, data in enumerate([b"placeholder payload\n", b"churn\nretained\n", b"", b"x\x9c"]):
+        (tmp_path / f"f{index}").write_bytes(data)
+        assert scan_payload(str(tmp_path), f"f{index}").format != "pickle"
+
+
+def test_hostile_bytes_never_raise(tmp_path: Path) -> None:
+    import random
+
+    rng = random.Random(14)
+    seed = crafted.joblib_hostile_subpickle()
+    for _ in range(300):
+        data = bytearray(seed)
+        for _flip in range(rng.randint(1, 8)):
+            data[rng.randrange(len(data))] = rng.randrange(256)
+        (tmp_path / "p").write_bytes(bytes(data[: rng.randrange(1, len(data) + 1)]))
+        scan_payload(str(tmp_path), "p")  # must not raise
+
+
+def test_large_arrays_are_skipped_in_constant_memory(tmp_path: Path) -> None:
+    import tracemalloc
+
+    big = crafted.proto(4) + b"\x8e" + (64 << 20).to_bytes(8, "little")
+    (tmp_path / "big.pkl").write_bytes(big + b"\0" * (64 << 20) + b".")
+    tracemalloc.start()
+    scan = scan_payload(str(tmp_path), "big.pkl")
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    assert scan.format == "pickle" and scan.broken is None
+    assert peak < 8 << 20
+
+
+# -- benign corpus: written by the installed libraries at test time ----------------------
+
+
+def _benign_objects() -> dict[str, object]:
+    np = pytest.importorskip("numpy")
+    pytest.importorskip("sklearn")
+    from sklearn.datasets import load_iris
+    from sklearn.ensemble import HistGradientBoostingClassifier, RandomForestClassifier
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+    from sklearn.tree import DecisionTreeClassifier
+
+    x, y = load_iris(return_X_y=True)
+    return {
+        "forest": RandomForestClassifier(n_estimators=3, random_state=0).fit(x, y),
+        "tree": DecisionTreeClassifier(random_state=0).fit(x, y),
+        "hist": HistGradientBoostingClassifier(max_iter=3).fit(x, y),
+        "pipeline": make_pipeline(StandardScaler(), LogisticRegression()).fit(x, y),
+        "arrays": {"a": np.arange(10.0), "o": np.array([1, "x"], dtype=object)},
+    }
+
+
+def _write_benign(tmp_path: Path) -> list[Path]:
+    import pickle  # the tests write real pickles; they never load the crafted ones
+
+    cloudpickle = pytest.importorskip("cloudpickle")
+    joblib = pytest.importorskip("joblib")
+    lightgbm = pytest.importorskip("lightgbm")
+    out: list[Path] = []
+    objects = _benign_objects()
+    from sklearn.datasets import load_iris
+
+    x, y = load_iris(return_X_y=True)
+    objects["lgbm"] = lightgbm.LGBMClassifier(n_estimators=3, verbose=-1).fit(x, y)
+    for name, obj in objects.items():
+        for protocol in (0, 2, 4, 5):
+            path = tmp_path / f"{name}-p{protocol}.pkl"
+            path.write_bytes(pickle.dumps(obj, protocol=protocol))
+            out.append(path)
+        path = tmp_path / f"{name}.cloudpickle"
+        path.write_bytes(cloudpickle.dumps(obj))
+        out.append(path)
+        for compress in (0, "zlib", "gzip", "bz2", "xz", "lzma"):
+            path = tmp_path / f"{name}-{compress}.joblib"
+            joblib.dump(obj, path, compress=compress)
+            out.append(path)
+    return out
+
+
+def test_benign_corpus_is_silent(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for path in _write_benign(corpus):
+        (tmp_path / path.name).mkdir()
+        root = _model(tmp_path / path.name, path.read_bytes())
+        assert _safety(root) == set(), path.name
+
+
+def test_cloudpickled_custom_model_is_one_info(tmp_path: Path) -> None:
+    cloudpickle = pytest.importorskip("cloudpickle")
+    from mlmodel_spec.pyfunc import PythonModel
+
+    class AddN(PythonModel):  # type: ignore[misc]
+        def predict(
+            self, context: object, model_input: list[float], params: object = None
+        ) -> list[float]:
+            import math
+
+            return [math.sqrt(v) for v in model_input]
+
+    root = _model(tmp_path, cloudpickle.dumps(AddN()), custom=True)
+    findings = [f for f in validate_model(root) if f.rule.startswith("safety-")]
+    assert [(f.rule, f.severity.value) for f in findings] == [("safety-carries-code", "info")]
+    assert "AddN" in findings[0].message and "predict" in findings[0].message
+
+
+def test_committed_cases_match_the_builder(tmp_path: Path) -> None:
+    for rel, _, _, payloads, _, _ in build_cases.CASE_DEFS:
+        for name, data in payloads.items():
+            assert (build_cases.CASES / rel / name).read_bytes() == data, rel
+
+
+def test_validation_imports_no_pickle_or_numpy() -> None:
+    import subprocess
+
+    code = (
+        "import sys; from mlmodel_spec.conformance.validate import validate_paths;"
+        f"validate_paths([{str(build_cases.CASES)!r}]);"
+        "heavy = ('pickle', 'numpy', 'sklearn', 'pickletools', 'joblib');"
+        "bad = [m for m in heavy if m in sys.modules];"
+        "print(bad); sys.exit(1 if bad else 0)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], check=False, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
