@@ -20,8 +20,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests" / "safety"))
-import crafted  # type: ignore[import-not-found]  # noqa: E402
-from test_reader import MALICIOUS  # type: ignore[import-not-found]  # noqa: E402
+import crafted  # noqa: E402
+from test_reader import MALICIOUS  # noqa: E402
 
 from mlmodel_spec.conformance.safety.allowlists import judge  # noqa: E402
 from mlmodel_spec.conformance.safety.payload import scan_payload  # noqa: E402
@@ -40,11 +40,15 @@ def ours(path: str) -> bool:
     return any(judge(g.module, g.name, "*").kind != "allowed" for g in scan.globals)
 
 
-def flagged(tool: str, path: str) -> bool | None:
+def outcome(tool: str, path: str) -> str:
+    """``flagged`` (the tool's exit code 1: dangerous found), ``error`` (another non-zero
+    code: could not parse or skipped the file), ``clean`` (0) or ``n/a`` (not installed)."""
+    if tool == "ours":
+        return "flagged" if ours(path) else "clean"
     if shutil.which(TOOLS[tool]("x")[0]) is None:
-        return None
-    result = subprocess.run(TOOLS[tool](path), capture_output=True, check=False, timeout=600)
-    return result.returncode != 0
+        return "n/a"
+    result = subprocess.run(TOOLS[tool](path), capture_output=True, check=False, timeout=900)
+    return {0: "clean", 1: "flagged"}.get(result.returncode, "error")
 
 
 def benign(folder: Path) -> list[Path]:
@@ -67,34 +71,40 @@ def benign(folder: Path) -> list[Path]:
     }
     out = []
     for name, obj in objects.items():
-        for suffix, write in (
-            ("pkl", lambda p, o: p.write_bytes(pickle.dumps(o, protocol=4))),
-            ("cloudpickle.pkl", lambda p, o: p.write_bytes(cloudpickle.dumps(o))),
-            ("joblib", lambda p, o: joblib.dump(o, p)),
-            ("joblib.gz", lambda p, o: joblib.dump(o, p, compress="gzip")),
-        ):
+        for suffix in ("pkl", "cloudpickle.pkl", "joblib", "joblib.gz"):
             path = folder / f"{name}.{suffix}"
-            write(path, obj)
+            if suffix == "pkl":
+                path.write_bytes(pickle.dumps(obj, protocol=4))
+            elif suffix == "cloudpickle.pkl":
+                path.write_bytes(cloudpickle.dumps(obj))
+            else:
+                joblib.dump(obj, path, compress="gzip" if suffix.endswith("gz") else 0)
             out.append(path)
     return out
 
 
-def throughput(folder: Path, megabytes: int, tool: str) -> float:
+def payloads(folder: Path, megabytes: int) -> dict[str, Path]:
+    """Large payloads: one array pickle (raw), and the same array joblib-gzipped."""
+    import pickle
+
+    import joblib
     import numpy as np
 
-    path = folder / "big.pkl"
-    if not path.exists():
-        import pickle
+    array = np.random.default_rng(0).random(megabytes * (1 << 20) // 8)
+    raw = folder / "big.pkl"
+    with open(raw, "wb") as handle:
+        pickle.dump({"weights": array}, handle, protocol=4)
+    gz = folder / "big.joblib.gz"
+    joblib.dump({"weights": array}, gz, compress=("gzip", 1))
+    return {"pickle": raw, "joblib gzip": gz}
 
-        array = np.zeros(megabytes * (1 << 20) // 8)
-        with open(path, "wb") as handle:
-            pickle.dump({"weights": array}, handle, protocol=4)
+
+def throughput(path: Path, tool: str) -> str:
     start = time.perf_counter()
-    if tool == "ours":
-        ours(str(path))
-    elif flagged(tool, str(path)) is None:
-        return float("nan")
-    return path.stat().st_size / (1 << 20) / (time.perf_counter() - start)
+    if outcome(tool, str(path)) == "n/a":
+        return "n/a"
+    seconds = time.perf_counter() - start
+    return f"{path.stat().st_size / (1 << 20) / seconds:,.0f} MB/s ({seconds:.2f} s)"
 
 
 def main() -> None:
@@ -113,23 +123,34 @@ def main() -> None:
             rows.append(("benign", path.name, str(path)))
         print("| set | payload | " + " | ".join(tools) + " |")
         print("|---|---|" + "---|" * len(tools))
-        totals = {t: [0, 0] for t in tools}
+        counts = {t: {"malicious": [0, 0], "benign": [0, 0]} for t in tools}
         for kind, name, path in rows:
             cells = []
             for tool in tools:
-                hit = ours(path) if tool == "ours" else flagged(tool, path)
-                cells.append("n/a" if hit is None else ("flagged" if hit else "-"))
-                if hit:
-                    totals[tool][0 if kind == "malicious" else 1] += 1
+                result = outcome(tool, path)
+                cells.append(result)
+                if result == "flagged":
+                    counts[tool][kind][0] += 1
+                elif result == "error":
+                    counts[tool][kind][1] += 1
             print(f"| {kind} | {name} | " + " | ".join(cells) + " |")
         malicious = sum(1 for r in rows if r[0] == "malicious")
         benign_n = len(rows) - malicious
         print()
+        print(
+            "| tool | detected | benign flagged | benign not scanned (error) | "
+            + " | ".join(f"{k}, {args.mb} MB" for k in ("pickle", "joblib gzip"))
+            + " |"
+        )
+        print("|---|---|---|---|---|---|")
+        big = payloads(folder, args.mb)
         for tool in tools:
-            rate = throughput(folder, args.mb, tool)
+            rates = [throughput(path, tool) for path in big.values()]
+            mal, ben = counts[tool]["malicious"], counts[tool]["benign"]
             print(
-                f"{tool}: detected {totals[tool][0]}/{malicious}, false alarms "
-                f"{totals[tool][1]}/{benign_n}, {rate:.0f} MB/s on a {args.mb} MB pickle"
+                f"| {tool} | {mal[0]}/{malicious} | {ben[0]}/{benign_n} | {ben[1]}/{benign_n} | "
+                + " | ".join(rates)
+                + " |"
             )
     _ = crafted
 
