@@ -218,3 +218,30 @@ def test_validation_imports_no_pickle_or_numpy() -> None:
         [sys.executable, "-c", code], check=False, capture_output=True, text=True
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_out_of_band_buffers_and_several_benign_pickles_are_silent(tmp_path: Path) -> None:
+    buffer_pickle = crafted.proto(5) + b"\x97\x98."  # NEXT_BUFFER, READONLY_BUFFER, STOP
+    two = crafted.benign_estimator() + crafted.benign_estimator("numpy", "dtype")
+    for payload in (buffer_pickle, two):
+        (tmp_path / "m").mkdir()
+        assert _safety(_model(tmp_path / "m", payload)) == set()
+        import shutil
+
+        shutil.rmtree(tmp_path / "m")
+
+
+def test_lz4_joblib(tmp_path: Path) -> None:
+    joblib = pytest.importorskip("joblib")
+    np = pytest.importorskip("numpy")
+    try:
+        import lz4  # noqa: F401
+    except ImportError:
+        (tmp_path / "m.pkl").write_bytes(b"\x04\x22\x4d\x18" + b"\0" * 16)
+        scan = scan_payload(str(tmp_path), "m.pkl")
+        assert "lz4" in scan.error
+        return
+    joblib.dump({"a": np.arange(5.0)}, tmp_path / "m.pkl", compress="lz4")
+    scan = scan_payload(str(tmp_path), "m.pkl")
+    assert scan.compression == "lz4" and scan.broken is None and not scan.error
+    assert {g.dotted for g in scan.globals} >= {"joblib.numpy_pickle.NumpyArrayWrapper"}
