@@ -23,6 +23,8 @@ from .values import UNKNOWN, Call, Global, SymDict, Value, bounded, is_kept, sma
 MAX_STACK = 1_000_000
 MAX_MEMO = 200_000
 MAX_LINE = 1 << 20
+#: opcodes read per pickle at most (bounded time: about a minute of reading)
+MAX_OPCODES = 100_000_000
 #: length-prefixed strings longer than this are skipped, not decoded
 MAX_DECODED = 4096
 
@@ -132,7 +134,7 @@ class _Machine:
     # -- the loop ------------------------------------------------------------------------
     def run(self) -> Iterator[Event]:
         source = self.source
-        while True:
+        for _ in range(MAX_OPCODES):
             offset = source.offset
             code = source.read_byte()
             self.offset = offset
@@ -152,6 +154,7 @@ class _Machine:
             if self.events:
                 yield from self.events
                 self.events.clear()
+        raise Broken(f"more than {MAX_OPCODES} opcodes in one pickle")
 
     def emit(self, kind: str, target: Value = None, detail: str = "") -> None:
         self.events.append(Event(kind, self.offset, self.opcode, target, detail))

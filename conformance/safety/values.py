@@ -65,6 +65,9 @@ class SymDict:
 Value = Union[str, int, bool, None, Global, Call, SymDict, tuple["Value", ...], _Unknown]  # noqa: UP007 (recursive alias, Python 3.10)
 
 
+_CONTAINERS = (tuple, Call, SymDict)
+
+
 def weight(value: Value, budget: int = MAX_WEIGHT) -> int:
     """How many values ``value`` reaches, counting at most ``budget + 1``."""
     total = 1
@@ -95,7 +98,11 @@ def small_tuple(items: list[Value]) -> Value:
     """A tuple of ``items`` if it is small enough to keep, else UNKNOWN."""
     if len(items) > MAX_ITEMS:
         return UNKNOWN
-    return bounded(tuple(items))
+    result = tuple(items)
+    for item in result:
+        if isinstance(item, _CONTAINERS):
+            return bounded(result)
+    return result  # flat: its weight is its length
 
 
 def text(value: str) -> Value:

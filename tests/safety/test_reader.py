@@ -245,3 +245,17 @@ def test_lz4_joblib(tmp_path: Path) -> None:
     scan = scan_payload(str(tmp_path), "m.pkl")
     assert scan.compression == "lz4" and scan.broken is None and not scan.error
     assert {g.dotted for g in scan.globals} >= {"joblib.numpy_pickle.NumpyArrayWrapper"}
+
+
+def test_bytes_after_the_last_stop_are_reported(tmp_path: Path) -> None:
+    root = _model(tmp_path, crafted.benign_estimator() + b"\xff\xfe hidden")
+    (finding,) = [f for f in validate_model(root) if f.rule.startswith("safety-")]
+    assert finding.rule == "safety-scan-incomplete" and "after its last STOP" in finding.message
+
+
+def test_opcode_budget_bounds_time(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    reader = importlib.import_module("mlmodel_spec.conformance.safety.reader")
+    monkeypatch.setattr(reader, "MAX_OPCODES", 1000)
+    (tmp_path / "p").write_bytes(crafted.proto(4) + b"N0" * 5000 + b"N.")
+    scan = scan_payload(str(tmp_path), "p")
+    assert scan.broken is not None and "opcodes" in scan.broken.detail
