@@ -53,14 +53,18 @@ class ModelContext:
         mlmodel: YamlDocument,
         options: ValidationOptions = DEFAULT_OPTIONS,
         mlmodel_name: str = "MLmodel",
+        mlmodel_text: str | None = None,
     ) -> None:
         self.root = root
         self.options = options
         self.mlmodel = mlmodel
+        #: the name of the MLmodel file as given (``MLmodel``, or e.g. ``MLmodel.draft``)
         self.mlmodel_name = mlmodel_name
+        #: the raw MLmodel text the walker read (so no check reads the file a second time)
+        self.mlmodel_text = mlmodel_text
         self.data: dict[Any, Any] = mlmodel.data if isinstance(mlmodel.data, dict) else {}
         #: documents by file name, so the walker can turn pointers into line:column
-        self.documents: dict[str, YamlDocument] = {"MLmodel": mlmodel}
+        self.documents: dict[str, YamlDocument] = {"MLmodel": mlmodel, mlmodel_name: mlmodel}
         self._root_real: str | None = None
         self._resolved: dict[str, ResolvedPath] = {}
         self._texts: dict[str, TextRead] = {}

@@ -67,6 +67,9 @@ class Check:
     fn: CheckFn
     rules: tuple[str, ...]
     needs_files: bool
+    #: ``model`` checks run on a parsed MLmodel mapping; ``document`` checks run on the raw
+    #: text (``ModelContext.mlmodel_text``) when MLmodel is not usable YAML
+    phase: str = "model"
 
     @property
     def name(self) -> str:
@@ -98,18 +101,23 @@ def define_rule(
     return id
 
 
-def check(*rules: str, needs_files: bool = False) -> Callable[[CheckFn], CheckFn]:
+def check(
+    *rules: str, needs_files: bool = False, phase: str = "model"
+) -> Callable[[CheckFn], CheckFn]:
     """Register a check that may raise ``rules``.
 
     ``needs_files=True`` marks checks that look beyond the MLmodel text (the file system,
-    companion files); ``--metadata-only`` skips them.
+    companion files); ``--metadata-only`` skips them. ``phase="document"`` marks checks the
+    walker runs on the raw MLmodel text when it does not parse (no other check can run then).
     """
+    if phase not in ("model", "document"):
+        raise ValueError(f"unknown check phase {phase!r}")
     unknown = [r for r in rules if r not in RULES]
     if unknown:
         raise ValueError(f"check declares undefined rules {unknown}")
 
     def register(fn: CheckFn) -> CheckFn:
-        CHECKS.append(Check(fn, rules, needs_files))
+        CHECKS.append(Check(fn, rules, needs_files, phase))
         return fn
 
     return register

@@ -18,7 +18,7 @@ from .discover import Discovery, Target, discover
 from .findings import Finding, Severity
 from .model_files import read_bounded
 from .registry import CHECKS, RULES, Check, Problem
-from .rules import document, hygiene
+from .rules import document
 from .yaml_source import YamlDocument, load_yaml
 
 #: rules whose findings become warnings under ``--strict``
@@ -94,43 +94,51 @@ def _run_check(check: Check, ctx: ModelContext) -> list[Problem]:
     return problems
 
 
-def _read_mlmodel(mlmodel: Path) -> tuple[YamlDocument | None, list[Problem]]:
-    name = "MLmodel"
+@dataclass(slots=True)
+class _MLmodelRead:
+    name: str  # the file name as given: "MLmodel", or e.g. "MLmodel.draft"
+    text: str | None = None
+    doc: YamlDocument | None = None  # set only when usable as a mapping
+    problems: list[Problem] = field(default_factory=list)
+
+
+def _read_mlmodel(mlmodel: Path) -> _MLmodelRead:
+    name = mlmodel.name
+    result = _MLmodelRead(name)
     read = read_bounded(mlmodel)
     if read.text is None:
-        return None, [
-            Problem(
-                document.MLMODEL_UNREADABLE,
-                "",
-                f"{name} {read.error}",
-                name,
-                line=read.line,
-                column=read.column,
-            )
-        ]
+        problem = Problem(
+            document.MLMODEL_UNREADABLE,
+            "",
+            f"{name} {read.error}",
+            name,
+            line=read.line,
+            column=read.column,
+        )
+        result.problems.append(problem)
+        return result
+    result.text = read.text
     doc = load_yaml(read.text)
-    problems = [
+    result.problems.extend(
         Problem(
             p.rule, p.pointer, p.message, name, hint=p.hint or None, line=p.line, column=p.column
         )
         for p in doc.problems
-    ]
+    )
     if not doc.usable:
-        # a merge conflict is the usual reason MLmodel stops being YAML: say so
-        problems.extend(hygiene.conflict_marker_problems(read.text, name))
-        return None, problems
+        result.doc = doc  # only the document-phase checks see it
+        return result
     if doc.empty:
-        problems.append(Problem(document.MLMODEL_EMPTY, "", "MLmodel has no content", name))
-        return None, problems
+        result.problems.append(Problem(document.MLMODEL_EMPTY, "", f"{name} has no content", name))
+        return result
     if not isinstance(doc.data, dict):
         kind = type(doc.data).__name__
-        problems.append(
-            Problem(
-                document.MLMODEL_NOT_MAPPING, "", f"MLmodel holds a {kind}, not a mapping", name
-            )
+        result.problems.append(
+            Problem(document.MLMODEL_NOT_MAPPING, "", f"{name} holds a {kind}, not a mapping", name)
         )
-        return None, problems
-    return doc, problems
+        return result
+    result.doc = doc
+    return result
 
 
 def validate_model(
@@ -138,18 +146,20 @@ def validate_model(
 ) -> list[Finding]:
     """All findings for one model directory, sorted by file and position."""
     mlmodel = mlmodel if mlmodel is not None else root / "MLmodel"
-    doc, problems = _read_mlmodel(mlmodel)
+    read = _read_mlmodel(mlmodel)
+    problems = read.problems
     docs: dict[str, YamlDocument] = {}
-    if doc is not None:
-        ctx = ModelContext(root, doc, options)
+    if read.doc is not None:
+        phase = "model" if read.doc.usable else "document"
+        ctx = ModelContext(root, read.doc, options, read.name, read.text)
         docs = ctx.documents
         for check in CHECKS:
-            if options.metadata_only and check.needs_files:
+            if check.phase != phase or (options.metadata_only and check.needs_files):
                 continue
             problems.extend(_run_check(check, ctx))
     findings = {_finding(p, docs, options) for p in problems}
-    if mlmodel.name != "MLmodel":  # an MLmodel file given under another name: report that name
-        findings = {replace(f, file=mlmodel.name) if f.file == "MLmodel" else f for f in findings}
+    if read.name != "MLmodel":  # a check's default file is "MLmodel": report the given name
+        findings = {replace(f, file=read.name) if f.file == "MLmodel" else f for f in findings}
     return sorted(findings, key=Finding.sort_key)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -79,3 +80,34 @@ def test_an_mlmodel_file_under_another_name_is_reported_by_that_name(tmp_path: P
     assert {(f.rule, f.file, f.line) for f in findings} == {
         ("yaml-duplicate-key", "MLmodel.draft", 9)
     }
+
+
+def test_conflict_markers_are_looked_for_in_the_mlmodel_file_given(tmp_path: Path) -> None:
+    """A parsable MLmodel under another name: its markers are found in that file (not in a
+    sibling ``MLmodel``) and reported by its name; with no markers, nothing is reported."""
+    model = tmp_path / "m"
+    shutil.copytree(GOOD, model)  # payload and environment files, so only markers differ
+    good = (GOOD / "MLmodel").read_text()
+    (model / "MLmodel").write_text(good)  # a clean sibling that must not be read instead
+    # a multi-line quoted scalar keeps a marker line at column 1 and still parses
+    marked = good + "metadata:\n  note: 'first half\n<<<<<<< HEAD\n  second half'\n"
+    (model / "MLmodel.draft").write_text(marked)
+    findings = validate_model(model, model / "MLmodel.draft")
+    conflicts = [f for f in findings if f.rule == "merge-conflict-marker"]
+    assert [(f.file, f.line) for f in conflicts] == [("MLmodel.draft", marked.count("\n") - 1)]
+    assert "in MLmodel.draft" in conflicts[0].message
+    (model / "MLmodel.clean").write_text(good)
+    (model / "MLmodel").write_text(marked)
+    assert validate_model(model, model / "MLmodel.clean") == []
+
+
+def test_an_unparsable_mlmodel_under_another_name_names_its_conflict(tmp_path: Path) -> None:
+    model = tmp_path / "m"
+    model.mkdir()
+    text = "flavors:\n<<<<<<< HEAD\n  a: 1\n=======\n  b: 2\n>>>>>>> x\n"
+    (model / "MLmodel.orig").write_text(text)
+    findings = validate_model(model, model / "MLmodel.orig")
+    conflicts = [f for f in findings if f.rule == "merge-conflict-marker"]
+    assert [(f.file, f.line, "in MLmodel.orig" in f.message) for f in conflicts] == [
+        ("MLmodel.orig", 2, True)
+    ]

@@ -2,8 +2,7 @@
 
 Conflict markers are searched in MLmodel and in the text companion files (the environment
 files and ``constraints.txt``). In MLmodel they usually break the YAML; the walker then
-cannot run any check, so :func:`conflict_marker_problems` is public for it to call on the raw
-text.
+runs only the ``document``-phase checks, on the raw text, and one of them looks for markers.
 
 Placeholders are looked for in MLmodel string values, with two strengths:
 
@@ -90,12 +89,23 @@ def _mlmodel_may_hold_markers(ctx: ModelContext) -> bool:
     return any(marker in text for marker in _MARKER_HINT)
 
 
+@check(MERGE_CONFLICT_MARKER, phase="document")
+def no_conflict_markers_in_unparsed_mlmodel(ctx: ModelContext) -> Iterator[Problem]:
+    """A merge conflict is the usual reason MLmodel stops being YAML: say so."""
+    if ctx.mlmodel_text is not None:
+        yield from conflict_marker_problems(ctx.mlmodel_text, ctx.mlmodel_name)
+
+
 @check(MERGE_CONFLICT_MARKER, needs_files=True)
 def no_conflict_markers(ctx: ModelContext) -> Iterator[Problem]:
-    names = _env_file_names(ctx)
     if _mlmodel_may_hold_markers(ctx):
-        names.insert(0, ctx.mlmodel_name)
-    for name in names:
+        if ctx.mlmodel_text is not None:
+            yield from conflict_marker_problems(ctx.mlmodel_text, ctx.mlmodel_name)
+        else:
+            read = ctx.read_text(ctx.mlmodel_name)
+            if read is not None and read.text is not None:
+                yield from conflict_marker_problems(read.text, ctx.mlmodel_name)
+    for name in _env_file_names(ctx):
         read = ctx.read_text(name)
         if read is not None and read.text is not None:
             yield from conflict_marker_problems(read.text, name)
