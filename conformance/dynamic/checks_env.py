@@ -34,7 +34,7 @@ def requirement_problems(lines: list[str]) -> Iterator[str]:
     from packaging.requirements import InvalidRequirement, Requirement
     from packaging.utils import canonicalize_name
 
-    from mlmodel_spec.environment import installed_version
+    from .warm import installed_versions
 
     for line in lines:
         try:
@@ -45,7 +45,7 @@ def requirement_problems(lines: list[str]) -> Iterator[str]:
             continue
         if req.marker is not None and not req.marker.evaluate():
             continue
-        version = installed_version(req.name)
+        version = installed_versions().get(canonicalize_name(req.name))
         if version is None:
             yield f"{line}: {req.name} is not installed"
         elif req.specifier and not req.specifier.contains(version, prereleases=True):
@@ -57,9 +57,11 @@ def requirement_problems(lines: list[str]) -> Iterator[str]:
 def _python_pin(session: Session) -> str | None:
     import yaml
 
+    from .warm import SAFE_LOADER
+
     path = session.directory / PYTHON_ENV
     if path.is_file():
-        env = yaml.safe_load(path.read_text(encoding="utf-8"))
+        env = yaml.load(path.read_text(encoding="utf-8"), Loader=SAFE_LOADER)
         if isinstance(env, dict) and env.get("python"):
             return str(env["python"])
     conf = session.meta.flavors.get("python_function") or {}

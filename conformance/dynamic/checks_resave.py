@@ -63,6 +63,8 @@ def _resave(session: Session) -> Path:
         options: dict[str, Any] = {}
         if conf.get("serialization_format"):
             options["serialization_format"] = conf["serialization_format"]
+        elif str(conf.get("data") or conf.get("pickled_model") or "").endswith(".pkl"):
+            options["serialization_format"] = "cloudpickle"  # MLflow 2 wrote no format key
         if conf.get("skops_trusted_types"):
             options["skops_trusted_types"] = conf["skops_trusted_types"]
         if "pyfunc_predict_fn" in module.save_model.__code__.co_varnames:
@@ -163,9 +165,11 @@ def resave_equivalent(session: Session) -> Iterator[Issue]:
     Keys our writer adds (it writes the MLflow 3 form) are not differences."""
     import yaml
 
+    from .warm import SAFE_LOADER
+
     resaved = session.require("resave", lambda: _resave(session), "round-trip (save_model)")
-    before = yaml.safe_load((session.directory / "MLmodel").read_text(encoding="utf-8"))
-    after = yaml.safe_load((Path(resaved) / "MLmodel").read_text(encoding="utf-8"))
+    before = yaml.load((session.directory / "MLmodel").read_text("utf-8"), Loader=SAFE_LOADER)
+    after = yaml.load((Path(resaved) / "MLmodel").read_text("utf-8"), Loader=SAFE_LOADER)
     diffs = list(_diff(_normalised(before), _normalised(after)))
     if diffs:
         more = f" (and {len(diffs) - MAX_DIFFS} more)" if len(diffs) > MAX_DIFFS else ""

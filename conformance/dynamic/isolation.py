@@ -11,7 +11,6 @@ waits with a per-model deadline and turns a dead or killed child into a finding
 from __future__ import annotations
 
 import contextlib
-import importlib.util
 import multiprocessing
 import os
 import signal
@@ -29,22 +28,10 @@ from typing import Any
 from .catalogue import CHECK_CRASHED, CHECK_MEMORY, CHECK_TIMEOUT
 from .run import FAILED, CheckResult, execute, harness_finding, skipped
 
-#: imported once by the fork server (those that are installed)
+#: imported once by the fork server (``preload`` warms it: see :mod:`.warm`)
 PRELOAD = (
-    "numpy",
-    "pandas",
-    "scipy.sparse",
-    "sklearn",
-    "sklearn.linear_model",
-    "sklearn.ensemble",
-    "lightgbm",
-    "skops.io",
-    "cloudpickle",
-    "mlmodel_spec.sklearn",
-    "mlmodel_spec.lightgbm",
-    "mlmodel_spec.pyfunc",
-    "mlmodel_spec.types.enforce",
     "mlmodel_spec.conformance.dynamic.isolation",
+    "mlmodel_spec.conformance.dynamic.preload",
 )
 STDERR_TAIL_BYTES = 1500
 STDERR_TAIL_LINES = 8
@@ -53,16 +40,12 @@ MEMORY_MARKERS = ("MemoryError", "std::bad_alloc", "Cannot allocate memory", "ou
 _context: Any = None
 
 
-def _installed(module: str) -> bool:
-    return importlib.util.find_spec(module.split(".", maxsplit=1)[0]) is not None
-
-
 def forkserver_context() -> Any:
     """The fork-server context, with its preload list set (the server starts on first use)."""
     global _context  # noqa: PLW0603 - one fork server per process
     if _context is None:
         _context = multiprocessing.get_context("forkserver")
-        _context.set_forkserver_preload([m for m in PRELOAD if _installed(m)])
+        _context.set_forkserver_preload(list(PRELOAD))
     return _context
 
 

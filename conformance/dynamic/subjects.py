@@ -80,9 +80,11 @@ def read_capabilities(directory: Path) -> tuple[frozenset[Capability], str | Non
     """The capabilities of the model in ``directory`` (or why its MLmodel cannot be read)."""
     import yaml
 
+    from .warm import SAFE_LOADER
+
     try:
         text = (directory / "MLmodel").read_text(encoding="utf-8")
-        document = yaml.safe_load(text)
+        document = yaml.load(text, Loader=SAFE_LOADER)
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         return (
             frozenset(),
