@@ -90,9 +90,21 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_options(k)
 
-    s = sub.add_parser("schema", help="print a JSON Schema of the spec")
+    s = sub.add_parser(
+        "schema",
+        help="print a JSON Schema of the spec (self-contained)",
+        description="Print schema NAME as one self-contained document (every referenced "
+        "file under $defs, or definitions in draft-07; no x-* annotations), ready for "
+        "check-jsonschema, Ajv or an editor. Without NAME, list the names.",
+    )
     s.add_argument("name", nargs="?", help="schema name, e.g. mlmodel, signature, sklearn")
     s.add_argument("--draft", choices=("2020-12", "07"), default="2020-12")
+    s.add_argument(
+        "--split",
+        action="store_true",
+        help="print the source file as shipped instead (its $refs name other files)",
+    )
+    s.add_argument("--output", "-o", metavar="FILE", help="write the schema to FILE (atomically)")
 
     r = sub.add_parser("rules", help="list every validation rule")
     r.add_argument("--format", choices=("text", "json"), default="text")
@@ -218,16 +230,24 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
-    from mlmodel_spec.schemas import SchemaNotFound, list_schemas, read_schema
+    from mlmodel_spec.schemas import SchemaNotFound, bundled_schema, list_schemas, read_schema
 
     if not args.name:
         for name in list_schemas():
             print(name)
         return EXIT_OK
     try:
-        sys.stdout.write(read_schema(args.name, draft=args.draft))
+        read = read_schema if args.split else bundled_schema
+        text = read(args.name, draft=args.draft)
     except SchemaNotFound as exc:
         return _fail(str(exc))
+    if args.output:
+        try:
+            _write_atomic(args.output, text)
+        except OSError as exc:
+            return _fail(f"cannot write {args.output}: {exc.strerror or exc}")
+    else:
+        sys.stdout.write(text)
     return EXIT_OK
 
 
