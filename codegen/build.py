@@ -96,10 +96,21 @@ def generate_rules_doc(root: Path) -> Output:
     return Output({RULES_DOC: rules_doc()})
 
 
+def generate_schemastore(root: Path) -> Output:
+    from .schemastore import CASES_DIR, SCHEMASTORE_DIR, schemastore_files
+
+    if not (root / SCHEMA_DIR / "mlmodel.schema.json").is_file():
+        return Output({}, [f"skipped: {SCHEMA_DIR}/mlmodel.schema.json is missing"])
+    files = schemastore_files(SchemaSet.load(root / SCHEMA_DIR), root / CASES_DIR)
+    notes = [] if files else [f"skipped: {CASES_DIR} is missing"]
+    return Output({f"{SCHEMASTORE_DIR}/{path}": text for path, text in files.items()}, notes)
+
+
 GENERATORS = (
     Generator("validators", generate_validators),
     Generator("draft-07", generate_draft07, owned_dirs=(DRAFT07_DIR,)),
     Generator("rules-doc", generate_rules_doc),
+    Generator("schemastore", generate_schemastore, owned_dirs=("schemastore",)),
 )
 
 
