@@ -3,10 +3,12 @@
 Per schema node: ``$defs`` becomes ``definitions``; ``prefixItems`` becomes the array
 form of ``items`` (and ``items`` next to it becomes ``additionalItems``);
 ``dependentRequired`` becomes ``dependencies``; ``deprecated`` (not in draft-07) and our
-own ``x-*`` annotations (which strict validators such as Ajv refuse) are dropped; a ``$ref`` with sibling keywords (ignored next to ``$ref`` in draft-07) moves
-into ``allOf``. ``$ref`` fragments are rewritten to the new keyword names, ``$id`` and
-absolute references move from ``/v1/`` to ``/draft-07/``. Each export accepts exactly the
-instances its original accepts (the tests check it against ``jsonschema``).
+own ``x-*`` annotations (which strict validators such as Ajv refuse) are dropped; a
+``$ref`` with sibling keywords (ignored next to ``$ref`` in draft-07) moves into
+``allOf``; the fixes of :mod:`.export_hygiene` apply. ``$ref`` fragments are rewritten to
+the new keyword names, ``$id`` and absolute references move from ``/v1/`` to
+``/draft-07/``. Each export accepts exactly the instances its original accepts (the tests
+check it against ``jsonschema``).
 """
 
 from __future__ import annotations
@@ -27,9 +29,7 @@ from .schema_registry import Location, SchemaSet
 DRAFT_07 = "http://json-schema.org/draft-07/schema#"
 _DROPPED = frozenset({"deprecated"})
 _RENAMED = {"$defs": "definitions", "dependentRequired": "dependencies"}
-_SIBLINGS_OF_REF_KEPT = frozenset(
-    {"$comment", "title", "description", "examples", "default"}
-)
+_SIBLINGS_OF_REF_KEPT = frozenset({"$comment", "title", "description", "examples", "default"})
 """Annotations that may stay beside ``$ref`` (draft-07 ignores them there, harmlessly);
 anything else, ``$id`` and ``definitions`` included, needs the ``$ref`` moved away."""
 _POINTER_SAFE = "/~$-_.!*'()+,;=:@"

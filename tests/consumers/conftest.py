@@ -91,9 +91,10 @@ def _in_json_data_model(path: Path) -> object | None:
     if not document.usable or document.problems or document.empty:
         return None
     try:
-        return json.loads(json.dumps(document.data))
+        data: object = json.loads(json.dumps(document.data))
     except (TypeError, ValueError):
         return None
+    return data
 
 
 @pytest.fixture(scope="session")

@@ -120,7 +120,8 @@ def test_ajv_strict_passes_positive_and_fails_negative_tests(
     tmp_path: Path, node_tool: Callable[[str], Path], offline_env: dict[str, str]
 ) -> None:
     ajv = node_tool("ajv")
-    positive, negative = [], []
+    positive: list[tuple[Path, Path]] = []
+    negative: list[tuple[Path, Path]] = []
     for path in schemastore_tests():
         data = tmp_path / f"{path.parent.parent.name}--{path.stem}.json"
         (positive if POSITIVE_DIR in path.as_posix() else negative).append((path, data))
