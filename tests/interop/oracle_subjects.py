@@ -1,0 +1,192 @@
+"""What the severity oracle asks MLflow about: cases, mutants and probes, as directories.
+
+- every case of ``tests/cases/{invalid,valid}`` (``invalid/<name>``, ``valid/<name>``);
+- a fixed, seeded sample of both mutation classes of ``tests/test_mutations.py`` applied to
+  the valid cases: ``structure/NN`` (a value of the parsed MLmodel swapped for another) and
+  ``text/NN`` (bytes of the MLmodel inserted, deleted or replaced, a line duplicated);
+- probes for single questions: ``dtype/<text>`` (a tensor spec ``dtype`` MLflow must parse
+  with numpy) and ``env/<form>`` (the forms of ``python_function.env``).
+
+Each subject is copied (``case.yaml`` left out) into a work directory; nothing under
+tests/cases is modified. The mutants' names carry the edit, so a registry entry or a doc row
+can be matched to one.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import shutil
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+CASES = Path(__file__).parent.parent / "cases"
+SEED = 8  # issue 8
+STRUCTURE_MUTANTS = 40
+TEXT_MUTANTS = 16
+#: replacement values for structure mutants (test_mutations.py's scalars, fixed)
+VALUES: tuple[Any, ...] = (None, True, 0, -1, 2.5, "", "../../etc/passwd", "/abs/path", "[", [], {})
+DTYPE_PROBE_CASE = "sig-pyfunc-ndarray-3-17"  # an unnamed float32 tensor signature
+DTYPES = (
+    "float32", "float64", "<f8", ">f4", "|b1", "b1", "?", "bool", "int8", "u2", "i", "l",
+    "float", "int", "complex", "str", "U", "U0", "<U5", "S", "|S3", "bytes", "object", "O",
+    "V8", "void", "datetime64", "datetime64[ns]", "M8[s]", "<m8[25ms]", "timedelta64[D]",
+    "float16", "e", "g", "longdouble", "float128", "complex256", "float96", "half",
+    "double", "intp", "uint", "T", "a", "c", "i4,f8", "(2,)f8", "3f8", "int0", "bool8",
+    "float64[ns]", "datetime64[xx]", "garbage", "", "f9", "<>f8",
+)  # fmt: skip
+ENV_PROBE_CASE = "files-sklearn-complete"
+ENV_FORMS: dict[str, Any] = {
+    "null": None,
+    "string": "conda.yaml",
+    "mapping": {"conda": "conda.yaml", "virtualenv": "python_env.yaml"},
+    "empty-mapping": {},
+}
+
+
+@dataclass(frozen=True)
+class Subject:
+    name: str
+    source: Path  # the directory it is copied from
+    edit: Callable[[Path], None] | None = None  # applied to the copy
+    options: dict[str, bool] = field(default_factory=dict)
+
+    def materialize(self, target: Path) -> Path:
+        shutil.copytree(self.source, target, symlinks=True)
+        (target / "case.yaml").unlink(missing_ok=True)
+        if self.edit is not None:
+            self.edit(target)
+        return target
+
+
+def _case_options(directory: Path) -> dict[str, bool]:
+    case = yaml.safe_load((directory / "case.yaml").read_text(encoding="utf-8")) or {}
+    return dict(case.get("options") or {})
+
+
+def case_subjects() -> Iterator[Subject]:
+    for kind in ("invalid", "valid"):
+        for directory in sorted((CASES / kind).iterdir()):
+            if (directory / "case.yaml").is_file():
+                yield Subject(f"{kind}/{directory.name}", directory, None, _case_options(directory))
+
+
+def _paths(value: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    found = [prefix]
+    if isinstance(value, dict):
+        for key in sorted(value, key=str):
+            found.extend(_paths(value[key], (*prefix, key)))
+    elif isinstance(value, list):
+        for index, child in enumerate(value):
+            found.extend(_paths(child, (*prefix, index)))
+    return found
+
+
+def _replace(value: Any, path: tuple[Any, ...], new: Any) -> Any:
+    if not path:
+        return new
+    value[path[0]] = _replace(value[path[0]], path[1:], new)
+    return value
+
+
+def _load_mlmodel(root: Path) -> Any:
+    return yaml.safe_load((root / "MLmodel").read_text(encoding="utf-8"))
+
+
+def _dump_mlmodel(root: Path, document: Any) -> None:
+    (root / "MLmodel").write_text(yaml.safe_dump(document, allow_unicode=True), encoding="utf-8")
+
+
+def _valid_seeds() -> list[Path]:
+    return sorted(p for p in (CASES / "valid").iterdir() if (p / "MLmodel").is_file())
+
+
+def _structure_edit(path: tuple[Any, ...], new: Any) -> Callable[[Path], None]:
+    def edit(root: Path) -> None:
+        _dump_mlmodel(root, _replace(_load_mlmodel(root), path, new))
+
+    return edit
+
+
+def structure_mutants(rng: random.Random) -> Iterator[Subject]:
+    seeds = _valid_seeds()
+    for number in range(STRUCTURE_MUTANTS):
+        seed = rng.choice(seeds)
+        path = rng.choice(_paths(_load_mlmodel(seed))[1:])  # never the whole document
+        new = rng.choice(VALUES)
+        pointer = "/" + "/".join(str(p) for p in path)
+        name = f"structure/{number:02d} {seed.name} {pointer} = {json.dumps(new)}"
+        yield Subject(name, seed, _structure_edit(path, new))
+
+
+def _text_edit(kind: str, position: int, payload: bytes) -> Callable[[Path], None]:
+    def edit(root: Path) -> None:
+        target = root / "MLmodel"
+        raw = bytearray(target.read_bytes())
+        position_ = min(position, max(0, len(raw) - 1))
+        if kind == "insert":
+            raw[position_:position_] = payload
+        elif kind == "delete":
+            del raw[position_ : position_ + len(payload)]
+        elif kind == "replace":
+            raw[position_ : position_ + 1] = payload[:1]
+        else:  # dupline
+            lines = bytes(raw).splitlines(keepends=True)
+            index = min(position, len(lines) - 1)
+            lines.insert(index, lines[index])
+            raw = bytearray(b"".join(lines))
+        target.write_bytes(bytes(raw))
+
+    return edit
+
+
+def text_mutants(rng: random.Random) -> Iterator[Subject]:
+    seeds = _valid_seeds()
+    for number in range(TEXT_MUTANTS):
+        seed = rng.choice(seeds)
+        size = (seed / "MLmodel").stat().st_size
+        kind = rng.choice(["insert", "delete", "replace", "dupline"])
+        position = rng.randrange(size) if kind != "dupline" else rng.randrange(30)
+        payload = bytes(rng.choice(b" :-\n\t'\"{[#x0") for _ in range(rng.randint(1, 4)))
+        name = f"text/{number:02d} {seed.name} {kind}@{position} {payload!r}"
+        yield Subject(name, seed, _text_edit(kind, position, payload))
+
+
+def _tensor_dtype_edit(dtype: str) -> Callable[[Path], None]:
+    def edit(root: Path) -> None:
+        document = _load_mlmodel(root)
+        spec = [{"type": "tensor", "tensor-spec": {"dtype": dtype, "shape": [-1, 3]}}]
+        document["signature"]["outputs"] = json.dumps(spec)  # outputs: predict never casts
+        _dump_mlmodel(root, document)
+
+    return edit
+
+
+def _env_edit(form: Any) -> Callable[[Path], None]:
+    def edit(root: Path) -> None:
+        document = _load_mlmodel(root)
+        document["flavors"]["python_function"]["env"] = form
+        _dump_mlmodel(root, document)
+
+    return edit
+
+
+def probe_subjects() -> Iterator[Subject]:
+    dtype_seed = CASES / "valid" / DTYPE_PROBE_CASE
+    for dtype in DTYPES:
+        yield Subject(f"dtype/{json.dumps(dtype)}", dtype_seed, _tensor_dtype_edit(dtype))
+    env_seed = CASES / "valid" / ENV_PROBE_CASE
+    for label, form in ENV_FORMS.items():
+        yield Subject(f"env/{label}", env_seed, _env_edit(form))
+
+
+def all_subjects() -> list[Subject]:
+    rng = random.Random(SEED)
+    subjects = [*case_subjects(), *structure_mutants(rng), *text_mutants(rng), *probe_subjects()]
+    names = [s.name for s in subjects]
+    assert len(set(names)) == len(names), "subject names must be unique"
+    return subjects
