@@ -59,6 +59,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="SARIF: paths below DIR are relative to %%SRCROOT%% (default: the working directory)",
     )
     v.add_argument(
+        "--sarif-help-uri",
+        metavar="URL",
+        help="SARIF: where you serve docs/rules.md; rules link to URL#rule-id (default: none)",
+    )
+    v.add_argument(
         "--ignore",
         metavar="RULES",
         action="append",
@@ -214,6 +219,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
         color=args.output is None and args.format == "text" and _use_color(args.color, out_stream),
         fail_on=fail_on,
         sarif_base=args.sarif_base,
+        sarif_help_uri=args.sarif_help_uri,
     )
     text = REPORTERS[args.format](report, style)
     if args.output:

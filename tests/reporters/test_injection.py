@@ -132,6 +132,17 @@ def test_sarif_uris_are_percent_encoded_and_relative_to_srcroot(tmp_path: Path) 
     }
 
 
+def test_sarif_links_rules_only_to_a_url_the_user_serves(tmp_path: Path) -> None:
+    model = write_model(tmp_path / "m")
+    _, out = validate(str(model), "--format", "sarif")
+    rules = json.loads(out)["runs"][0]["tool"]["driver"]["rules"]
+    assert rules and all("helpUri" not in rule for rule in rules)
+    base = "https://docs.example.internal/mlmodel-spec/rules.html"
+    _, out = validate(str(model), "--format", "sarif", "--sarif-help-uri", base)
+    rules = json.loads(out)["runs"][0]["tool"]["driver"]["rules"]
+    assert [rule["helpUri"] for rule in rules] == [f"{base}#{rule['id']}" for rule in rules]
+
+
 def test_sarif_paths_outside_the_base_are_file_uris(tmp_path: Path) -> None:
     model = write_model(tmp_path / "out side", "custom: 1\n")
     base = tmp_path / "repo"
