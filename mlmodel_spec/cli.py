@@ -46,7 +46,11 @@ def build_parser() -> argparse.ArgumentParser:
     v.add_argument("paths", nargs="+", metavar="PATH", help="model dir, MLmodel file, or any tree")
     v.add_argument("--format", choices=FORMATS, default="text", help="output format (default text)")
     v.add_argument("--metadata-only", action="store_true", help="check MLmodel content only")
-    v.add_argument("--strict", action="store_true", help="unknown keys/flavors become warnings")
+    v.add_argument(
+        "--strict",
+        action="store_true",
+        help="unknown keys/flavors become warnings, safety warnings errors, carried code a warning",
+    )
     v.add_argument(
         "--fail-on", choices=("error", "warning"), default="error", help="exit 1 at this level"
     )
@@ -272,6 +276,7 @@ def cmd_rules(args: argparse.Namespace) -> int:
                 "summary": r.summary,
                 "hint": r.hint,
                 "kind": r.kind,
+                "category": r.category,
                 "severities": [{"severity": lvl.value, "when": when} for lvl, when in r.severities],
             }
             for r in sorted(RULES.values(), key=lambda r: r.id)
@@ -280,7 +285,8 @@ def cmd_rules(args: argparse.Namespace) -> int:
         return EXIT_OK
     width = max(len(r) for r in RULES)
     for rule in sorted(RULES.values(), key=lambda r: r.id):
-        print(f"{rule.id:<{width}}  {rule.severity.value:<7}  {rule.summary}")
+        tag = "" if rule.category == "conformance" else f"[{rule.category}] "
+        print(f"{rule.id:<{width}}  {rule.severity.value:<7}  {tag}{rule.summary}")
         for level, when in rule.severities:
             print(f"{'':<{width}}  {level.value:<7}  when {when}")
     return EXIT_OK

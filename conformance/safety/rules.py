@@ -3,7 +3,8 @@
 Every payload MLmodel points at (``targets``) is scanned without loading it (``payload``,
 ``skops_archive``) and each global is judged against the lists in ``spec/safety/``
 (``allowlists``). Severities speak of danger, not of whether MLflow loads the model;
-``--strict`` turns safety warnings into errors.
+``--strict`` turns safety warnings into errors and the code summary of a custom model into
+a warning (code to review before anyone loads it).
 """
 
 from __future__ import annotations
@@ -56,6 +57,7 @@ CARRIES_CODE = define_rule(
     "A cloudpickled custom model carries code: its functions, classes and the modules it uses",
     "A custom pyfunc model is code by design; review the listed functions and code/ files "
     "before loading it.",
+    severities=((Severity.WARNING, "under --strict"),),
     category=SAFETY,
 )
 SCAN_INCOMPLETE = define_rule(
@@ -298,5 +300,9 @@ def payload_safety(ctx: ModelContext) -> Iterator[Problem]:
         yield from _pickle_problems(ctx, target, scan, own)
         if target.context == CUSTOM_MODEL and target.pointer.endswith("/python_model"):
             yield Problem(
-                CARRIES_CODE, "", _code_summary(target, scan, files, own), file=target.rel
+                CARRIES_CODE,
+                "",
+                _code_summary(target, scan, files, own),
+                file=target.rel,
+                severity=Severity.WARNING if ctx.options.strict else None,
             )

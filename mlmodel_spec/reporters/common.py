@@ -6,9 +6,13 @@ import os
 from dataclasses import dataclass
 
 from mlmodel_spec.conformance.findings import Finding, Severity
+from mlmodel_spec.conformance.registry import RULES
 from mlmodel_spec.conformance.validate import Report, TargetResult
 
 UNREADABLE_RULE = "path-unreadable"
+#: the category of most rules (will MLflow load and serve it); reports name the others
+CONFORMANCE = "conformance"
+SAFETY = "safety"
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,6 +30,24 @@ def finding_path(target_path: str, finding: Finding) -> str:
     if not finding.file:
         return target_path
     return os.path.join(target_path, finding.file) if target_path not in ("", ".") else finding.file
+
+
+def category(finding: Finding) -> str:
+    """The category of a finding's rule: ``conformance`` or ``safety`` (what loading a
+    payload would execute; its severity speaks of danger)."""
+    rule = RULES.get(finding.rule)
+    return rule.category if rule is not None else CONFORMANCE
+
+
+def category_counts(report: Report, name: str) -> dict[str, int]:
+    """Errors, warnings and infos of one category over the whole report."""
+    counts = {"errors": 0, "warnings": 0, "infos": 0}
+    key = {Severity.ERROR: "errors", Severity.WARNING: "warnings", Severity.INFO: "infos"}
+    for target in report.targets:
+        for f in target.findings:
+            if category(f) == name:
+                counts[key[f.severity]] += 1
+    return counts
 
 
 def is_unreadable(target: TargetResult) -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from mlmodel_spec.conformance.findings import Severity
 from mlmodel_spec.conformance.validate import Report
 
-from .common import ReportStyle, finding_path
+from .common import CONFORMANCE, ReportStyle, category, finding_path
 from .escaping import github_data, github_property, visible
 from .text import render_text
 
@@ -22,6 +22,8 @@ def render_github(report: Report, style: ReportStyle) -> str:
                 props.append(f"col={f.column}")
             props.append(f"title={github_property(f.rule)}")
             message = visible(f.message) + (f" ({visible(f.pointer)})" if f.pointer else "")
+            if category(f) != CONFORMANCE:
+                message = f"{category(f)}: {message}"
             if f.hint:
                 message += f"\nhint: {visible(f.hint)}"
             lines.append(f"::{_GITHUB_LEVEL[f.severity]} {','.join(props)}::{github_data(message)}")

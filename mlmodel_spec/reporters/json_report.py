@@ -6,12 +6,19 @@ import json
 from typing import Any
 
 from mlmodel_spec import __version__
+from mlmodel_spec.conformance.findings import Finding
 from mlmodel_spec.conformance.validate import Report
 
-from .common import ReportStyle, summary_counts
+from .common import ReportStyle, category, summary_counts
 from .escaping import json_text
 
 REPORT_FORMAT_VERSION = "1"
+
+
+def _finding(f: Finding) -> dict[str, Any]:
+    fields = {k: json_text(v) if isinstance(v, str) else v for k, v in f.to_dict().items()}
+    fields["category"] = category(f)
+    return fields
 
 
 def report_to_dict(report: Report) -> dict[str, Any]:
@@ -21,10 +28,7 @@ def report_to_dict(report: Report) -> dict[str, Any]:
         "targets": [
             {
                 "path": json_text(t.path),
-                "findings": [
-                    {k: json_text(v) if isinstance(v, str) else v for k, v in f.to_dict().items()}
-                    for f in t.findings
-                ],
+                "findings": [_finding(f) for f in t.findings],
             }
             for t in report.targets
         ],

@@ -10,14 +10,16 @@ from __future__ import annotations
 from mlmodel_spec.conformance.findings import Finding
 from mlmodel_spec.conformance.validate import Report
 
-from .common import ReportStyle, failing, is_unreadable
+from .common import CONFORMANCE, ReportStyle, category, failing, is_unreadable
 from .escaping import visible, xml_attribute, xml_text
 
 
 def _line(f: Finding) -> str:
     """One finding as one line (model text escaped: it cannot add lines of its own)."""
     pointer = f" {visible(f.pointer)}" if f.pointer else ""
-    return f"{visible(f.location)}: {f.severity.value} [{f.rule}]{pointer} {visible(f.message)}"
+    kind = category(f)
+    severity = f.severity.value if kind == CONFORMANCE else f"{kind} {f.severity.value}"
+    return f"{visible(f.location)}: {severity} [{f.rule}]{pointer} {visible(f.message)}"
 
 
 def render_junit(report: Report, style: ReportStyle) -> str:

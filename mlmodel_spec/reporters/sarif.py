@@ -29,6 +29,18 @@ RULES_DOC_URI = f"{INFORMATION_URI}/blob/main/docs/rules.md"
 SRCROOT = "%SRCROOT%"
 FINGERPRINT = "mlmodelSpecFinding/v1"
 _LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
+#: GitHub code scanning files a rule tagged ``security`` with a ``security-severity`` (a CVSS
+#: score as a string) as a security alert: high, medium, low
+_SECURITY_SEVERITY = {Severity.ERROR: "8.0", Severity.WARNING: "5.0", Severity.INFO: "2.0"}
+
+
+def _properties(rule: Rule) -> dict[str, Any]:
+    """The rule's category as a property and a tag; safety rules also as security rules."""
+    properties: dict[str, Any] = {"category": rule.category, "tags": [rule.category]}
+    if rule.category == "safety":
+        properties["tags"].append("security")
+        properties["security-severity"] = _SECURITY_SEVERITY[rule.severity]
+    return properties
 
 
 def _full_description(rule: Rule) -> str:
@@ -46,6 +58,7 @@ def _rule(rule: Rule) -> dict[str, Any]:
         "help": {"text": rule.hint or rule.summary},
         "helpUri": f"{RULES_DOC_URI}#{rule.id}",
         "defaultConfiguration": {"level": _LEVEL[rule.severity]},
+        "properties": _properties(rule),
     }
 
 
@@ -76,7 +89,7 @@ def _fingerprint(f: Finding, uri: str) -> str:
     return hashlib.sha256(key.encode("utf-8", "surrogateescape")).hexdigest()
 
 
-def _result(f: Finding, path: str, index: int, locator: _Locator) -> dict[str, Any]:
+def _result(f: Finding, path: str, index: int, locator: _Locator, category: str) -> dict[str, Any]:
     artifact = locator.artifact(path)
     region: dict[str, int] = {"startLine": f.line or 1}
     if f.column is not None:
@@ -94,6 +107,7 @@ def _result(f: Finding, path: str, index: int, locator: _Locator) -> dict[str, A
         "message": {"text": json_text(text)},
         "locations": [location],
         "partialFingerprints": {FINGERPRINT: _fingerprint(f, artifact["uri"])},
+        "properties": {"category": category},
     }
 
 
@@ -104,7 +118,7 @@ def render_sarif(report: Report, style: ReportStyle) -> str:
     index = {rule: i for i, rule in enumerate(used)}
     locator = _Locator(style.sarif_base)
     results = [
-        _result(f, finding_path(t.path, f), index[f.rule], locator)
+        _result(f, finding_path(t.path, f), index[f.rule], locator, RULES[f.rule].category)
         for t in report.targets
         for f in t.findings
     ]

@@ -5,7 +5,16 @@ from __future__ import annotations
 from mlmodel_spec.conformance.findings import Severity
 from mlmodel_spec.conformance.validate import Report
 
-from .common import ReportStyle, failing, finding_path, summary_counts
+from .common import (
+    CONFORMANCE,
+    SAFETY,
+    ReportStyle,
+    category,
+    category_counts,
+    failing,
+    finding_path,
+    summary_counts,
+)
 from .escaping import safe_line_start, visible
 
 _COLORS = {Severity.ERROR: "\033[31m", Severity.WARNING: "\033[33m", Severity.INFO: "\033[36m"}
@@ -22,6 +31,12 @@ def summary_line(report: Report, fail_on: Severity) -> str:
         f"{_plural(counts['targets'], 'model')} checked: {_plural(counts['errors'], 'error')}, "
         f"{_plural(counts['warnings'], 'warning')}, {_plural(counts['infos'], 'info')}"
     )
+    safety = category_counts(report, SAFETY)
+    if any(safety.values()):
+        summary += (
+            f" (safety: {_plural(safety['errors'], 'error')}, "
+            f"{_plural(safety['warnings'], 'warning')}, {_plural(safety['infos'], 'info')})"
+        )
     if counts["unreadable"]:
         summary += f"; {_plural(counts['unreadable'], 'path')} could not be read"
     failing_count = sum(1 for t in report.targets if failing(t, fail_on))
@@ -42,6 +57,9 @@ def render_text(report: Report, style: ReportStyle) -> str:
                 where += f":{f.line}" + (f":{f.column}" if f.column is not None else "")
             pointer = f" {paint(_DIM, visible(f.pointer))}" if f.pointer else ""
             severity = paint(_COLORS[f.severity], f.severity.value)
+            kind = category(f)
+            if kind != CONFORMANCE:  # "safety error": the severity speaks of danger
+                severity = f"{kind} {severity}"
             message = visible(f.message)
             lines.append(f"{paint(_BOLD, where)}: {severity} [{f.rule}]{pointer} {message}")
             if f.hint and f.severity is not Severity.INFO:

@@ -84,9 +84,29 @@ def test_appended_payload_names_the_second_pickle(tmp_path: Path) -> None:
     assert "pickle 2 of the file" in finding.message and "os.system" in finding.message
 
 
-def test_strict_turns_safety_warnings_into_errors(tmp_path: Path) -> None:
-    root = _model(tmp_path, crafted.truncated())
-    assert _safety(root, strict=True) == {("safety-scan-incomplete", "error")}
+@pytest.mark.parametrize(
+    ("payload", "rule"),
+    [
+        (crafted.truncated(), "safety-scan-incomplete"),
+        (
+            crafted.benign_estimator("churn_helpers.scaling", "RobustScaler"),
+            "safety-unknown-global",
+        ),
+    ],
+)
+def test_strict_turns_safety_warnings_into_errors(
+    tmp_path: Path, payload: bytes, rule: str
+) -> None:
+    root = _model(tmp_path, payload)
+    assert _safety(root) == {(rule, "warning")}
+    assert _safety(root, strict=True) == {(rule, "error")}
+
+
+def test_strict_turns_the_code_summary_into_a_warning(tmp_path: Path) -> None:
+    payload = build_cases.cloudpickled_model_with(b"")
+    root = _model(tmp_path, payload, custom=True)
+    assert _safety(root) == {("safety-carries-code", "info")}
+    assert _safety(root, strict=True) == {("safety-carries-code", "warning")}
 
 
 def test_placeholder_and_text_files_are_not_pickles(tmp_path: Path) -> None:
