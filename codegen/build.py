@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .draft07_export import export_draft07
+from .flavor_spec import FlavorSpecError
 from .python_format import FormatError
 from .schema_compiler import EntryPoint, compile_validators
 from .schema_registry import SchemaCompileError, SchemaSet
@@ -26,6 +27,7 @@ FIX_COMMAND = "mlmodel-spec codegen"
 SCHEMA_DIR = "spec/schemas/v1"
 VALIDATORS_MODULE = "conformance/_generated_schemas.py"
 DRAFT07_DIR = "spec/schemas/draft-07"
+FLAVOR_SCHEMA_DIR = "spec/schemas/v1/flavors"
 
 ENTRY_POINTS = (
     EntryPoint("mlmodel", "mlmodel.schema.json"),
@@ -54,6 +56,34 @@ class Generator:
     produce: Callable[[Path], Output]
     owned_dirs: tuple[str, ...] = ()
     """Directories holding only this generator's files (anything else there is orphaned)."""
+
+
+def generate_flavor_schemas(root: Path) -> Output:
+    """spec/flavors/*.yaml -> the flavor JSON Schemas the validator compiles."""
+    from .flavor_schema import DEFS_FILE, dump, flavor_schema, shared_types_schema
+    from .flavor_spec import SPEC_DIR, TYPES_FILE, load_specs, spec_paths
+
+    if not (root / SPEC_DIR / TYPES_FILE).is_file():
+        return Output({}, [f"skipped: {SPEC_DIR}/{TYPES_FILE} is missing"])
+    files = {f"{FLAVOR_SCHEMA_DIR}/{DEFS_FILE}": dump(shared_types_schema(root))}
+    for spec in load_specs(spec_paths(root)):
+        if spec.data.get("block_schema", True):
+            source = f"{SPEC_DIR}/{spec.path.name}"
+            files[f"{FLAVOR_SCHEMA_DIR}/{spec.name}.schema.json"] = dump(
+                flavor_schema(spec, source=source)
+            )
+    return Output(files)
+
+
+def generate_flavor_facts(root: Path) -> Output:
+    """spec/flavors/*.yaml -> the flavor tables of the validator and the runtime."""
+    from .flavor_facts import FACTS_MODULE, facts_module
+    from .flavor_spec import SPEC_DIR, load_specs, spec_paths
+
+    paths = spec_paths(root)
+    if not paths:
+        return Output({}, [f"skipped: no flavor specs in {SPEC_DIR}"])
+    return Output({FACTS_MODULE: facts_module(load_specs(paths), source=SPEC_DIR)})
 
 
 def generate_validators(root: Path) -> Output:
@@ -107,6 +137,8 @@ def generate_schemastore(root: Path) -> Output:
 
 
 GENERATORS = (
+    Generator("flavor-schemas", generate_flavor_schemas, owned_dirs=(FLAVOR_SCHEMA_DIR,)),
+    Generator("flavor-facts", generate_flavor_facts),
     Generator("validators", generate_validators),
     Generator("draft-07", generate_draft07, owned_dirs=(DRAFT07_DIR,)),
     Generator("rules-doc", generate_rules_doc),
@@ -198,22 +230,30 @@ def run(*, check: bool = False, root: Path | None = None, out: Path | None = Non
                 return 2
             root = package_root()
     out = root if out is None else out
-    try:
-        result = plan(root, out=out)
-    except (SchemaCompileError, FormatError, OSError) as exc:
-        sys.stderr.write(f"codegen failed: {exc}\n")
-        return 2
+    written: set[str] = set()
+    # later generators read earlier ones' output (flavor schemas -> validators): repeat
+    # until nothing changes (a source edit settles in two rounds)
+    for _ in range(len(GENERATORS)):
+        try:
+            result = plan(root, out=out)
+        except (SchemaCompileError, FormatError, FlavorSpecError, OSError) as exc:
+            sys.stderr.write(f"codegen failed: {exc}\n")
+            return 2
+        if check or result.clean:
+            break
+        for relpath, content in result.write.items():
+            write_atomically(out / relpath, content)
+            written.add(relpath)
+        for relpath in result.orphaned:
+            (out / relpath).unlink()
+            sys.stdout.write(f"removed {relpath} (no generator produces it)\n")
     for note in result.notes:
         sys.stderr.write(f"note: {note}\n")
     if check:
         return _report_check(result)
-    for relpath, content in result.write.items():
-        write_atomically(out / relpath, content)
+    for relpath in sorted(written):
         sys.stdout.write(f"wrote {relpath}\n")
-    for relpath in result.orphaned:
-        (out / relpath).unlink()
-        sys.stdout.write(f"removed {relpath} (no generator produces it)\n")
-    if result.clean:
+    if not written and result.clean:
         sys.stdout.write("generated files are up to date\n")
     return 0
 

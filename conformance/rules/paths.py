@@ -16,6 +16,7 @@ from enum import Enum
 from typing import Any, NamedTuple
 from weakref import WeakKeyDictionary
 
+from .. import _generated_flavors
 from ..context import ModelContext
 from ..findings import Severity, escape_pointer_token, join_pointer
 from ..model_files import PathState, ResolvedPath, looks_absolute
@@ -114,17 +115,10 @@ _COMMON_KEYS = {
     "model_data": Kind.EITHER,
     "model_path": Kind.EITHER,
 }
-#: extra or more precise keys of the flavors the specification knows in detail
+#: the path keys of the flavors the specification knows, from spec/flavors/*.yaml (`path:`)
 _FLAVOR_KEYS: dict[str, dict[str, Kind]] = {
-    PYFUNC: {
-        "data": Kind.EITHER,
-        "code": Kind.DIRECTORY,
-        "model_path": Kind.EITHER,
-        "python_model": Kind.FILE,
-        "parameters_path": Kind.FILE,  # mlflow.prompt.promptlab_model
-    },
-    "sklearn": {"pickled_model": Kind.FILE, "code": Kind.DIRECTORY},
-    "lightgbm": {"data": Kind.FILE, "code": Kind.DIRECTORY},
+    flavor: {key: Kind[kind.upper()] for key, kind in keys.items()}
+    for flavor, keys in _generated_flavors.PATH_KEYS.items()
 }
 #: the sklearn loader reads python_function.model_path as a file
 _FILE_MODEL_PATH_LOADERS = frozenset({"mlflow.sklearn"})

@@ -15,6 +15,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+from .. import _generated_flavors
 from ..context import ModelContext
 from ..findings import Severity, join_pointer
 from ..pep508 import Requirement
@@ -54,27 +55,9 @@ ENV_PINS_DISAGREE = define_rule(
     "MLflow writes the same pip list to both; edit both files together.",
 )
 
-#: flavor -> (key recording the library version, pip distribution names of that library)
-FLAVOR_VERSIONS: dict[str, tuple[str, tuple[str, ...]]] = {
-    "python_function": ("cloudpickle_version", ("cloudpickle",)),
-    "sklearn": ("sklearn_version", ("scikit-learn", "sklearn")),
-    "lightgbm": ("lgb_version", ("lightgbm",)),
-    "xgboost": ("xgb_version", ("xgboost",)),
-    "catboost": ("catboost_version", ("catboost",)),
-    "h2o": ("h2o_version", ("h2o",)),
-    "onnx": ("onnx_version", ("onnx",)),
-    "paddle": ("paddle_version", ("paddlepaddle", "paddlepaddle-gpu")),
-    "pmdarima": ("pmdarima_version", ("pmdarima",)),
-    "prophet": ("prophet_version", ("prophet",)),
-    "pytorch": ("pytorch_version", ("torch",)),
-    "sentence_transformers": ("sentence_transformers_version", ("sentence-transformers",)),
-    "shap": ("shap_version", ("shap",)),
-    "spacy": ("spacy_version", ("spacy",)),
-    "spark": ("pyspark_version", ("pyspark",)),
-    "johnsnowlabs": ("pyspark_version", ("pyspark",)),
-    "statsmodels": ("statsmodels_version", ("statsmodels",)),
-    "transformers": ("transformers_version", ("transformers",)),
-}
+#: flavor -> (key recording the library version, pip distribution names of that library),
+#: compiled from spec/flavors/*.yaml (`library.version_key`)
+FLAVOR_VERSIONS = _generated_flavors.FLAVOR_VERSIONS
 _CONDA_SPEC = re.compile(
     r"\s*(?:[^:\s]+::)?[A-Za-z0-9_.-]+\s*(?P<op>==|=|<=|>=|<|>|\s)\s*"
     r"(?P<version>[0-9][^\s=,|<>!*]*?)(?P<star>\.?\*)?(?:(?:=|\s+)\S+)?\s*"

@@ -14,6 +14,7 @@ from typing import Any
 
 from mlmodel_spec import environment
 from mlmodel_spec._flavor import add_code_to_path, model_directory
+from mlmodel_spec.conformance import _generated_flavors
 from mlmodel_spec.models.model import Model
 from mlmodel_spec.types.errors import (
     MlmodelSpecError,
@@ -23,12 +24,9 @@ from mlmodel_spec.types.errors import (
 )
 
 FLAVOR_NAME = "python_function"
-# MLflow loader modules and the mlmodel-spec modules that load the same directories.
-LOADER_MODULES = {
-    "mlflow.sklearn": "mlmodel_spec.sklearn",
-    "mlflow.lightgbm": "mlmodel_spec.lightgbm",
-    "mlflow.pyfunc.model": "mlmodel_spec.pyfunc.model",
-}
+# MLflow loader modules and the mlmodel-spec modules that load the same directories
+# (`loader_module` -> `runtime_module` of spec/flavors/*.yaml)
+LOADER_MODULES = _generated_flavors.LOADER_MODULES
 
 
 def resolve_loader_module(name: object) -> str:
