@@ -171,3 +171,45 @@ def skops_archive(types: list[tuple[str, str]]) -> bytes:
         info = zipfile.ZipInfo("schema.json", date_time=(2026, 1, 1, 0, 0, 0))
         archive.writestr(info, json.dumps(schema))  # a fixed date: the bytes are reproducible
     return buffer.getvalue()
+
+
+def memo_overwrite() -> bytes:
+    """'numpy' memoized at 0, then 'os' written over it: STACK_GLOBAL must use the last."""
+    return (
+        proto(4)
+        + unicode("numpy")
+        + b"q\x00"  # BINPUT 0
+        + b"0"
+        + unicode("os")
+        + b"q\x00"  # BINPUT 0 again: the memo slot now holds 'os'
+        + b"0"
+        + b"h\x00"
+        + unicode("system")
+        + b"\x93"
+        + unicode("id")
+        + b"\x85R."
+    )
+
+
+def globals_walk() -> bytes:
+    """find_class walks a dotted name into a function's ``__globals__`` (protocol 4)."""
+    return proto(4) + stack_global("sklearn.base", "BaseEstimator.__init__.__globals__") + b"."
+
+
+def stack_global_exec() -> bytes:
+    """builtins.exec by STACK_GLOBAL of two literals, called on a code string."""
+    return (
+        proto(4) + unicode("builtins") + unicode("exec") + b"\x93" + unicode("print(1)") + b"\x85R."
+    )
+
+
+def copyreg_reconstructor_os() -> bytes:
+    """copyreg._reconstructor (allowed) asked to build an os-module class: os._wrap_close."""
+    return (
+        proto(2)
+        + global_("copyreg", "_reconstructor")
+        + b"("
+        + global_("os", "_wrap_close")
+        + global_("builtins", "object")
+        + b"NtR."
+    )

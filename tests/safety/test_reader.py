@@ -65,6 +65,10 @@ MALICIOUS = {
         crafted.appended(crafted.benign_estimator(), crafted.reduce_call("os", "system", "id")),
         {DANGER},
     ),
+    "memo overwritten": (crafted.memo_overwrite(), {DANGER}),
+    "__globals__ walk": (crafted.globals_walk(), {DANGER}),
+    "STACK_GLOBAL builtins.exec": (crafted.stack_global_exec(), {DANGER}),
+    "copyreg builds an os class": (crafted.copyreg_reconstructor_os(), {DANGER}),
     "truncated": (crafted.truncated(), {("safety-scan-incomplete", "warning")}),
     "absurd length": (crafted.absurd_length(), {("safety-scan-incomplete", "warning")}),
     "deep nesting": (crafted.deep_nesting(), {("safety-scan-incomplete", "warning")}),
@@ -75,6 +79,63 @@ MALICIOUS = {
 def test_malicious_payload_draws_its_finding(tmp_path: Path, name: str) -> None:
     payload, expected = MALICIOUS[name]
     assert _safety(_model(tmp_path, payload)) == expected
+
+
+#: the callables the issue names, each as a REDUCE in a scikit-learn pickle
+ISSUE_DANGEROUS = [
+    ("os", "system"),
+    ("subprocess", "Popen"),
+    ("subprocess", "check_output"),
+    ("builtins", "eval"),
+    ("builtins", "exec"),
+    ("builtins", "compile"),
+    ("builtins", "getattr"),
+    ("builtins", "__import__"),
+    ("runpy", "run_path"),
+    ("socket", "create_connection"),
+    ("shutil", "rmtree"),
+    ("pty", "spawn"),
+    ("webbrowser", "open"),
+    ("importlib", "import_module"),
+    ("marshal", "loads"),
+    ("types", "CodeType"),
+    ("types", "FunctionType"),
+]
+
+
+@pytest.mark.parametrize(("module", "name"), ISSUE_DANGEROUS, ids=".".join)
+def test_every_callable_the_issue_names_is_an_error(tmp_path: Path, module: str, name: str) -> None:
+    root = _model(tmp_path, crafted.reduce_call(module, name, "x"))
+    assert _safety(root) == {DANGER}
+
+
+@pytest.mark.parametrize(("module", "name"), [("types", "CodeType"), ("types", "FunctionType")])
+def test_code_constructors_are_allowed_in_a_custom_model(
+    tmp_path: Path, module: str, name: str
+) -> None:
+    extra = crafted.reduce_call(module, name, "x")[2:-1] + b"0"
+    root = _model(tmp_path, build_cases.cloudpickled_model_with(extra), custom=True)
+    assert _safety(root) == {("safety-carries-code", "info")}
+
+
+def _real_malicious() -> dict[str, bytes]:
+    pytest.importorskip("sklearn")
+    pytest.importorskip("cloudpickle")
+    hostile_real = importlib.import_module("hostile_real")
+    payloads: dict[str, bytes] = hostile_real.all_payloads()
+    return payloads
+
+
+def test_malicious_payloads_written_by_real_picklers(tmp_path: Path) -> None:
+    payloads = _real_malicious()
+    assert len(payloads) >= 12
+    missed = {}
+    for index, (name, payload) in enumerate(sorted(payloads.items())):
+        (tmp_path / str(index)).mkdir()
+        found = _safety(_model(tmp_path / str(index), payload))
+        if DANGER not in found:
+            missed[name] = found
+    assert not missed
 
 
 def test_appended_payload_names_the_second_pickle(tmp_path: Path) -> None:
