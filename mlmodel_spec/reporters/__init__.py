@@ -16,7 +16,7 @@ from .common import ReportStyle, finding_path, summary_counts
 from .github import render_github
 from .json_report import REPORT_FORMAT_VERSION, render_json, report_to_dict
 from .junit import render_junit
-from .sarif import INFORMATION_URI, render_sarif
+from .sarif import render_sarif
 from .text import render_text
 
 REPORTERS: dict[str, Callable[[Report, ReportStyle], str]] = {
@@ -28,7 +28,6 @@ REPORTERS: dict[str, Callable[[Report, ReportStyle], str]] = {
 }
 
 __all__ = [
-    "INFORMATION_URI",
     "REPORTERS",
     "REPORT_FORMAT_VERSION",
     "ReportStyle",

@@ -21,6 +21,8 @@ class ReportStyle:
     fail_on: Severity = Severity.ERROR
     #: SARIF: the directory ``%SRCROOT%`` stands for (default: the working directory)
     sarif_base: str | None = None
+    #: SARIF: where the user serves docs/rules.md; each rule's ``helpUri`` is ``URL#rule-id``
+    sarif_help_uri: str | None = None
 
 
 def finding_path(target_path: str, finding: Finding) -> str:

@@ -23,9 +23,6 @@ from mlmodel_spec.conformance.validate import Report
 from .common import ReportStyle, finding_path
 from .escaping import json_text, uri_path
 
-INFORMATION_URI = "https://github.com/mlmodel-spec/mlmodel-spec"
-#: docs/rules.md as the repository serves it; each rule has an anchor named by its id
-RULES_DOC_URI = f"{INFORMATION_URI}/blob/main/docs/rules.md"
 SRCROOT = "%SRCROOT%"
 FINGERPRINT = "mlmodelSpecFinding/v1"
 _LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
@@ -50,16 +47,18 @@ def _full_description(rule: Rule) -> str:
     return text
 
 
-def _rule(rule: Rule) -> dict[str, Any]:
-    return {
+def _rule(rule: Rule, help_uri: str | None) -> dict[str, Any]:
+    described: dict[str, Any] = {
         "id": rule.id,
         "shortDescription": {"text": rule.summary},
         "fullDescription": {"text": _full_description(rule)},
         "help": {"text": rule.hint or rule.summary},
-        "helpUri": f"{RULES_DOC_URI}#{rule.id}",
         "defaultConfiguration": {"level": _LEVEL[rule.severity]},
         "properties": _properties(rule),
     }
+    if help_uri:  # only a place the user says serves docs/rules.md: we publish no URL
+        described["helpUri"] = f"{help_uri}#{rule.id}"
+    return described
 
 
 class _Locator:
@@ -131,8 +130,11 @@ def render_sarif(report: Report, style: ReportStyle) -> str:
                     "driver": {
                         "name": "mlmodel-spec",
                         "version": __version__,
-                        "informationUri": INFORMATION_URI,
-                        "rules": [_rule(RULES[rule]) for rule in used],
+                        "rules": [_rule(RULES[rule], style.sarif_help_uri) for rule in used],
+                        # the Multitool asks for it (SARIF2005); only a URL the user serves
+                        **(
+                            {"informationUri": style.sarif_help_uri} if style.sarif_help_uri else {}
+                        ),
                     }
                 },
                 "originalUriBaseIds": {SRCROOT: {"uri": locator.base_uri()}},
