@@ -61,6 +61,16 @@ class ByteSource:
             raise SourceLimit(f"more than {self._limit} bytes")
         return chunk
 
+    def window(self, want: int) -> tuple[bytes, int]:
+        """The buffer and the position of the next byte in it, with ``want`` bytes after the
+        position where the stream has them (the reader's fast path scans it in place)."""
+        self._fill(want)
+        return self._buffer, self._pos
+
+    def advance_to(self, pos: int) -> None:
+        """Consume the buffer up to ``pos`` (a position in the last :meth:`window`)."""
+        self._pos = pos
+
     def peek(self, count: int) -> bytes:
         self._fill(count)
         return self._buffer[self._pos : self._pos + count]
