@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .draft07_export import export_draft07
+from .flavor_module import FlavorCompileError
 from .flavor_spec import FlavorSpecError
 from .python_format import FormatError
 from .schema_compiler import EntryPoint, compile_validators
@@ -86,6 +87,22 @@ def generate_flavor_facts(root: Path) -> Output:
     return Output({FACTS_MODULE: facts_module(load_specs(paths), source=SPEC_DIR)})
 
 
+def generate_flavor_modules(root: Path) -> Output:
+    """The built-in flavor modules (``runtime_module: mlmodel_spec.<x>``) from their specs."""
+    from .flavor_module import compile_flavor
+    from .flavor_spec import SPEC_DIR, load_specs, spec_paths
+
+    files = {}
+    for spec in load_specs(spec_paths(root)):
+        module = spec.data.get("runtime_module", "")
+        if spec.has_module and module.startswith("mlmodel_spec."):
+            compiled = compile_flavor(
+                spec, source=f"{SPEC_DIR}/{spec.path.name}", module_name=module
+            )
+            files[module.replace(".", "/") + "/__init__.py"] = compiled.module
+    return Output(files)
+
+
 def generate_validators(root: Path) -> Output:
     from mlmodel_spec import __version__
 
@@ -139,6 +156,7 @@ def generate_schemastore(root: Path) -> Output:
 GENERATORS = (
     Generator("flavor-schemas", generate_flavor_schemas, owned_dirs=(FLAVOR_SCHEMA_DIR,)),
     Generator("flavor-facts", generate_flavor_facts),
+    Generator("flavor-modules", generate_flavor_modules),
     Generator("validators", generate_validators),
     Generator("draft-07", generate_draft07, owned_dirs=(DRAFT07_DIR,)),
     Generator("rules-doc", generate_rules_doc),
@@ -236,7 +254,13 @@ def run(*, check: bool = False, root: Path | None = None, out: Path | None = Non
     for _ in range(len(GENERATORS)):
         try:
             result = plan(root, out=out)
-        except (SchemaCompileError, FormatError, FlavorSpecError, OSError) as exc:
+        except (
+            SchemaCompileError,
+            FormatError,
+            FlavorSpecError,
+            FlavorCompileError,
+            OSError,
+        ) as exc:
             sys.stderr.write(f"codegen failed: {exc}\n")
             return 2
         if check or result.clean:

@@ -4,7 +4,7 @@ Each key becomes one property: ``type`` (or a ``$ref`` to a shared type of
 ``spec/flavors/_types.yaml``), then ``description``, then the key's extra ``schema``
 keywords; ``deprecated`` keys get ``deprecated: true``. The spec's top-level ``schema``
 keywords follow ``properties``. A ``$comment`` marks each file as generated (JSON has no
-comments), naming the generator version and the hash of its input.
+comments), naming the generator version and the hash of its input (the spec's schema part).
 """
 
 from __future__ import annotations
@@ -55,7 +55,7 @@ def flavor_schema(spec: FlavorSpec, *, source: str) -> dict[str, Any]:
     schema: dict[str, Any] = {
         "$schema": SCHEMA_URI,
         "$id": f"{ID_BASE}{spec.name}.schema.json",
-        "$comment": generated_comment(source, spec.text),
+        "$comment": generated_comment(source, _schema_input(data)),
         "title": data["title"],
         "description": data["description"],
         "type": "object",
@@ -66,6 +66,13 @@ def flavor_schema(spec: FlavorSpec, *, source: str) -> dict[str, Any]:
     schema["properties"] = {key: key_schema(entry) for key, entry in data["keys"].items()}
     schema.update(data.get("schema", {}))
     return schema
+
+
+def _schema_input(data: dict[str, Any]) -> str:
+    """The part of a spec the schema is made of (so editing the module sections of a spec
+    does not touch its schema)."""
+    part = {k: data.get(k) for k in ("flavor", "title", "description", "keys", "schema")}
+    return json.dumps(part, sort_keys=True, ensure_ascii=False, default=str)
 
 
 def shared_types_schema(root: Path) -> dict[str, Any]:

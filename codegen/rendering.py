@@ -22,7 +22,14 @@ def _environment() -> Any:
         autoescape=False,
     )
     environment.filters["pyrepr"] = repr
+    environment.filters["pystr"] = _double_quoted
     return environment
+
+
+def _double_quoted(text: str) -> str:
+    import json
+
+    return json.dumps(text, ensure_ascii=False)
 
 
 def render(template: str, **context: Any) -> str:

@@ -1,6 +1,8 @@
-"""Payload serializers shared by flavors: pickle, cloudpickle and skops.
+"""Payload serializers shared by flavors: pickle, cloudpickle, skops and joblib (the
+strategy registry of spec/flavors/README.md).
 
-Loading pickle or cloudpickle files executes code from the file; only load models you trust.
+Loading pickle, cloudpickle or joblib files executes code from the file; only load models
+you trust.
 skops loads only the types it trusts (its defaults plus ``trusted``).
 """
 
@@ -15,7 +17,8 @@ from mlmodel_spec.types.errors import MissingDependencyError, ModelFormatError
 PICKLE = "pickle"
 CLOUDPICKLE = "cloudpickle"
 SKOPS = "skops"
-FORMATS = (PICKLE, CLOUDPICKLE, SKOPS)
+JOBLIB = "joblib"
+FORMATS = (PICKLE, CLOUDPICKLE, SKOPS, JOBLIB)
 
 
 def check_format(serialization_format: object) -> str:
@@ -35,6 +38,16 @@ def _import_skops() -> Any:
             "The skops serialization format needs the 'skops' package: pip install skops"
         ) from None
     return skops.io
+
+
+def _import_joblib() -> Any:
+    try:
+        import joblib
+    except ImportError:
+        raise MissingDependencyError(
+            "The joblib serialization format needs the 'joblib' package"
+        ) from None
+    return joblib
 
 
 def _import_cloudpickle() -> Any:
@@ -63,6 +76,9 @@ def dump(obj: Any, path: Path, serialization_format: str, trusted: list[str] | N
             ) from exc
         load(path, SKOPS, trusted)
         return
+    if serialization_format == JOBLIB:
+        _import_joblib().dump(obj, path)
+        return
     lib: Any = pickle if serialization_format == PICKLE else _import_cloudpickle()
     with path.open("wb") as out:
         try:
@@ -89,6 +105,8 @@ def load(path: Path, serialization_format: object, trusted: list[str] | None) ->
                 f"The skops file {path} references untrusted types: {exc}. If they are safe, "
                 "list them in the flavor's skops_trusted_types."
             ) from None
+    if fmt == JOBLIB:
+        return _import_joblib().load(path)
     with path.open("rb") as src:
         try:
             return pickle.load(src)
