@@ -52,11 +52,19 @@ class _Check(Code):
         )
 
     def annotate(
-        self, keyword: str, severity: str, message: str, where: Location, prop: str
+        self,
+        keyword: str,
+        severity: str,
+        message: str,
+        where: Location,
+        prop: str,
+        *,
+        rule: str | None = None,
     ) -> None:
+        extra = f", rule={py(rule)}" if rule is not None else ""
         self.line(
             f"out.append(SchemaIssue(p, {py(keyword)}, {message}, {py(severity)}, "
-            f"{py(str(where))}, {prop}))"
+            f"{py(str(where))}, {prop}{extra}))"
         )
 
     def call(self, target: str, instance: str, pointer: str) -> str:
@@ -70,8 +78,25 @@ class _Check(Code):
 
 
 def emit_check(ctx: Context, location: Location, name: str) -> str:
+    """The check of the node at ``location``; a node with ``x-rule`` gets a wrapper that
+    tags every issue found below it with that rule id (see ``tag_rule``)."""
     schema = ctx.node(location)
-    code = _Check(ctx, location, name, SIGNATURE, base=name)
+    rule = schema.get("x-rule") if isinstance(schema, dict) else None
+    if rule is None:
+        return _emit_body(ctx, location, name, name)
+    inner = name + "__tagged"
+    wrapper = _Check(ctx, location, name, SIGNATURE, base=name)
+    wrapper.line("n = len(out)")
+    wrapper.line(f"ok = {inner}(x, p, out, sev)")
+    with wrapper.block("if len(out) > n:"):
+        wrapper.line(f"tag_rule(out, n, {py(rule)})")
+    wrapper.line("return ok")
+    return _emit_body(ctx, location, inner, name) + "\n\n" + wrapper.source()
+
+
+def _emit_body(ctx: Context, location: Location, name: str, base: str) -> str:
+    schema = ctx.node(location)
+    code = _Check(ctx, location, name, SIGNATURE, base=base)
     if schema is False:
         code.fail("false", "'False schema does not allow ' + show(x)", location, set_ok=False)
         code.line("return False")
@@ -283,9 +308,9 @@ def _emit_properties(code: _Check, schema: dict[str, Any]) -> None:
         if ctx.is_deprecated(code.at("properties", name)):
             with code.block(f"if {py(name)} in x:"):
                 where = code.at("properties", name, "deprecated")
-                code.annotate(
-                    "deprecated", "warning", py(f"{name!r} is deprecated"), where, py(name)
-                )
+                message = py(f"{name!r} is deprecated")
+                rule = _rule_of(ctx.node(code.at("properties", name)))
+                code.annotate("deprecated", "warning", message, where, py(name), rule=rule)
 
 
 def _emit_extra(code: _Check, extra: Any, unknown: bool) -> None:
@@ -299,11 +324,20 @@ def _emit_extra(code: _Check, extra: Any, unknown: bool) -> None:
         _apply_to_value(code, code.at("additionalProperties"))
 
 
+def _rule_of(schema: Any) -> str | None:
+    """The ``x-rule`` of a property's own node: a ``deprecated`` annotation about the
+    property belongs to it, though the object's node reports it."""
+    rule = schema.get("x-rule") if isinstance(schema, dict) else None
+    return rule if isinstance(rule, str) else None
+
+
 def _apply_to_value(code: _Check, location: Location) -> None:
     code.apply(location, "v", "p + token(k)")
     if code.ctx.is_deprecated(location):
         message = "show(k) + ' is deprecated'"
-        code.annotate("deprecated", "warning", message, location.child("deprecated"), "key_text(k)")
+        where = location.child("deprecated")
+        rule = _rule_of(code.ctx.node(location))
+        code.annotate("deprecated", "warning", message, where, "key_text(k)", rule=rule)
 
 
 def _emit_applicators(code: _Check, schema: dict[str, Any]) -> None:

@@ -8,8 +8,10 @@ The output is deterministic: names derive from schema locations, everything is s
 and there are no timestamps — compiling twice gives identical bytes.
 
 Semantics follow JSON Schema 2020-12 as the ``jsonschema`` library implements it, plus
-the ``x-severity`` keyword and two annotations, which never affect validity and are
-dropped with the branches that fail (``oneOf``/``anyOf``) or only decide (``if``, ``not``):
+our own keywords ``x-severity`` (the severity of failures below a node) and ``x-rule``
+(the id of the precise rule that reports failures below a node: every issue found there
+carries it, see ``SchemaIssue.rule``), and two annotations, which never affect validity and
+are dropped with the branches that fail (``oneOf``/``anyOf``) or only decide (``if``, ``not``):
 
 * ``deprecated``: a present property whose subschema says ``deprecated: true``;
 * ``x-unknown-key``: a key of an object whose schema node declares ``properties`` but no
@@ -38,7 +40,13 @@ from .emit_support import ACCEPT, ALWAYS, Knowledge, py
 from .predicate_emitter import emit_predicate
 from .python_format import format_python
 from .rendering import render
-from .schema_keywords import ANNOTATION_KEYWORDS, SCHEMA_LIST_KEYWORDS, declared_types, walk_schemas
+from .schema_keywords import (
+    ANNOTATION_KEYWORDS,
+    SCHEMA_LIST_KEYWORDS,
+    VENDOR_KEYWORDS,
+    declared_types,
+    walk_schemas,
+)
 from .schema_registry import Location, SchemaCompileError, SchemaSet, vet_schemas
 
 __all__ = ["EntryPoint", "SchemaCompileError", "compile_validators"]
@@ -72,6 +80,7 @@ _RUNTIME_HELPERS = (
     "prune_unknown",
     "run",
     "show",
+    "tag_rule",
     "token",
     "type_check",
     "type_test",
@@ -348,7 +357,7 @@ class _ModuleBuilder:
 
 
 def _accepts_everything(schema: Any) -> bool:
-    return schema is True or (isinstance(schema, dict) and set(schema) <= _INERT | {"x-severity"})
+    return schema is True or (isinstance(schema, dict) and set(schema) <= _INERT | VENDOR_KEYWORDS)
 
 
 def _is_type_only(schema: Any) -> bool:

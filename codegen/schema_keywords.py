@@ -60,7 +60,8 @@ ASSERTION_KEYWORDS = frozenset(
     }
 )
 
-VENDOR_KEYWORDS = frozenset({"x-severity"})
+VENDOR_KEYWORDS = frozenset({"x-severity", "x-rule"})
+"""Our own keywords: ``x-severity`` (see ``SEVERITIES``) and ``x-rule`` (a rule id)."""
 SEVERITIES = ("warning", "info")
 """Values ``x-severity`` may take (failures default to ``error``)."""
 

@@ -149,6 +149,9 @@ class SchemaSet:
         return uri
 
 
+_RULE_ID = re.compile(r"[a-z][a-z0-9]*(-[a-z0-9]+)*")
+
+
 def _is_prefix(prefix: str, pointer: str) -> bool:
     return pointer == prefix or pointer.startswith(prefix + "/")
 
@@ -203,6 +206,13 @@ def _vet_node(node: Any, location: Location) -> None:
             f"x-severity must be one of {list(SEVERITIES)}, not {node['x-severity']!r}",
             schema_path=str(location.child("x-severity")),
             keyword="x-severity",
+        )
+    rule = node.get("x-rule")
+    if rule is not None and not (isinstance(rule, str) and _RULE_ID.fullmatch(rule)):
+        raise SchemaCompileError(
+            f"x-rule must be a rule id (lower-case words joined by '-'), not {rule!r}",
+            schema_path=str(location.child("x-rule")),
+            keyword="x-rule",
         )
     patterns = (
         [("pattern", location.child("pattern"), node["pattern"])] if "pattern" in node else []

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from functools import lru_cache
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
 
 from .findings import Severity
 
@@ -76,7 +78,133 @@ class Check:
         return self.fn.__name__
 
 
-RULES: dict[str, Rule] = {}
+@dataclass(frozen=True, slots=True)
+class RuleModule:
+    """A module that defines static rules and checks, and which models need it.
+
+    The walker imports a module only for a model that needs it (``needed_by``), so
+    ``validate`` on one model pays only for the rules that can fire there. ``keys``: the
+    top-level MLmodel keys without which none of its checks reports anything (empty: every
+    model needs it); ``files``: every one of its checks reads files (``--metadata-only``
+    never needs it). ``tests/test_lazy_rules.py`` holds the walker to these declarations:
+    with them, every case gives the findings it gives with every check run.
+    """
+
+    name: str  # relative to this package, e.g. ".rules.signature"
+    keys: frozenset[str] = frozenset()
+    files: bool = False
+
+    def needed_by(self, data: dict[Any, Any], metadata_only: bool) -> bool:
+        if self.files and metadata_only:
+            return False
+        return not self.keys or any(key in data for key in self.keys)
+
+
+_EXAMPLE_KEYS = frozenset({"saved_input_example_info"})
+#: every static rule module, in catalogue order (serving_example was part of input_example
+#: and keeps its place); the safety-* rules live in their own sub-package and come last
+RULE_MODULES: tuple[RuleModule, ...] = (
+    RuleModule(".rules.document"),
+    RuleModule(".rules.environment", files=True),
+    RuleModule(".rules.hygiene"),
+    RuleModule(".rules.input_example", _EXAMPLE_KEYS, files=True),
+    RuleModule(".rules.serving_example", _EXAMPLE_KEYS, files=True),
+    RuleModule(".rules.loader_module"),
+    RuleModule(".rules.model_size", frozenset({"model_size_bytes"}), files=True),
+    RuleModule(".rules.paths"),
+    RuleModule(".rules.requirements", files=True),
+    RuleModule(".rules.schema"),
+    RuleModule(
+        ".rules.signature",
+        frozenset({"signature", "is_signature_from_type_hint", "type_hint_from_example"}),
+    ),
+    RuleModule(".rules.versions", files=True),
+    RuleModule(".safety.rules", files=True),
+)
+_MODULE_GATES = {__package__ + each.name: each for each in RULE_MODULES}
+_LOADED_ALL: list[bool] = []  # one True once every rule module is imported
+
+
+def load_all_rules() -> None:
+    """Import every static rule module (the walker imports only what a model needs)."""
+    if not _LOADED_ALL:
+        for each in RULE_MODULES:
+            import_module(each.name, __package__)
+        _LOADED_ALL.append(True)
+
+
+def checks_for(
+    checks: Sequence[Check], data: dict[Any, Any], *, metadata_only: bool, phase: str
+) -> list[Check]:
+    """The ``checks`` one model needs, after importing the rule modules it needs.
+
+    A check of a declared module runs when its module's gate opens (whether or not the
+    module was imported for another model); any other check (a plugin's, a test's) always
+    runs. ``metadata_only`` leaves out checks that need files.
+    """
+    gates = _gates(frozenset(key for key in data if isinstance(key, str)), metadata_only)
+    return [
+        each
+        for each in checks
+        if each.phase == phase
+        and not (metadata_only and each.needs_files)
+        and gates.get(each.fn.__module__, True)
+    ]
+
+
+@lru_cache(maxsize=256)
+def _gates(keys: frozenset[str], metadata_only: bool) -> dict[str, bool]:
+    data = dict.fromkeys(keys)
+    gates = {name: gate.needed_by(data, metadata_only) for name, gate in _MODULE_GATES.items()}
+    for name, needed in gates.items():
+        if needed:
+            import_module(name)
+    return gates
+
+
+class _Catalogue(dict[str, Rule]):
+    """``RULES``: looking a rule up is a plain dict access; listing the catalogue (or asking
+    for an id not loaded yet) imports every rule module first, so it is always complete."""
+
+    def __missing__(self, key: str) -> Rule:
+        if _LOADED_ALL:
+            raise KeyError(key)
+        load_all_rules()
+        return dict.__getitem__(self, key)
+
+    def __contains__(self, key: object) -> bool:
+        if dict.__contains__(self, key) or _LOADED_ALL:
+            return dict.__contains__(self, key)
+        load_all_rules()
+        return dict.__contains__(self, key)
+
+    def get(self, key: str, default: Any = None) -> Any:
+        if key not in self:
+            return default
+        return dict.__getitem__(self, key)
+
+    def __iter__(self) -> Iterator[str]:
+        load_all_rules()
+        return dict.__iter__(self)
+
+    def __len__(self) -> int:
+        load_all_rules()
+        return dict.__len__(self)
+
+    def keys(self) -> Any:
+        load_all_rules()
+        return dict.keys(self)
+
+    def values(self) -> Any:
+        load_all_rules()
+        return dict.values(self)
+
+    def items(self) -> Any:
+        load_all_rules()
+        return dict.items(self)
+
+
+RULES: dict[str, Rule] = _Catalogue()
 CHECKS: list[Check] = []
 
 
@@ -94,7 +222,7 @@ def define_rule(
 
     ``severities`` lists the other severities the rule reports and when each applies.
     """
-    if id in RULES:
+    if dict.__contains__(RULES, id):
         raise ValueError(f"rule {id!r} is defined twice")
     cases = tuple((Severity(level), when) for level, when in severities)
     RULES[id] = Rule(id, Severity(severity), summary, hint, kind, cases, category)
@@ -112,7 +240,7 @@ def check(
     """
     if phase not in ("model", "document"):
         raise ValueError(f"unknown check phase {phase!r}")
-    unknown = [r for r in rules if r not in RULES]
+    unknown = [r for r in rules if not dict.__contains__(RULES, r)]
     if unknown:
         raise ValueError(f"check declares undefined rules {unknown}")
 

@@ -40,6 +40,11 @@ class SchemaIssue:
     ``property`` (so do ``propertyNames`` failures, naming the offending key).
     ``schema_path`` is ``<file>#<pointer to the failing keyword>``. A document nested too
     deeply to validate gets one ``x-too-deep`` error.
+
+    ``rule`` is the ``x-rule`` of the innermost schema node around the failing keyword that
+    has one (for ``deprecated``: of the deprecated property's node): the id of the precise
+    rule that reports this defect, so a check can replace the generic schema finding by its
+    own without looking at schema paths. ``None`` when no node on the way declares one.
     """
 
     pointer: str
@@ -48,6 +53,7 @@ class SchemaIssue:
     severity: str
     schema_path: str
     property: str | None = None
+    rule: str | None = None
 
 
 Check = Callable[[Any, str, list[SchemaIssue], str], bool]
@@ -267,6 +273,14 @@ def prune_unknown(
     kept = [issue for issue in issues[start:] if keep(issue)]
     if len(kept) != len(issues) - start:
         issues[start:] = kept
+
+
+def tag_rule(issues: list[SchemaIssue], start: int, rule: str) -> None:
+    """Give the issues found since ``start`` that carry no rule yet the ``x-rule`` of the
+    node that found them (inner nodes tag first, so the innermost declaration wins)."""
+    issues[start:] = [
+        issue if issue.rule is not None else replace(issue, rule=rule) for issue in issues[start:]
+    ]
 
 
 def name_key(issues: list[SchemaIssue], start: int, key: Any) -> None:

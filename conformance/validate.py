@@ -3,6 +3,8 @@
 Checks only say *what* is wrong and *where* (a JSON pointer); this module alone adds the
 rule's severity and hint, the line and column, applies the options, and keeps going after
 any problem. It never executes model code: it reads text and looks at the file system.
+It runs the checks a model needs (``registry.checks_for``), importing their rule modules
+on first use.
 """
 
 from __future__ import annotations
@@ -12,12 +14,11 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from . import rules as _rules  # noqa: F401  (registers every check)
 from .context import DEFAULT_OPTIONS, ModelContext, ValidationOptions
 from .discover import Discovery, Target, discover
 from .findings import Finding, Severity
 from .model_files import read_bounded
-from .registry import CHECKS, RULES, Check, Problem
+from .registry import CHECKS, RULES, Check, Problem, checks_for
 from .rules import document
 from .yaml_source import YamlDocument, load_yaml
 
@@ -153,9 +154,7 @@ def validate_model(
         phase = "model" if read.doc.usable else "document"
         ctx = ModelContext(root, read.doc, options, read.name, read.text)
         docs = ctx.documents
-        for check in CHECKS:
-            if check.phase != phase or (options.metadata_only and check.needs_files):
-                continue
+        for check in checks_for(CHECKS, ctx.data, metadata_only=options.metadata_only, phase=phase):
             problems.extend(_run_check(check, ctx))
     findings = {_finding(p, docs, options) for p in problems}
     if read.name != "MLmodel":  # a check's default file is "MLmodel": report the given name

@@ -29,7 +29,22 @@ def _positive_jobs(value: str) -> int:
     return jobs or (os.cpu_count() or 1)
 
 
-def build_parser() -> argparse.ArgumentParser:
+#: commands whose options need no module beyond this one: for them the parser skips the
+#: option builders of the other commands (``check``'s imports the dynamic checks), so
+#: ``validate`` starts fast; any other command (or none, for ``--help``) builds them all
+_LIGHT_COMMANDS = frozenset({"validate", "schema", "rules", "codegen", "demo"})
+
+
+def _command_of(argv: Sequence[str]) -> str | None:
+    """The subcommand named in ``argv`` (``None`` when an option comes first)."""
+    for arg in argv:
+        return None if arg.startswith("-") else arg
+    return None
+
+
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The parser; given a light ``command``, only the options that command needs."""
+    full = command not in _LIGHT_COMMANDS
     parser = argparse.ArgumentParser(
         prog="mlmodel-spec",
         description="Validate, describe and generate MLflow model directories without MLflow.",
@@ -95,9 +110,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     for action in v._actions[1:]:  # every validate option, the same objects (not -h)
         k._add_action(action)
-    from mlmodel_spec.conformance.dynamic.command import add_options
+    if full:
+        from mlmodel_spec.conformance.dynamic.command import add_options
 
-    add_options(k)
+        add_options(k)
 
     s = sub.add_parser(
         "schema",
@@ -183,7 +199,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     from mlmodel_spec.reporters import REPORTERS, ReportStyle
 
     ignore, select = _rule_list(args.ignore), _rule_list(args.select)
-    unknown = sorted((ignore | select) - set(RULES))
+    unknown = sorted(rule for rule in ignore | select if rule not in RULES)
     if unknown:
         return _fail(f"unknown rule id(s) {', '.join(unknown)}; `mlmodel-spec rules` lists them")
     found = discover(args.paths)
@@ -333,7 +349,8 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else list(argv)
+    args = build_parser(_command_of(argv)).parse_args(argv)
     try:
         return COMMANDS[args.command](args)
     except KeyboardInterrupt:

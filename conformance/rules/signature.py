@@ -5,7 +5,9 @@
 are decoded, validated with the compiled ``signature-schema``/``signature-params``
 validators, and checked for what MLflow's ``Schema``/``ParamSchema`` constructors refuse.
 Each of those gets one precise finding, and the schema's generic finding for the same
-constraint is dropped (see :class:`_Covered`). Cross-version traps are warnings: the
+constraint is dropped: the schema node declares the precise rule (``x-rule``), the
+compiled validator tags its issues with it, and each precise problem says which of them it
+replaces (:class:`_Replaces`). Cross-version traps are warnings: the
 2.4-2.9 ``optional`` key breaks readers from 2.18; ``required`` (written since 2.10) breaks
 older readers, which we report only when ``mlflow_version`` claims such an old writer.
 
@@ -159,36 +161,43 @@ def _validator(name: str) -> Callable[[Any], list[SchemaIssue]] | None:
 
 
 @dataclass(frozen=True, slots=True)
-class _Covered:
-    """Schema issues a precise finding replaces: at ``pointer`` (or below it when
-    ``subtree``), whose schema path contains ``schema_part`` (and has ``keyword``)."""
+class _Replaces:
+    """The generic schema issues a precise problem stands for: issues of ``rule`` — raised
+    below a schema node that declares ``x-rule: <rule>`` (``SchemaIssue.rule``) — at or
+    below ``pointer``, and only of ``keyword`` when it is given."""
 
+    rule: str
     pointer: str
-    schema_part: str
     keyword: str | None = None
-    subtree: bool = False
 
     def covers(self, issue: SchemaIssue) -> bool:
-        if self.schema_part not in issue.schema_path:
+        if _issue_rule(issue) != self.rule:
             return False
         if self.keyword is not None and issue.keyword != self.keyword:
             return False
-        if self.subtree:
-            return issue.pointer == self.pointer or issue.pointer.startswith(self.pointer + "/")
-        return issue.pointer == self.pointer
+        return issue.pointer == self.pointer or issue.pointer.startswith(self.pointer + "/")
+
+
+def _issue_rule(issue: SchemaIssue) -> str | None:
+    """The precise rule an issue belongs to: its node's ``x-rule``; an unknown key is
+    this module's ``signature-unknown-key`` by definition (see :func:`_issue_problem`)."""
+    if issue.rule is None and issue.keyword == "x-unknown-key":
+        return UNKNOWN_KEY
+    return issue.rule
 
 
 @dataclass(slots=True)
 class _Analysis:
-    """Precise problems for one decoded field (pointers relative to it) and what they cover."""
+    """Precise problems for one decoded field (pointers relative to it) and the generic
+    schema issues they replace."""
 
     problems: list[Problem] = field(default_factory=list)
-    covered: list[_Covered] = field(default_factory=list)
+    replaced: list[_Replaces] = field(default_factory=list)
     required_keys: list[int] = field(default_factory=list)  # indexes of specs with `required`
 
-    def add(self, problem: Problem, *covered: _Covered) -> None:
+    def add(self, problem: Problem, *replaces: _Replaces) -> None:
         self.problems.append(problem)
-        self.covered.extend(covered)
+        self.replaced.extend(replaces)
 
 
 # -- input/output schemas --------------------------------------------------------------
@@ -213,7 +222,8 @@ def _analyse_schema(value: Any) -> _Analysis:
                     pointer,
                     f"column spec {index} has both `optional` and `required`",
                 ),
-                _Covered(pointer, "/column-spec/allOf/", "not"),
+                _Replaces(OPTIONAL_AND_REQUIRED, pointer),
+                _Replaces(OPTIONAL_KEY, pointer, "deprecated"),
             )
         elif has_optional:
             optional_keys.append(index)
@@ -230,7 +240,7 @@ def _analyse_schema(value: Any) -> _Analysis:
                     f"column spec {index} is unnamed and optional; MLflow cannot tell which "
                     "input it would be missing",
                 ),
-                _Covered(pointer, "/column-spec/allOf/", "required"),
+                _Replaces(UNNAMED_OPTIONAL, pointer),
             )
         if isinstance(kind, str) and kind in PRIMITIVE_TYPES:
             _check_primitive_keys(index, entry, result)
@@ -243,7 +253,8 @@ def _analyse_schema(value: Any) -> _Analysis:
                 f"the `optional` key (MLflow 2.4-2.9 form) is set on "
                 f"{_count(optional_keys, 'column spec')} (first: spec {first}); MLflow >= 2.18 "
                 "fails with TypeError on it",
-            )
+            ),
+            _Replaces(OPTIONAL_KEY, "", "deprecated"),
         )
     return result
 
@@ -254,7 +265,6 @@ def _count(indexes: list[int], noun: str) -> str:
 
 def _check_list_shape(entries: list[tuple[int, dict[str, Any]]], result: _Analysis) -> None:
     """The constraints ``Schema.__init__`` puts on the list as a whole."""
-    list_level = _Covered("", "/$defs/schema/allOf/", subtree=True)
     tensors = [i for i, e in entries if e.get("type") == "tensor"]
     columns = [i for i, e in entries if e.get("type") != "tensor"]
     if tensors and columns:
@@ -265,7 +275,7 @@ def _check_list_shape(entries: list[tuple[int, dict[str, Any]]], result: _Analys
                 f"the schema mixes {_count(columns, 'column spec')} ({_indexes(columns)}) "
                 f"and {_count(tensors, 'tensor spec')} ({_indexes(tensors)})",
             ),
-            list_level,
+            _Replaces(MIXED_SPECS, ""),
         )
     names = [(i, e.get("name")) for i, e in entries]
     unnamed = [i for i, name in names if name is None]
@@ -277,7 +287,7 @@ def _check_list_shape(entries: list[tuple[int, dict[str, Any]]], result: _Analys
                 f"no name on {_count(unnamed, 'spec')} ({_indexes(unnamed)}) while the other "
                 f"{len(names) - len(unnamed)} of {len(names)} are named",
             ),
-            list_level,
+            _Replaces(MIXED_NAMES, ""),
         )
     elif unnamed and tensors and not columns and len(tensors) > 1:
         result.add(
@@ -287,7 +297,7 @@ def _check_list_shape(entries: list[tuple[int, dict[str, Any]]], result: _Analys
                 f"the schema has {len(tensors)} unnamed tensor specs; MLflow needs names "
                 "to tell them apart",
             ),
-            list_level,
+            _Replaces(UNNAMED_TENSORS, ""),
         )
     counts = Counter(name for _, name in names if isinstance(name, (str, int)))
     for name, count in counts.items():
@@ -320,8 +330,7 @@ def _check_primitive_keys(index: int, entry: dict[str, Any], result: _Analysis) 
                     "specs to ColSpec(**spec), which fails on it",
                     severity=Severity.ERROR,
                 ),
-                _Covered(pointer, "/propertyNames/"),
-                _Covered(pointer, "/properties", "x-unknown-key"),
+                _Replaces(UNKNOWN_KEY, pointer),
             )
 
 
@@ -342,7 +351,7 @@ def _analyse_params(value: Any) -> _Analysis:
             pointer = join_pointer("", spec.index, "default")
             result.add(
                 Problem(PARAM_DEFAULT, pointer, f"default of param {spec.name!r}: {problem}"),
-                _Covered(pointer, "/param-spec/", subtree=True),
+                _Replaces(PARAM_DEFAULT, pointer),
             )
     entries = [(i, e) for i, e in enumerate(value) if isinstance(e, dict) and "name" in e]
     names = Counter(str(e["name"]) for _, e in entries)
@@ -363,7 +372,8 @@ def _analyse_params(value: Any) -> _Analysis:
                 join_pointer("", dtype_keys[0], "dtype"),
                 f"`dtype` (the MLflow 2.6.0 key) gives the type of "
                 f"{_count(dtype_keys, 'param spec')} (first: spec {dtype_keys[0]})",
-            )
+            ),
+            _Replaces(PARAM_DTYPE_KEY, "", "deprecated"),
         )
     return result
 
@@ -406,7 +416,7 @@ def _field_report(
         issues = []
         schema.append(Problem(SCHEMA, base, f"signature.{name} is nested too deeply to validate"))
     for issue in issues:
-        if not any(c.covers(issue) for c in analysis.covered):
+        if not any(each.covers(issue) for each in analysis.replaced):
             problem = _issue_problem(name, base, issue)
             if problem is not None:
                 schema.append(problem)
@@ -475,17 +485,9 @@ def signature_fields_match_schema(ctx: ModelContext) -> Iterator[Problem]:
         yield from report.schema
 
 
-_OWN_DEPRECATIONS = frozenset({"optional", "dtype"})  # signature-optional-key / -param-dtype-key
-_DECLARING_PROPERTIES = re.compile(r"#/\$defs/[^/]+/properties$")
-
-
 def _issue_problem(name: str, base: str, issue: SchemaIssue) -> Problem | None:
     severity = {"warning": Severity.WARNING, "info": Severity.INFO}.get(issue.severity)
     if issue.keyword == "x-unknown-key":
-        # Only where a spec type declares its keys; helper subschemas (the all-tensor /
-        # all-column tests of a list) list one key and would call every other one unknown.
-        if not _DECLARING_PROPERTIES.search(issue.schema_path):
-            return None
         pointer = join_pointer(base + issue.pointer, issue.property or "")
         return Problem(
             UNKNOWN_KEY,
@@ -494,8 +496,6 @@ def _issue_problem(name: str, base: str, issue: SchemaIssue) -> Problem | None:
             "MLflow ignores it",
         )
     if issue.keyword == "deprecated":
-        if issue.property in _OWN_DEPRECATIONS:
-            return None
         return Problem(
             SCHEMA,
             join_pointer(base + issue.pointer, issue.property or ""),

@@ -1,0 +1,103 @@
+"""The walker imports and runs only the rule modules a model needs (``registry.RULE_MODULES``).
+
+The gates are declarations about the checks ("none of its checks reports anything without
+one of these MLmodel keys", "every check reads files"): every case must give exactly the
+findings it gives when every check runs, and a fresh process imports only what it needs.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from mlmodel_spec.conformance import registry
+from mlmodel_spec.conformance.context import ValidationOptions
+from mlmodel_spec.conformance.validate import validate_model
+
+CASES = Path(__file__).parent / "cases"
+CASE_DIRS = sorted(path.parent for path in CASES.glob("*/*/MLmodel"))
+
+
+def _every_check_runs(keys: frozenset[str], metadata_only: bool) -> dict[str, bool]:
+    return {}
+
+
+@pytest.mark.parametrize("metadata_only", [False, True])
+def test_gates_never_hide_a_finding(monkeypatch: pytest.MonkeyPatch, metadata_only: bool) -> None:
+    registry.load_all_rules()
+    options = ValidationOptions(metadata_only=metadata_only)
+    gated = {path.name: validate_model(path, options=options) for path in CASE_DIRS}
+    monkeypatch.setattr(registry, "_gates", _every_check_runs)
+    ungated = {path.name: validate_model(path, options=options) for path in CASE_DIRS}
+    assert len(CASE_DIRS) > 50
+    assert gated == ungated
+
+
+def test_a_gate_closes_for_a_model_without_its_keys() -> None:
+    registry.load_all_rules()
+    names = {
+        check.fn.__module__.rsplit(".", 1)[-1]
+        for check in registry.checks_for(
+            registry.CHECKS, {"flavors": {}}, metadata_only=True, phase="model"
+        )
+    }
+    assert {"schema", "paths", "hygiene", "loader_module"} <= names
+    assert not names & {"signature", "input_example", "environment", "model_size", "rules"}
+    with_signature = registry.checks_for(
+        registry.CHECKS, {"signature": {}}, metadata_only=False, phase="model"
+    )
+    assert {c.fn.__module__.rsplit(".", 1)[-1] for c in with_signature} >= {
+        "signature",
+        "environment",
+    }
+
+
+def _fresh(code: str) -> Any:
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+    return json.loads(out)
+
+
+def test_a_fresh_process_imports_only_the_modules_a_model_needs(tmp_path: Path) -> None:
+    model = tmp_path / "m"
+    model.mkdir()
+    (model / "MLmodel").write_text(
+        "flavors:\n  python_function:\n    loader_module: mlflow.pyfunc.model\n"
+        "    python_model: python_model.pkl\n    python_version: 3.11.7\n"
+    )
+    code = (
+        "import json, sys\n"
+        "from pathlib import Path\n"
+        "from mlmodel_spec.conformance.context import ValidationOptions\n"
+        "from mlmodel_spec.conformance.validate import validate_model\n"
+        f"validate_model(Path({str(model)!r}), options=ValidationOptions(metadata_only=True))\n"
+        "print(json.dumps(sorted(m for m in sys.modules if m.startswith('mlmodel_spec'))))\n"
+    )
+    loaded = set(_fresh(code))
+    assert "mlmodel_spec.conformance.rules.schema" in loaded
+    assert (
+        not {
+            "mlmodel_spec.conformance.rules.signature",
+            "mlmodel_spec.conformance.rules.input_example",
+            "mlmodel_spec.conformance.rules.environment",
+            "mlmodel_spec.conformance.safety.rules",
+        }
+        & loaded
+    )
+
+
+def test_listing_the_catalogue_in_a_fresh_process_lists_every_rule() -> None:
+    registry.load_all_rules()
+    code = (
+        "import json\n"
+        "from mlmodel_spec.conformance.registry import RULES\n"
+        "print(json.dumps([len(RULES), 'signature-schema' in RULES, RULES.get('nope')]))\n"
+    )
+    count = len([r for r in registry.RULES.values() if r.kind == "static"])
+    assert _fresh(code) == [count, True, None]
