@@ -13,6 +13,7 @@ from __future__ import annotations
 import lzma
 import os
 import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import BinaryIO
 
@@ -25,7 +26,7 @@ from .source import (
     decompressing,
     sniff_compression,
 )
-from .values import Call, Global, Value
+from .values import Call, Global, SymDict, Value
 
 #: distinct globals and dynamic events kept per file (more is itself reported)
 MAX_GLOBALS = 10_000
@@ -37,9 +38,17 @@ _ZIP_MAGIC = b"PK\x03\x04"
 _DECOMPRESSION_ERRORS = (zlib.error, OSError, EOFError, lzma.LZMAError, ValueError)
 
 
+#: cloudpickle's reconstructors that take a function's or class's globals, closure and
+#: attributes as arguments: the globals found there are what the carried code refers to
+CODE_STATE = frozenset(
+    {"_function_setstate", "_class_setstate", "_make_function", "_fill_function"}
+    | {"_make_cell", "cell_set", "_make_skel_func", "_rehydrate_skeleton_class"}
+)
+
+
 @dataclass(slots=True)
 class GlobalUse:
-    """The first place a global is imported, and the first call of it."""
+    """The first place a global is imported, the first call of it, and where it is passed."""
 
     ref: Global
     offset: int
@@ -47,6 +56,15 @@ class GlobalUse:
     pickle: int  # 0 for the first pickle in the file
     call_offset: int | None = None
     call_opcode: str = ""
+    #: found among the globals, closure or attributes cloudpickle gives a function or class
+    code_ref: bool = False
+    #: found among the arguments of any other call, or the state of any other BUILD
+    passed: bool = False
+
+    @property
+    def only_referenced_by_code(self) -> bool:
+        """Nothing calls it while loading: only the carried code names it."""
+        return self.code_ref and not self.passed and self.call_offset is None
 
 
 @dataclass(slots=True)
@@ -113,6 +131,9 @@ class PayloadScan:
     trailing_offset: int | None = None  # bytes after the last STOP that are not a pickle
     code: CodeSummary = field(default_factory=CodeSummary)
     error: str = ""  # why the file could not be read at all (scan incomplete)
+    #: the first call of something that is not an imported global or a class or type
+    #: cloudpickle rebuilt (a computed callable: what it runs cannot be named)
+    opaque_call: Event | None = None
 
     @property
     def offsets_note(self) -> str:
@@ -134,18 +155,64 @@ class _Collector:
                     self.too_many = True
                     return
                 scan.globals[ref] = GlobalUse(ref, event.offset, event.opcode, self.pickle)
-        elif event.kind == "call" and isinstance(event.target, Call):
-            call = event.target
-            if isinstance(call.callee, Global):
-                use = scan.globals.get(call.callee)
-                if use is not None and use.call_offset is None:
-                    use.call_offset, use.call_opcode = event.offset, event.opcode
-            scan.code.observe(call)
+        elif event.kind in ("call", "build") and isinstance(event.target, Call):
+            self._call(event, event.target)
         elif event.kind in ("dynamic-global", "extension"):
             if len(scan.dynamic) < MAX_OTHER_EVENTS:
                 scan.dynamic.append(event)
         elif event.kind == "broken" and scan.broken is None:
             scan.broken, scan.broken_pickle = event, self.pickle
+
+    def _call(self, event: Event, call: Call) -> None:
+        scan, callee = self.scan, call.callee
+        # a BUILD calls nothing new, except when applied to an imported object itself
+        # (``_op_build`` wraps that one in a Call made at the BUILD)
+        calls = event.kind == "call" or call.opcode == "BUILD"
+        if isinstance(callee, Global):
+            use = scan.globals.get(callee)
+            if use is not None and use.call_offset is None and calls:
+                use.call_offset, use.call_opcode = event.offset, event.opcode
+        elif calls and not _rebuilt_by_cloudpickle(callee) and scan.opaque_call is None:
+            scan.opaque_call = event
+        passed = call.args if event.kind == "call" else call.state
+        code_state = (
+            event.kind == "call"
+            and isinstance(callee, Global)
+            and callee.module.startswith("cloudpickle")
+            and callee.name in CODE_STATE
+        )
+        for ref in _globals_in(passed):
+            use = scan.globals.get(ref)
+            if use is not None:
+                if code_state:
+                    use.code_ref = True
+                else:
+                    use.passed = True
+        if event.kind == "call":
+            scan.code.observe(call)
+
+
+def _rebuilt_by_cloudpickle(value: Value) -> bool:
+    return (
+        isinstance(value, Call)
+        and isinstance(value.callee, Global)
+        and value.callee.module.startswith("cloudpickle")
+    )
+
+
+def _globals_in(value: Value) -> Iterator[Global]:
+    """The globals a (bounded) value holds, however nested."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, Global):
+            yield item
+        elif isinstance(item, tuple):
+            stack.extend(item)
+        elif isinstance(item, Call):
+            stack.extend((item.callee, item.args, item.state))
+        elif isinstance(item, SymDict):
+            stack.extend(item.items.values())
 
 
 def _nested(source: ByteSource):  # type: ignore[no-untyped-def]

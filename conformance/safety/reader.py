@@ -322,6 +322,8 @@ def _op_build(m: _Machine, arg: Arg) -> None:
         m.emit("build", target)
         if m.on_build is not None:
             m.events.extend(m.on_build(target, m.source))
+    elif isinstance(target, Global):  # BUILD on an imported object sets its attributes
+        m.emit("build", Call(target, (), m.offset, m.opcode, bounded(state)))
 
 
 def _op_global(m: _Machine, arg: Arg) -> None:

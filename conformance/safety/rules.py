@@ -113,12 +113,34 @@ def _code_modules(ctx: ModelContext, files: list[str]) -> set[str]:
     return names
 
 
+def _code_reference(target: Target, scan: PayloadScan, use: GlobalUse) -> bool:
+    """In a custom model, a global that only the carried code names (a function's globals,
+    a closure) and that nothing calls while loading: it runs only if that code calls it, so
+    the code summary lists it instead of a finding of its own. Not when the payload calls a
+    computed callable (which could be handed anything)."""
+    return (
+        target.context == CUSTOM_MODEL
+        and target.pointer.endswith("/python_model")  # the one payload with a code summary
+        and scan.opaque_call is None
+        and use.only_referenced_by_code
+    )
+
+
 def _judge_globals(
-    ctx: ModelContext, target: Target, scan: PayloadScan, own_modules: set[str]
+    ctx: ModelContext,
+    target: Target,
+    scan: PayloadScan,
+    own_modules: set[str],
+    code_refs: list[str],
 ) -> Iterator[Problem]:
     unknown: list[GlobalUse] = []
     for ref, use in scan.globals.items():
         verdict = judge(ref.module, ref.name, target.context)
+        if verdict.kind != "allowed" and _code_reference(target, scan, use):
+            listed = verdict.entry.reason if verdict.entry else "interpreter internals"
+            why = f" (deny list: {listed})" if verdict.kind == "dangerous" else ""
+            code_refs.append(ref.dotted + why)
+            continue
         if verdict.kind == "dangerous":
             via = f" (reaches {verdict.via})" if verdict.via else ""
             reason = verdict.entry.reason if verdict.entry else "walks into interpreter internals"
@@ -155,9 +177,13 @@ def _judge_globals(
 
 
 def _pickle_problems(
-    ctx: ModelContext, target: Target, scan: PayloadScan, own_modules: set[str]
+    ctx: ModelContext,
+    target: Target,
+    scan: PayloadScan,
+    own_modules: set[str],
+    code_refs: list[str],
 ) -> Iterator[Problem]:
-    yield from _judge_globals(ctx, target, scan, own_modules)
+    yield from _judge_globals(ctx, target, scan, own_modules, code_refs)
     for event in scan.dynamic:
         what = (
             f"extension code {event.detail}"
@@ -197,7 +223,9 @@ def _pickle_problems(
         )
 
 
-def _code_summary(target: Target, scan: PayloadScan, files: list[str], own: set[str]) -> str:
+def _code_summary(
+    target: Target, scan: PayloadScan, files: list[str], own: set[str], code_refs: list[str]
+) -> str:
     code = scan.code
     parts = []
     if code.classes:
@@ -209,6 +237,14 @@ def _code_summary(target: Target, scan: PayloadScan, files: list[str], own: set[
     refs = sorted(g.dotted for g in scan.globals if g.module.split(".")[0] in own)
     if refs:
         parts.append("uses " + ", ".join(refs[:20]) + " from code/")
+    if code_refs:
+        more = f" and {len(code_refs) - 20} more" if len(code_refs) > 20 else ""
+        parts.append(
+            "its code refers to "
+            + ", ".join(sorted(code_refs)[:20])
+            + more
+            + ", which nothing calls while loading"
+        )
     if files:
         parts.append("code/ files imported at load: " + ", ".join(files[:20]))
     return f"{target.rel} carries code: " + "; ".join(parts)
@@ -297,12 +333,13 @@ def payload_safety(ctx: ModelContext) -> Iterator[Problem]:
             yield from _trusted_types(ctx, target, None)
         if scan.format != "pickle":
             continue
-        yield from _pickle_problems(ctx, target, scan, own)
+        code_refs: list[str] = []
+        yield from _pickle_problems(ctx, target, scan, own, code_refs)
         if target.context == CUSTOM_MODEL and target.pointer.endswith("/python_model"):
             yield Problem(
                 CARRIES_CODE,
                 "",
-                _code_summary(target, scan, files, own),
+                _code_summary(target, scan, files, own, code_refs),
                 file=target.rel,
                 severity=Severity.WARNING if ctx.options.strict else None,
             )
