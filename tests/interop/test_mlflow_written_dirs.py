@@ -115,3 +115,36 @@ def test_environment_rules_are_silent_on_mlflow_written_models(
     report = validate_paths([out])
     env = [f for t in report.targets for f in t.findings if f.rule in ENV_RULES]
     assert not env, "\n".join(f"{f.location} [{f.rule}] {f.message}" for f in env)
+
+
+def test_safety_scan_is_quiet_on_every_payload_mlflow_writes(
+    written: tuple[Path, dict[str, Any]],
+) -> None:
+    """Every pickle, joblib, cloudpickle and skops file MLflow writes is read to its end and
+    draws nothing above info; each cloudpickled custom model draws one code summary."""
+    from mlmodel_spec.conformance.context import ModelContext
+    from mlmodel_spec.conformance.safety.payload import scan_payload
+    from mlmodel_spec.conformance.safety.targets import payload_targets
+    from mlmodel_spec.conformance.yaml_source import load_yaml
+
+    out, _ = written
+    report = validate_paths([out])
+    safety = [f for t in report.targets for f in t.findings if f.rule.startswith("safety-")]
+    loud = [f for f in safety if f.severity is not Severity.INFO]
+    assert not loud, "\n".join(f"{f.file} [{f.rule}] {f.severity.value} {f.message}" for f in loud)
+    scanned = 0
+    for target in report.targets:
+        root = Path(target.path)
+        ctx = ModelContext(root, load_yaml((root / "MLmodel").read_text()))
+        for payload in payload_targets(ctx):
+            scan = scan_payload(ctx.root_real, payload.rel)
+            if scan.format in ("pickle", "zip"):
+                scanned += 1
+                assert scan.broken is None and not scan.error, (target.path, payload.rel)
+    assert scanned >= len(report.targets) // 2, "the scan read too few payloads"
+    custom = [
+        t for t in report.targets if "pyfunc-artifacts" in t.path or "pyfunc-params" in t.path
+    ]
+    for target in custom:
+        rules = [f.rule for f in target.findings if f.rule.startswith("safety-")]
+        assert rules == ["safety-carries-code"], target.path
