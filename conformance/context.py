@@ -65,6 +65,8 @@ class ModelContext:
         self.data: dict[Any, Any] = mlmodel.data if isinstance(mlmodel.data, dict) else {}
         #: documents by file name, so the walker can turn pointers into line:column
         self.documents: dict[str, YamlDocument] = {"MLmodel": mlmodel, mlmodel_name: mlmodel}
+        #: texts of the JSON companion files read, so the walker can locate pointers in them
+        self.json_texts: dict[str, str] = {}
         self._root_real: str | None = None
         self._resolved: dict[str, ResolvedPath] = {}
         self._texts: dict[str, TextRead] = {}
@@ -128,7 +130,8 @@ class ModelContext:
         return self._yaml[rel]
 
     def read_json(self, rel: str) -> JsonRead:
-        """Parsed JSON companion file. Accepts the bare ``NaN``/``Infinity`` MLflow writes."""
+        """Parsed JSON companion file. Accepts the bare ``NaN``/``Infinity`` MLflow writes.
+        Its text is registered for locating findings in it."""
         if rel not in self._json:
             text = self.read_text(rel)
             if text is None:
@@ -136,6 +139,7 @@ class ModelContext:
             elif text.text is None:
                 result = JsonRead(error=text.error, line=text.line, column=text.column)
             else:
+                self.json_texts[rel] = text.text
                 try:
                     result = JsonRead(json.loads(text.text), ok=True)
                 except json.JSONDecodeError as exc:

@@ -48,18 +48,33 @@ class Report:
         return max(ranks, key=lambda s: s.rank) if ranks else None
 
 
-def _finding(
-    problem: Problem, ctx_docs: dict[str, YamlDocument], options: ValidationOptions
-) -> Finding:
+@dataclass(frozen=True, slots=True)
+class _Sources:
+    """The parsed files of one model a pointer can be located in."""
+
+    yaml: dict[str, YamlDocument] = field(default_factory=dict)
+    json: dict[str, str] = field(default_factory=dict)
+
+    def locate(self, problem: Problem) -> tuple[int | None, int | None]:
+        doc = self.yaml.get(problem.file)
+        if doc is not None:
+            return doc.locate(problem.pointer, prefer_key=problem.at_key)
+        text = self.json.get(problem.file)
+        if text is not None:
+            from .signature_model import locate_json  # only when a JSON file has a finding
+
+            return locate_json(text, problem.pointer)
+        return None, None
+
+
+def _finding(problem: Problem, sources: _Sources, options: ValidationOptions) -> Finding:
     rule = RULES[problem.rule]
     severity = problem.severity or rule.severity
     if options.strict and problem.rule in STRICT_RULES and severity is Severity.INFO:
         severity = Severity.WARNING
     line, column = problem.line, problem.column
-    if line is None:
-        doc = ctx_docs.get(problem.file)
-        if doc is not None:
-            line, column = doc.locate(problem.pointer, prefer_key=problem.at_key)
+    if line is None:  # the check gave a pointer: its place in the file's source map
+        line, column = sources.locate(problem)
     return Finding(
         rule=problem.rule,
         severity=severity,
@@ -83,7 +98,9 @@ def _run_check(check: Check, ctx: ModelContext) -> list[Problem]:
                 f"check {check.name} crashed: {type(exc).__name__}: {exc}",
             )
         ]
-    undeclared = sorted({p.rule for p in problems} - set(check.rules))
+    if not problems:
+        return problems
+    undeclared = sorted({p.rule for p in problems}.difference(check.rules))
     if undeclared:  # a bug in the check; still a finding, not a traceback
         return [
             Problem(
@@ -149,14 +166,14 @@ def validate_model(
     mlmodel = mlmodel if mlmodel is not None else root / "MLmodel"
     read = _read_mlmodel(mlmodel)
     problems = read.problems
-    docs: dict[str, YamlDocument] = {}
+    sources = _Sources()
     if read.doc is not None:
         phase = "model" if read.doc.usable else "document"
         ctx = ModelContext(root, read.doc, options, read.name, read.text)
-        docs = ctx.documents
+        sources = _Sources(ctx.documents, ctx.json_texts)
         for check in checks_for(CHECKS, ctx.data, metadata_only=options.metadata_only, phase=phase):
             problems.extend(_run_check(check, ctx))
-    findings = {_finding(p, docs, options) for p in problems}
+    findings = {_finding(p, sources, options) for p in problems}
     if read.name != "MLmodel":  # a check's default file is "MLmodel": report the given name
         findings = {replace(f, file=read.name) if f.file == "MLmodel" else f for f in findings}
     return sorted(findings, key=Finding.sort_key)

@@ -57,6 +57,8 @@ def conflict_marker_problems(text: str, file: str) -> list[Problem]:
         marker, rest = match[1], match[2]
         if marker[0] == "=" and rest.strip():
             continue  # "======= x" is not git's separator (that line is exactly 7 '=')
+        # a marker is a line of raw text (the file may not parse at all): no pointer reaches
+        # it, so the check gives the line itself
         line = text.count("\n", 0, match.start()) + 1
         if marker[0] == "<":
             open_line = line

@@ -12,7 +12,7 @@ path rule's business (rules/paths.py); the check then stays silent.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 from ..context import ModelContext
@@ -33,7 +33,6 @@ from ..signature_model import (
     ParamSpec,
     TensorSpec,
     input_schema,
-    locate_json,
     param_specs,
 )
 
@@ -147,6 +146,7 @@ def _read_example(ctx: ModelContext) -> _Example | None:
                 "",
                 f"{rel} {describe_read_error(read.error)}{where}",
                 file=rel,
+                # the text is not JSON: no pointer into it, only the decoder's own position
                 line=read.line,
                 column=read.column,
             )
@@ -595,19 +595,6 @@ def _check_params(example: _Example, specs: tuple[ParamSpec, ...]) -> Iterator[P
             )
 
 
-def locate_problems(ctx: ModelContext, problems: list[Problem]) -> list[Problem]:
-    """Give findings inside an example file their line and column."""
-    located = []
-    for problem in problems:
-        read = ctx.read_text(problem.file) if problem.line is None else None
-        if read is not None and read.text is not None:
-            line, column = locate_json(read.text, problem.pointer)
-            located.append(replace(problem, line=line, column=column))
-        else:
-            located.append(problem)
-    return located
-
-
 # -- checks ------------------------------------------------------------------------------
 
 
@@ -628,8 +615,7 @@ def input_example_matches(ctx: ModelContext) -> Iterator[Problem]:
     example = _read_example(ctx)
     if example is None:
         return
-    problems = example.problems or list(_fit_signature(ctx, example))
-    yield from locate_problems(ctx, problems)
+    yield from example.problems or _fit_signature(ctx, example)
 
 
 def _fit_signature(ctx: ModelContext, example: _Example) -> Iterator[Problem]:

@@ -324,7 +324,7 @@ def _why_missing(ref: PathRef, detail: str) -> str:
     return f" ({detail!r} does not exist)"
 
 
-def _missing(ref: PathRef, resolved: ResolvedPath) -> Problem:
+def _missing(ref: PathRef, resolved: ResolvedPath, mlmodel_name: str) -> Problem:
     where = _why_missing(ref, resolved.detail)
     if ref.basename_only:
         name = model_code_basename(ref.value)
@@ -338,7 +338,7 @@ def _missing(ref: PathRef, resolved: ResolvedPath) -> Problem:
         return Problem(
             ENV_FILE_MISSING,
             ref.pointer,
-            f"{ref.what}: {ref.value!r} named in MLmodel does not exist{where}",
+            f"{ref.what}: {ref.value!r} named in {mlmodel_name} does not exist{where}",
             severity=Severity.ERROR,
         )
     return Problem(
@@ -349,10 +349,10 @@ def _missing(ref: PathRef, resolved: ResolvedPath) -> Problem:
     )
 
 
-def _state_problem(ref: PathRef, resolved: ResolvedPath) -> Problem | None:
+def _state_problem(ref: PathRef, resolved: ResolvedPath, mlmodel_name: str) -> Problem | None:
     state = resolved.state
     if state is PathState.MISSING:
-        return _missing(ref, resolved)
+        return _missing(ref, resolved, mlmodel_name)
     if state is PathState.SYMLINK_ESCAPES:
         return Problem(
             PATH_ESCAPES,
@@ -438,7 +438,7 @@ def paths_exist(ctx: ModelContext) -> Iterator[Problem]:
     for ref, text in _refs_with_text_problems(ctx):
         if text is not None and text.rule != PATH_NOT_PORTABLE:
             continue  # reported by paths_are_relative; nothing to look up
-        problem = _state_problem(ref, _lookup(ctx, ref))
+        problem = _state_problem(ref, _lookup(ctx, ref), ctx.mlmodel_name)
         if problem is not None:
             yield problem
     yield from _conventional_env_files(ctx, path_refs(ctx))

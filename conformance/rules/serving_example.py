@@ -20,7 +20,6 @@ from .input_example import (
     describe_json,
     describe_read_error,
     example_info,
-    locate_problems,
 )
 
 SERVING_UNREADABLE = define_rule(
@@ -55,15 +54,14 @@ def serving_example_is_a_payload(ctx: ModelContext) -> Iterator[Problem]:
             "",
             f"{rel} {describe_read_error(read.error)}{where}",
             file=rel,
+            # the text is not JSON: no pointer into it, only the decoder's own position
             line=read.line,
             column=read.column,
         )
         return
     problem = _serving_problem(read.value)
     if problem is not None:
-        yield from locate_problems(
-            ctx, [Problem(SERVING_MALFORMED, problem[0], problem[1], file=rel)]
-        )
+        yield Problem(SERVING_MALFORMED, problem[0], problem[1], file=rel)
 
 
 def _serving_problem(payload: Any) -> tuple[str, str] | None:
