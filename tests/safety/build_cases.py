@@ -1,6 +1,6 @@
 """Write the ``safety-*`` validation cases (tests/cases/*/safety-*/) from ``crafted``.
 
-Run ``python tests/safety/build_cases.py`` to rewrite them; tests/safety/test_cases_fresh.py
+Run ``python tests/safety/build_cases.py`` to rewrite them; ``test_reader.py``
 checks the committed cases match. The payloads are tiny hand-built pickles, never loaded.
 """
 
