@@ -142,7 +142,7 @@ def module_context(
                 "artifact_path: str | None = None",
                 "**kwargs: Any",
             ],
-            ") -> LoggedModel:",
+            ") -> LoggedModel:" if target == "standalone" else ") -> Any:",
         ),
         "log_call": layout(
             "return log_model_to_run(",
@@ -153,13 +153,20 @@ def module_context(
             ],
             ")",
             1,
+        )
+        if target == "standalone"
+        else layout(
+            "return log_with_mlflow(",
+            ["sys.modules[__name__]", model_argument, "name", "artifact_path", "**kwargs"],
+            ")",
+            1,
         ),
         "model_argument": model_argument,
         "save_signature": save_signature(model_argument, data["save_model"]["parameters"], pyfunc),
         "save_doc": save_docstring(spec, formats),
         "request_call": request_call(),
         "save_call": layout(
-            "save(",
+            "save(" if target == "standalone" else "save_with_mlflow(",
             [
                 "FLAVOR",
                 model_argument,
@@ -196,6 +203,8 @@ def module_docstring(spec: FlavorSpec, formats: dict[str, str]) -> str:
         wrap(spec.data["description"]),
     ]
     files = ", ".join(f"``{f}`` ({name})" for name, f in formats.items())
+    for native in spec.data["serialization"].get("native", []):
+        files += f", ``{native['file']}`` ({native['class']}, its own format)"
     lines += ["", wrap(f"Payload files: {files}.")]
     if CODE_EXECUTING & set(formats):
         lines += [

@@ -49,6 +49,9 @@ class SaveRequest:
     conda_env: Any = None
     pip_requirements: Any = None
     extra_pip_requirements: Any = None
+    adapt_signature: Callable[[Any], Any] | None = None
+    """Turns a given or inferred signature into what ``mlflow_model`` stores (an MLflow
+    ``ModelSignature`` when the model is MLflow's own ``Model``); ``None``: ours only."""
 
 
 PayloadWriter = Callable[[Path, Model, str | None], list[str]]
@@ -134,7 +137,9 @@ def save_model_directory(
         signature = request.signature
         if signature is None and example is not None and predictor is not None:
             signature = infer_signature_from_example(example, predictor)
-        if isinstance(signature, ModelSignature):
+        if request.adapt_signature is not None and signature not in (None, False):
+            model.signature = request.adapt_signature(signature)
+        elif isinstance(signature, ModelSignature):
             model.signature = signature
         elif signature not in (None, False):
             raise MlmodelSpecError(

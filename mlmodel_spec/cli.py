@@ -134,14 +134,24 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     r = sub.add_parser("rules", help="list every validation rule")
     r.add_argument("--format", choices=("text", "json"), default="text")
 
-    c = sub.add_parser("codegen", help="regenerate generated code and schemas")
+    c = sub.add_parser(
+        "codegen", help="regenerate generated code and schemas; compile flavor specs"
+    )
+    c.add_argument("specs", nargs="*", metavar="SPEC", help="flavor specs to compile into --out")
     c.add_argument("--check", action="store_true", help="only check that they are up to date")
     c.add_argument(
         "--out",
         metavar="DIR",
         help="write the generated files below DIR (default: this checkout; required when "
-        "mlmodel-spec is installed without a checkout)",
+        "mlmodel-spec is installed without a checkout, and with SPEC)",
     )
+    c.add_argument("--target", choices=("standalone", "mlflow"), default="standalone")
+    c.add_argument("--force", action="store_true", help="overwrite hand-edited generated files")
+    c.add_argument("--package", help="dotted import name of --out (default: from __init__.py)")
+
+    n = sub.add_parser("new-flavor", help="write a commented flavor spec NAME.yaml to start from")
+    n.add_argument("name", metavar="NAME")
+    n.add_argument("--out", metavar="DIR", default=".", help="directory to write it in")
 
     d = sub.add_parser("demo", help="train, save, validate, load and predict an iris model")
     d.add_argument("--workdir", help="where to write the demo model (default: a temp dir)")
@@ -313,8 +323,25 @@ def cmd_codegen(args: argparse.Namespace) -> int:
 
     from mlmodel_spec.codegen.build import run
 
+    if args.specs:
+        from mlmodel_spec.codegen.flavor_command import generate
+
+        if args.out is None or args.check:
+            return _fail("codegen SPEC... needs --out DIR (and takes no --check)")
+        specs = [Path(spec) for spec in args.specs]
+        return generate(
+            specs, Path(args.out), target=args.target, force=args.force, package=args.package
+        )
     code: int = run(check=args.check, out=Path(args.out) if args.out else None)
     return code
+
+
+def cmd_new_flavor(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from mlmodel_spec.codegen.flavor_command import new_flavor
+
+    return new_flavor(args.name, Path(args.out))
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -344,6 +371,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "schema": cmd_schema,
     "rules": cmd_rules,
     "codegen": cmd_codegen,
+    "new-flavor": cmd_new_flavor,
     "demo": cmd_demo,
 }
 

@@ -7,7 +7,8 @@ Parameters of the `lightgbm` flavor in `MLmodel`. Verified in `mlflow/lightgbm/_
 (`mlflow/lightgbm.py` before 2.8), `save_model` and `_load_model`, MLflow 1.5-3.18. Flavor
 objects are open: MLflow ignores keys it does not read.
 
-Payload files: ``model.pkl`` (pickle), ``model.pkl`` (cloudpickle), ``model.skops`` (skops).
+Payload files: ``model.pkl`` (pickle), ``model.pkl`` (cloudpickle), ``model.skops`` (skops),
+``model.lgb`` (lightgbm.Booster, its own format).
 
 Loading pickle, cloudpickle or joblib files executes code stored in them: load only models you
 trust.
