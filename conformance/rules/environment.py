@@ -95,7 +95,10 @@ def conda_package(spec: str) -> str:
 
 
 def _document(ctx: ModelContext, rel: str | None, rule: str) -> Iterator[Problem]:
-    """YAML problems and unreadable text of one environment file."""
+    """YAML problems and unreadable text of one environment file.
+
+    These carry the reader's or the YAML parser's own position: the text did not parse, so
+    there is no source map to locate a pointer in."""
     if rel is None:
         return
     text = ctx.read_text(rel)

@@ -8,6 +8,10 @@ must be one pip accepts; every ``-r``/``-c`` file must be there; two exact pins 
 package in one install set make pip's resolver fail.
 
 The parsed lines are cached per model (:func:`requirement_sets`) for ``versions.py``.
+
+Positions: a requirements file is neither YAML nor JSON, so no pointer reaches into it; a
+problem there carries the line (and column) of the requirement line itself, and 1:1 for the
+file as a whole. Lines inside ``python_env.yaml``/``conda.yaml`` get a pointer instead.
 """
 
 from __future__ import annotations
