@@ -15,7 +15,6 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from mlmodel_spec import environment
 from mlmodel_spec._flavor import SaveRequest, model_directory
 from mlmodel_spec._flavor_compiled import (
     FlavorDefinition,
@@ -51,7 +50,7 @@ def save_with_mlflow(
     if request.mlflow_model is None:
         request.mlflow_model = Model()
     request.adapt_signature = _mlflow_signature
-    extra = (environment.pinned_requirement("mlflow"),)
+    extra = ("mlflow",)  # pinned to the installed version, as MLflow pins itself
     with_mlflow = FlavorDefinition(
         **{
             **definition.__dict__,
@@ -70,7 +69,9 @@ def log_with_mlflow(
 
     where = name or artifact_path or "model"
     if "name" in inspect.signature(Model.log).parameters:
-        return Model.log(name=where, flavor=module, **{_model_kwarg(module): model}, **kwargs)
+        return Model.log(
+            artifact_path=None, name=where, flavor=module, **{_model_kwarg(module): model}, **kwargs
+        )
     return Model.log(artifact_path=where, flavor=module, **{_model_kwarg(module): model}, **kwargs)
 
 
