@@ -56,11 +56,12 @@ def path_table(specs: Sequence[FlavorSpec]) -> dict[str, dict[str, str]]:
 
 
 def loader_table(specs: Sequence[FlavorSpec]) -> dict[str, str]:
-    return {
-        str(spec.data["loader_module"]): str(spec.data["runtime_module"])
-        for spec in specs
-        if "runtime_module" in spec.data
-    }
+    table = {}
+    for spec in specs:
+        if "runtime_module" in spec.data:
+            for loader in (spec.data["loader_module"], *spec.data.get("other_loader_modules", ())):
+                table[str(loader)] = str(spec.data["runtime_module"])
+    return dict(sorted(table.items()))
 
 
 def library_table(specs: Sequence[FlavorSpec]) -> dict[str, tuple[str, str]]:

@@ -34,8 +34,9 @@ PARAMETERS = {
     "pip_requirements": ("Any", "None"),
     "extra_pip_requirements": ("Any", "None"),
     "metadata": ("dict[str, Any] | None", "None"),
-    "serialization_format": ("str", "DEFAULT_SERIALIZATION_FORMAT"),
+    "serialization_format": ("str | None", "None"),
     "skops_trusted_types": ("list[str] | None", "None"),
+    "extra_files": ("list[str] | None", "None"),
 }
 REQUEST_FIELDS = (
     "mlflow_model",
@@ -109,6 +110,7 @@ def module_context(
     extras = dict(data["requirements"].get("extras", {}))
     loader = data.get("loader_module", module_name)
     factory = str(data.get("tests", {}).get("factory", ""))
+    takes_kwargs = bool(data["save_model"].get("kwargs"))
     return {
         "flavor": spec.name,
         "source": source,
@@ -162,7 +164,9 @@ def module_context(
             1,
         ),
         "model_argument": model_argument,
-        "save_signature": save_signature(model_argument, data["save_model"]["parameters"], pyfunc),
+        "save_signature": save_signature(
+            model_argument, data["save_model"]["parameters"], pyfunc, kwargs=takes_kwargs
+        ),
         "save_doc": save_docstring(spec, formats),
         "request_call": request_call(),
         "save_call": layout(
@@ -171,7 +175,9 @@ def module_context(
                 "FLAVOR",
                 model_argument,
                 "request",
-                options_call(data["save_model"]["parameters"], predict_parameter),
+                options_call(
+                    data["save_model"]["parameters"], predict_parameter, kwargs=takes_kwargs
+                ),
                 pyfunc["wrapper"],
             ],
             ")",
@@ -236,7 +242,10 @@ def definition_literal(
 ) -> str:
     data, ser, pyfunc = spec.data, spec.data["serialization"], spec.data["pyfunc"]
     library, requirements = data["library"], data["requirements"]
-    written = [key for key in spec.keys if key in _written_sources(ser, library) or key == "code"]
+    sources = _written_sources(ser, library)
+    if "extra_files" in data["save_model"]["parameters"]:
+        sources.add("extra_files")  # written only when extra files are given
+    written = [key for key in spec.keys if key in sources or key == "code"]
     fields: list[tuple[str, Any]] = [
         ("name", spec.name),
         ("loader_module", loader),
@@ -348,7 +357,9 @@ def _extras_args(extras: dict[str, str]) -> list[str]:
     return [f"include_{extra}=include_{extra}" for extra in extras]
 
 
-def save_signature(model_argument: str, parameters: list[str], pyfunc: dict[str, Any]) -> str:
+def save_signature(
+    model_argument: str, parameters: list[str], pyfunc: dict[str, Any], *, kwargs: bool
+) -> str:
     lines = [f"{model_argument}: Any", "path: str | Path"]
     for parameter in parameters:
         if parameter == pyfunc.get("predict_fn_parameter"):
@@ -356,6 +367,8 @@ def save_signature(model_argument: str, parameters: list[str], pyfunc: dict[str,
         else:
             annotation, default = PARAMETERS[parameter]
             lines.append(f"{parameter}: {annotation} = {default}")
+    if kwargs:
+        lines.append("**kwargs: Any")
     return "".join(f"{INDENT}{line},\n" for line in lines)
 
 
@@ -365,13 +378,15 @@ def request_call() -> str:
     return f"SaveRequest(\n{fields}{INDENT})"
 
 
-def options_call(parameters: list[str], predict_parameter: str | None) -> str:
+def options_call(parameters: list[str], predict_parameter: str | None, *, kwargs: bool) -> str:
     arguments = []
-    for name in ("serialization_format", "skops_trusted_types"):
+    for name in ("serialization_format", "skops_trusted_types", "extra_files"):
         if name in parameters:
             arguments.append(f"{name}={name}")
     if predict_parameter and predict_parameter in parameters:
         arguments.append(f"predict_fn={predict_parameter}")
+    if kwargs:
+        arguments.append("native_kwargs=kwargs")
     return layout("SaveOptions(", arguments, ")", 2).strip()
 
 
@@ -398,8 +413,11 @@ def save_docstring(spec: FlavorSpec, formats: dict[str, str]) -> str:
     library = spec.data["library"]["pip"]
     text = (
         f"Save a {library} model to a new directory ``path`` (atomic; refuses to overwrite). "
-        f"``serialization_format`` is one of {', '.join(formats)}."
+        f"``serialization_format`` is one of {', '.join(formats)} "
+        f"(default {spec.data['serialization']['default']})."
     )
+    if "extra_files" in spec.data["save_model"]["parameters"]:
+        text += " ``extra_files`` (local files) are copied into ``extra_files/``."
     if spec.data["serialization"].get("native"):
         classes = ", ".join(n["class"] for n in spec.data["serialization"]["native"])
         text += f" {classes} models are saved in the library's own format."

@@ -40,7 +40,7 @@ COMMON_PARAMETERS = (
     "extra_pip_requirements",
     "metadata",
 )
-FLAVOR_PARAMETERS = ("serialization_format", "skops_trusted_types")
+FLAVOR_PARAMETERS = ("serialization_format", "skops_trusted_types", "extra_files")
 
 MLFLOW_FLAVORS = frozenset(
     {

@@ -10,6 +10,7 @@ lives in this module, ``_flavor.py`` (the save pipeline) and ``_flavor_serializa
 from __future__ import annotations
 
 import importlib
+import shutil
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -56,8 +57,8 @@ class NativeFormat:
     def matches(self, model: Any) -> bool:
         return isinstance(model, import_object(self.class_path))
 
-    def save(self, model: Any, path: Path) -> None:
-        getattr(model, self.save_method)(str(path))
+    def save(self, model: Any, path: Path, **kwargs: Any) -> None:
+        getattr(model, self.save_method)(str(path), **kwargs)
 
     def load(self, path: Path) -> Any:
         if not path.is_file():
@@ -186,6 +187,32 @@ class SaveOptions:
     serialization_format: str | None = None
     skops_trusted_types: list[str] | None = None
     predict_fn: str = "predict"
+    extra_files: list[str] | None = None
+    native_kwargs: dict[str, Any] = field(default_factory=dict)
+
+
+EXTRA_FILES_DIR = "extra_files"
+
+
+def copy_extra_files(extra_files: object, directory: Path) -> list[dict[str, str]] | None:
+    """Copy local ``extra_files`` into ``<dir>/extra_files`` as MLflow does; the flavor block
+    lists them (``None``: none given). Remote URIs need MLflow: save with the mlflow target."""
+    if not extra_files:
+        return None
+    if not isinstance(extra_files, list):
+        raise TypeError("Extra files argument should be a list")
+    target = directory / EXTRA_FILES_DIR
+    target.mkdir()
+    entries = []
+    for item in extra_files:
+        source = Path(str(item).removeprefix("file://"))
+        if "://" in str(item) and not str(item).startswith("file://"):
+            raise MlmodelSpecError(f"Extra file {item!r}: only local files can be copied")
+        if not source.is_file():
+            raise MlmodelSpecError(f"Extra file {item!r} does not exist")
+        shutil.copy2(source, target / source.name)
+        entries.append({"path": f"{EXTRA_FILES_DIR}/{source.name}"})
+    return entries
 
 
 def save(
@@ -215,7 +242,7 @@ def save(
 
     def write(staging: Path, mlmodel: Model, code: str | None) -> list[str]:
         if native:
-            native.save(model, staging / payload)
+            native.save(model, staging / payload, **options.native_kwargs)
         else:
             ser.dump(model, staging / payload, fmt, trusted)
         if not definition.pyfunc_only_if_model_has_predict_fn or hasattr(model, options.predict_fn):
@@ -226,7 +253,11 @@ def save(
                 PYFUNC_FLAVOR, **pyfunc_block(definition.loader_module, code, **extra)
             )
         values["code"] = code
-        mlmodel.add_flavor(definition.name, **{k: values[k] for k in definition.written_keys})
+        copied = copy_extra_files(options.extra_files, staging)
+        if copied is not None:
+            values[EXTRA_FILES_DIR] = copied
+        block = {k: values[k] for k in definition.written_keys if k in values}
+        mlmodel.add_flavor(definition.name, **block)
         serializer = () if native or fmt == ser.PICKLE else (fmt,)
         return environment.pinned_requirements(
             (*definition.requirements, *serializer), definition.optional_requirements

@@ -246,3 +246,28 @@ def test_new_flavor_writes_a_spec_that_compiles_and_never_overwrites(
     assert path.read_text() == before
     assert new_flavor("sklearn", tmp_path) == 2
     assert new_flavor("Not-A-Name", tmp_path) == 2
+
+
+def test_extra_files_are_copied_and_listed_as_mlflow_does(tmp_path: Path) -> None:
+    from sklearn.linear_model import LinearRegression
+
+    import mlmodel_spec.sklearn
+
+    notes = tmp_path / "notes.txt"
+    notes.write_text("trained on Tuesday")
+    model = LinearRegression().fit([[0.0], [1.0]], [0.0, 1.0])
+    path = tmp_path / "m"
+    mlmodel_spec.sklearn.save_model(model, path, extra_files=[str(notes)])
+    block = yaml.safe_load((path / "MLmodel").read_text())["flavors"]["sklearn"]
+    assert block["extra_files"] == [{"path": "extra_files/notes.txt"}]
+    assert (path / "extra_files/notes.txt").read_text() == "trained on Tuesday"
+    plain = tmp_path / "plain"
+    mlmodel_spec.sklearn.save_model(model, plain)
+    assert (
+        "extra_files" not in yaml.safe_load((plain / "MLmodel").read_text())["flavors"]["sklearn"]
+    )
+    with pytest.raises(TypeError, match="should be a list"):
+        mlmodel_spec.sklearn.save_model(model, tmp_path / "bad", extra_files=str(notes))  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="does not exist"):
+        mlmodel_spec.sklearn.save_model(model, tmp_path / "bad", extra_files=["/nonexistent"])
+    assert not (tmp_path / "bad").exists()
