@@ -1,10 +1,11 @@
 """The generic machinery behind every flavor module: save pipeline, pyfunc block, code paths,
 loader helpers and ``log_model``.
 
-A flavor module supplies only a small table (:class:`FlavorTable`) and a payload writer; this
-module does the rest in the order MLflow 3.x does: input example -> signature (inferred from the
-example when not given) -> metadata -> payload -> flavor blocks -> ``model_size_bytes`` ->
-``MLmodel`` -> environment files. The whole directory is staged and renamed atomically.
+A flavor module (generated from its spec, see ``_flavor_compiled.py``) supplies a payload
+writer; this module does the rest in the order MLflow 3.x does: input example -> signature
+(inferred from the example when not given) -> metadata -> payload -> flavor blocks ->
+``model_size_bytes`` -> ``MLmodel`` -> environment files. The whole directory is staged and
+renamed atomically.
 """
 
 from __future__ import annotations
@@ -24,16 +25,6 @@ from mlmodel_spec.types.errors import MissingDependencyError, MlmodelSpecError, 
 
 PYFUNC_FLAVOR = "python_function"
 CODE_DIR = "code"
-
-
-@dataclass(frozen=True)
-class FlavorTable:
-    """The declarative part of a flavor (a later issue generates these from spec/flavors)."""
-
-    name: str  # flavor key in MLmodel, e.g. "sklearn"
-    mlflow_loader: str  # loader_module written to the pyfunc block, e.g. "mlflow.sklearn"
-    library: str  # distribution pinned in requirements.txt, e.g. "scikit-learn"
-    version_key: str  # flavor key holding the library version, e.g. "sklearn_version"
 
 
 @dataclass
