@@ -15,6 +15,7 @@ from ..context import ModelContext
 from ..findings import Severity, join_pointer
 from ..registry import Problem, check, define_rule
 from .allowlists import CUSTOM_MODEL, is_allowed_anywhere, judge
+from .inventory import describe
 from .payload import GlobalUse, PayloadScan, scan_payload
 from .skops_archive import scan_skops
 from .targets import Target, code_files, payload_targets
@@ -51,6 +52,14 @@ DYNAMIC_GLOBAL = define_rule(
     "set up at load time. Either hides what is called: do not load the file.",
     category=SAFETY,
 )
+PAYLOAD_GLOBALS = define_rule(
+    "safety-payload-globals",
+    Severity.INFO,
+    "What a pickle payload would import and call while loading, flagged or not",
+    "Read it as the list of what loading runs. Other safety-* findings flag what does not "
+    "belong; `--ignore safety-payload-globals` leaves the list out.",
+    category=SAFETY,
+)
 CARRIES_CODE = define_rule(
     "safety-carries-code",
     Severity.INFO,
@@ -79,6 +88,7 @@ SKOPS_TRUST_WIDENED = define_rule(
     category=SAFETY,
 )
 ALL_RULES = (
+    PAYLOAD_GLOBALS,
     DANGEROUS_GLOBAL,
     UNKNOWN_GLOBAL,
     DYNAMIC_GLOBAL,
@@ -335,7 +345,10 @@ def payload_safety(ctx: ModelContext) -> Iterator[Problem]:
             continue
         code_refs: list[str] = []
         yield from _pickle_problems(ctx, target, scan, own, code_refs)
-        if target.context == CUSTOM_MODEL and target.pointer.endswith("/python_model"):
+        custom_model = target.context == CUSTOM_MODEL and target.pointer.endswith("/python_model")
+        if not custom_model:  # a custom model's one finding is its code summary
+            yield Problem(PAYLOAD_GLOBALS, "", describe(target.rel, scan), file=target.rel)
+        if custom_model:
             yield Problem(
                 CARRIES_CODE,
                 "",

@@ -41,7 +41,14 @@ def _safety(root: Path, strict: bool = False) -> set[tuple[str, str]]:
     from mlmodel_spec.conformance.context import ValidationOptions
 
     findings = validate_model(root, options=ValidationOptions(strict=strict))
-    return {(f.rule, f.severity.value) for f in findings if f.rule.startswith("safety-")}
+    return {
+        (f.rule, f.severity.value)
+        for f in findings
+        if f.rule.startswith("safety-") and f.rule != INVENTORY
+    }
+
+
+INVENTORY = "safety-payload-globals"
 
 
 DANGER = ("safety-dangerous-global", "error")
@@ -330,7 +337,9 @@ def test_lz4_joblib(tmp_path: Path) -> None:
 
 def test_bytes_after_the_last_stop_are_reported(tmp_path: Path) -> None:
     root = _model(tmp_path, crafted.benign_estimator() + b"\xff\xfe hidden")
-    (finding,) = [f for f in validate_model(root) if f.rule.startswith("safety-")]
+    (finding,) = [
+        f for f in validate_model(root) if f.rule.startswith("safety-") and f.rule != INVENTORY
+    ]
     assert finding.rule == "safety-scan-incomplete" and "after its last STOP" in finding.message
 
 
@@ -340,3 +349,29 @@ def test_opcode_budget_bounds_time(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     (tmp_path / "p").write_bytes(crafted.proto(4) + b"N0" * 5000 + b"N.")
     scan = scan_payload(str(tmp_path), "p")
     assert scan.broken is not None and "opcodes" in scan.broken.detail
+
+
+def test_every_pickle_payload_gets_its_inventory(tmp_path: Path) -> None:
+    """One info per payload naming every global, called ones with opcode and byte."""
+    payload = crafted.appended(
+        crafted.benign_estimator(), crafted.reduce_call("os", "system", "id")
+    )
+    root = _model(tmp_path, payload)
+    (finding,) = [f for f in validate_model(root) if f.rule == INVENTORY]
+    assert finding.severity.value == "info" and finding.file == "model.pkl"
+    assert "2 pickles" in finding.message and "import 2 globals and call 2" in finding.message
+    assert "sklearn.linear_model._logistic.LogisticRegression (NEWOBJ at byte 57)" in (
+        finding.message
+    )
+    assert "os.system (REDUCE at byte" in finding.message
+
+
+def test_a_custom_model_has_its_code_summary_not_an_inventory(tmp_path: Path) -> None:
+    root = _model(tmp_path, build_cases.cloudpickled_model_with(b""), custom=True)
+    rules = [f.rule for f in validate_model(root) if f.rule.startswith("safety-")]
+    assert rules == ["safety-carries-code"]
+
+
+def test_placeholders_get_no_inventory(tmp_path: Path) -> None:
+    root = _model(tmp_path, b"placeholder payload\n")
+    assert not [f for f in validate_model(root) if f.rule == INVENTORY]

@@ -1,0 +1,42 @@
+"""What one payload would import and call while loading, as one line of text.
+
+The ``safety-payload-globals`` finding (info) carries it for every pickle a model names, so
+a report says what each payload would execute even when nothing in it is flagged. Calls
+come first (with the opcode and byte of the first call), then what is only imported.
+"""
+
+from __future__ import annotations
+
+from .payload import GlobalUse, PayloadScan
+
+#: globals named one by one; the rest are counted
+MAX_LISTED = 40
+
+
+def _called(use: GlobalUse) -> str:
+    return f"{use.ref.dotted} ({use.call_opcode} at byte {use.call_offset})"
+
+
+def describe(rel: str, scan: PayloadScan) -> str:
+    uses = sorted(scan.globals.values(), key=lambda u: u.offset)
+    called = [u for u in uses if u.call_offset is not None]
+    imported = [u for u in uses if u.call_offset is None]
+    kind = f"{scan.compression}-compressed " if scan.compression else ""
+    pickles = f", {scan.pickles} pickles" if scan.pickles > 1 else ""
+    head = (
+        f"{rel} ({kind}pickle{pickles}) would import {len(uses)} "
+        f"global{'' if len(uses) == 1 else 's'} and call {len(called)} while loading"
+    )
+    if not uses:
+        return head
+    parts = []
+    budget = MAX_LISTED
+    if called:
+        parts.append("calls " + ", ".join(_called(u) for u in called[:budget]))
+        budget -= min(budget, len(called))
+    if imported and budget:
+        parts.append("imports " + ", ".join(u.ref.dotted for u in imported[:budget]))
+    rest = len(uses) - min(len(uses), MAX_LISTED)
+    more = f"; and {rest} more" if rest else ""
+    offsets = " (offsets in the decompressed stream)" if scan.compression else ""
+    return f"{head}: " + "; ".join(parts) + more + offsets
