@@ -12,8 +12,9 @@ Side by side, interleaved round by round (so machine load hits every command ali
    reads the same MLmodel and validates nothing.
 
 Bytecode caching is on (``PYTHONDONTWRITEBYTECODE`` is removed from the children's
-environment) and every command runs once before timing. Then ``python -X importtime``
-shows where the import time of ``validate`` goes (top modules by cumulative time).
+environment) and every command runs once before timing. Then the time of a cold
+``validate`` split into steps (the stdlib and PyYAML imports it needs, our modules, the work)
+and ``python -X importtime`` (top modules by cumulative time) show where it goes.
 """
 
 from __future__ import annotations
@@ -53,13 +54,15 @@ def wall(argv: list[str], env: dict[str, str]) -> float:
     return elapsed
 
 
-def measure(commands: dict[str, list[str]], repeat: int) -> dict[str, list[float]]:
-    env = child_env()
-    for argv in commands.values():  # warm-up: bytecode cache and page cache
+Command = tuple[list[str], dict[str, str]]
+
+
+def measure(commands: dict[str, Command], repeat: int) -> dict[str, list[float]]:
+    for argv, env in commands.values():  # warm-up: bytecode cache and page cache
         wall(argv, env)
     times: dict[str, list[float]] = {name: [] for name in commands}
     for _ in range(repeat):
-        for name, argv in commands.items():
+        for name, (argv, env) in commands.items():
             times[name].append(wall(argv, env))
     return times
 
@@ -87,24 +90,97 @@ def import_profile(directory: str, top: int) -> list[tuple[str, int, int]]:
     return sorted(rows, key=lambda row: -row[2])[:top]
 
 
+STEPS = (
+    ("argparse, typing", "import argparse, typing"),
+    ("dataclasses (imports inspect, ast, dis)", "import dataclasses"),
+    ("yaml (PyYAML with libyaml)", "import yaml"),
+    ("mlmodel_spec.cli", "import mlmodel_spec.cli"),
+    ("context (findings, yaml_source, model_files)", "import mlmodel_spec.conformance.context"),
+    ("validate (registry, discover, rules.document)", "import mlmodel_spec.conformance.validate"),
+    ("reporters (all five)", "import mlmodel_spec.reporters"),
+    ("the rule modules this model needs", "gates(directory)"),
+    ("_generated_schemas", "import mlmodel_spec.conformance._generated_schemas"),
+    ("the work: discover, read, check, report", "run(directory)"),
+)
+
+
+def steps(directory: str) -> None:
+    """Child mode: ms spent in each step of a cold ``validate`` (imports in the order the
+    command needs them, then the run itself), one line per step."""
+    import contextlib
+    import io
+
+    def gates(directory: str) -> None:
+        from mlmodel_spec.conformance import registry
+        from mlmodel_spec.conformance.yaml_source import load_yaml
+
+        data = load_yaml(Path(directory, "MLmodel").read_text()).data
+        registry.checks_for(registry.CHECKS, data, metadata_only=False, phase="model")
+
+    def run(directory: str) -> None:
+        from mlmodel_spec.cli import main
+
+        with contextlib.redirect_stdout(io.StringIO()):
+            main(["validate", directory])
+
+    names = {"gates": gates, "run": run, "directory": directory}
+    for label, code in STEPS:
+        start = time.perf_counter()
+        exec(code, names)  # our own fixed statements (STEPS)
+        print(f"{(time.perf_counter() - start) * 1000:.2f}\t{label}")
+
+
+def step_profile(directory: str) -> None:
+    env = child_env()
+    argv = [sys.executable, __file__, "--steps-of", directory]
+    runs = []
+    for _ in range(7):
+        out = subprocess.run(argv, check=True, env=env, capture_output=True, text=True).stdout
+        runs.append(
+            [(float(ms), label) for ms, label in (row.split("\t") for row in out.splitlines())]
+        )
+    runs.sort(key=lambda rows: sum(ms for ms, _ in rows))
+    rows = runs[len(runs) // 2]
+    print(f"\nin-process steps of validate {directory} (median run of 7)")
+    for ms, label in rows:
+        print(f"  {ms:6.1f} ms  {label}")
+    print(f"  {sum(ms for ms, _ in rows):6.1f} ms  total after the interpreter started")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("dirs", nargs="*", default=list(DEFAULT_DIRS))
     parser.add_argument("--repeat", type=int, default=15)
     parser.add_argument("--mlflow-python", help="an interpreter with mlflow installed")
     parser.add_argument("--top", type=int, default=25, help="modules to show from importtime")
+    parser.add_argument(
+        "--before",
+        metavar="CHECKOUT",
+        help="also run `python -m mlmodel_spec validate` from this source tree (e.g. a "
+        "`git archive` of an older commit), beside this one's, for a before/after",
+    )
+    parser.add_argument("--steps-of", metavar="DIR", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.steps_of:
+        steps(args.steps_of)
+        return
     script = shutil.which("mlmodel-spec", path=str(Path(sys.executable).parent))
     if script is None:
         raise SystemExit("mlmodel-spec is not installed next to this interpreter")
-    commands = {"python -c pass": [sys.executable, "-c", "pass"]}
+    env = child_env()
+    commands: dict[str, Command] = {"python -c pass": ([sys.executable, "-c", "pass"], env)}
     for directory in args.dirs:
-        commands[f"mlmodel-spec validate {directory}"] = [script, "validate", directory]
+        commands[f"mlmodel-spec validate {directory}"] = ([script, "validate", directory], env)
+        if args.before and directory == args.dirs[0]:
+            module = [sys.executable, "-m", "mlmodel_spec", "validate", directory]
+            commands["  same, as python -m mlmodel_spec (this tree)"] = (module, env)
+            before = {**env, "PYTHONPATH": str(Path(args.before).resolve())}
+            commands[f"  same, as python -m mlmodel_spec ({args.before})"] = (module, before)
         if args.mlflow_python:
             code = f"from mlflow.models import Model; Model.load({str(Path(directory))!r})"
-            commands[f"MLflow Model.load {directory}"] = [args.mlflow_python, "-c", code]
+            commands[f"MLflow Model.load {directory}"] = ([args.mlflow_python, "-c", code], env)
     if args.mlflow_python:
-        commands["MLflow python -c pass"] = [args.mlflow_python, "-c", "pass"]
+        commands["MLflow python -c pass"] = ([args.mlflow_python, "-c", "pass"], env)
     times = measure(commands, args.repeat)
     floor = statistics.median(times["python -c pass"])
     print(f"{'command':<72} {'median':>9} {'min':>9} {'x bare':>7}")
@@ -113,6 +189,7 @@ def main() -> None:
         print(
             f"{name:<72} {median * 1000:7.1f}ms {min(values) * 1000:7.1f}ms {median / floor:6.2f}x"
         )
+    step_profile(args.dirs[-1])
     for module, own, cumulative in import_profile(args.dirs[0], args.top):
         print(f"  {module:<60} self {own / 1000:6.1f} ms  cumulative {cumulative / 1000:6.1f} ms")
 
