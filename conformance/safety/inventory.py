@@ -7,6 +7,9 @@ come first (with the opcode and byte of the first call), then what is only impor
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from collections.abc import Set as AbstractSet
+
 from .payload import GlobalUse, PayloadScan
 
 #: globals named one by one; the rest are counted
@@ -17,7 +20,11 @@ def _called(use: GlobalUse) -> str:
     return f"{use.ref.dotted} ({use.call_opcode} at byte {use.call_offset})"
 
 
-def describe(rel: str, scan: PayloadScan) -> str:
+def describe(
+    rel: str, scan: PayloadScan, code_files: Sequence[str] = (), own: AbstractSet[str] = frozenset()
+) -> str:
+    """``code_files``: the ``code/`` files on the import path while loading; ``own``: the
+    top-level modules they provide (globals from them are the model's own code)."""
     uses = sorted(scan.globals.values(), key=lambda u: u.offset)
     called = [u for u in uses if u.call_offset is not None]
     imported = [u for u in uses if u.call_offset is None]
@@ -27,7 +34,7 @@ def describe(rel: str, scan: PayloadScan) -> str:
         f"{rel} ({kind}pickle{pickles}) would import {len(uses)} "
         f"global{'' if len(uses) == 1 else 's'} and call {len(called)} while loading"
     )
-    if not uses:
+    if not uses and not code_files:
         return head
     parts = []
     budget = MAX_LISTED
@@ -37,6 +44,12 @@ def describe(rel: str, scan: PayloadScan) -> str:
     if imported and budget:
         parts.append("imports " + ", ".join(u.ref.dotted for u in imported[:budget]))
     rest = len(uses) - min(len(uses), MAX_LISTED)
-    more = f"; and {rest} more" if rest else ""
+    if rest:
+        parts.append(f"and {rest} more")
     offsets = " (offsets in the decompressed stream)" if scan.compression else ""
-    return f"{head}: " + "; ".join(parts) + more + offsets
+    mine = sorted(u.ref.dotted for u in uses if u.ref.module.split(".")[0] in own)
+    if mine:
+        parts.append("from code/: " + ", ".join(mine[:MAX_LISTED]))
+    if code_files:
+        parts.append("code/ files on the import path: " + ", ".join(code_files[:20]))
+    return f"{head}: " + "; ".join(parts) + offsets

@@ -161,8 +161,8 @@ def _judge_globals(
                 file=target.rel,
             )
         elif verdict.kind == "unknown":
-            if target.context == CUSTOM_MODEL and ref.module.split(".")[0] in own_modules:
-                continue  # the model's own code/ modules: listed by safety-carries-code
+            if ref.module.split(".")[0] in own_modules:
+                continue  # the model's own code/ modules: the code summary or inventory lists them
             unknown.append(use)
     severity = _tightened(ctx, Severity.WARNING)
     for use in sorted(unknown, key=lambda u: u.offset)[:MAX_UNKNOWN_FINDINGS]:
@@ -347,7 +347,8 @@ def payload_safety(ctx: ModelContext) -> Iterator[Problem]:
         yield from _pickle_problems(ctx, target, scan, own, code_refs)
         custom_model = target.context == CUSTOM_MODEL and target.pointer.endswith("/python_model")
         if not custom_model:  # a custom model's one finding is its code summary
-            yield Problem(PAYLOAD_GLOBALS, "", describe(target.rel, scan), file=target.rel)
+            text = describe(target.rel, scan, files, own)
+            yield Problem(PAYLOAD_GLOBALS, "", text, file=target.rel)
         if custom_model:
             yield Problem(
                 CARRIES_CODE,

@@ -375,3 +375,22 @@ def test_a_custom_model_has_its_code_summary_not_an_inventory(tmp_path: Path) ->
 def test_placeholders_get_no_inventory(tmp_path: Path) -> None:
     root = _model(tmp_path, b"placeholder payload\n")
     assert not [f for f in validate_model(root) if f.rule == INVENTORY]
+
+
+def test_a_class_from_the_models_own_code_dir_is_listed_not_flagged(tmp_path: Path) -> None:
+    """MLflow puts ``code/`` on the import path: a transformer shipped there is the model's
+    own code (listed in the inventory); the same class without ``code/`` is unknown."""
+    import yaml
+
+    payload = crafted.benign_estimator("churn_helpers.scaling", "RobustScaler")
+    root = _model(tmp_path, payload)
+    assert _safety(root) == {("safety-unknown-global", "warning")}
+    mlmodel = yaml.safe_load((root / "MLmodel").read_text())
+    mlmodel["flavors"]["sklearn"]["code"] = "code"
+    (root / "MLmodel").write_text(yaml.safe_dump(mlmodel))
+    (root / "code" / "churn_helpers").mkdir(parents=True)
+    (root / "code" / "churn_helpers" / "scaling.py").write_text("class RobustScaler: ...\n")
+    assert _safety(root) == set()
+    (finding,) = [f for f in validate_model(root) if f.rule == INVENTORY]
+    assert "from code/: churn_helpers.scaling.RobustScaler" in finding.message
+    assert "code/churn_helpers/scaling.py" in finding.message
