@@ -394,3 +394,18 @@ def test_a_class_from_the_models_own_code_dir_is_listed_not_flagged(tmp_path: Pa
     (finding,) = [f for f in validate_model(root) if f.rule == INVENTORY]
     assert "from code/: churn_helpers.scaling.RobustScaler" in finding.message
     assert "code/churn_helpers/scaling.py" in finding.message
+
+
+def test_compressed_arrays_are_skipped_in_constant_memory(tmp_path: Path) -> None:
+    """A gzip joblib file is inflated as it is read; its 64 MB array is never held."""
+    import tracemalloc
+
+    joblib = pytest.importorskip("joblib")
+    np = pytest.importorskip("numpy")
+    joblib.dump({"weights": np.zeros(8 << 20)}, tmp_path / "big.joblib", compress=("gzip", 1))
+    tracemalloc.start()
+    scan = scan_payload(str(tmp_path), "big.joblib")
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    assert scan.compression == "gzip" and scan.broken is None and not scan.error
+    assert peak < 8 << 20
