@@ -1,6 +1,7 @@
 """What one payload would import and call while loading, as one line of text.
 
-The ``safety-payload-globals`` finding (info) carries it for every pickle a model names, so
+The ``safety-payload-globals`` finding (info) carries it for every pickle and skops archive a
+model names, so
 a report says what each payload would execute even when nothing in it is flagged. Calls
 come first (with the opcode and byte of the first call), then what is only imported.
 """
@@ -11,6 +12,7 @@ from collections.abc import Sequence
 from collections.abc import Set as AbstractSet
 
 from .payload import GlobalUse, PayloadScan
+from .values import Global
 
 #: globals named one by one; the rest are counted
 MAX_LISTED = 40
@@ -53,3 +55,12 @@ def describe(
     if code_files:
         parts.append("code/ files on the import path: " + ", ".join(code_files[:20]))
     return f"{head}: " + "; ".join(parts) + offsets
+
+
+def describe_skops(rel: str, types: AbstractSet[Global]) -> str:
+    """The types and functions a skops archive names (``skops.io.load`` imports each)."""
+    names = sorted(g.dotted for g in types)
+    listed = ", ".join(names[:MAX_LISTED])
+    more = f", and {len(names) - MAX_LISTED} more" if len(names) > MAX_LISTED else ""
+    plural = "" if len(names) == 1 else "s"
+    return f"{rel} (skops archive) names {len(names)} type{plural} loading imports: {listed}{more}"

@@ -15,7 +15,7 @@ from ..context import ModelContext
 from ..findings import Severity, join_pointer
 from ..registry import Problem, check, define_rule
 from .allowlists import CUSTOM_MODEL, is_allowed_anywhere, judge
-from .inventory import describe
+from .inventory import describe, describe_skops
 from .payload import GlobalUse, PayloadScan, scan_payload
 from .skops_archive import scan_skops
 from .targets import Target, code_files, payload_targets
@@ -55,7 +55,7 @@ DYNAMIC_GLOBAL = define_rule(
 PAYLOAD_GLOBALS = define_rule(
     "safety-payload-globals",
     Severity.INFO,
-    "What a pickle payload would import and call while loading, flagged or not",
+    "What a pickle or skops payload would import and call while loading, flagged or not",
     "Read it as the list of what loading runs. Other safety-* findings flag what does not "
     "belong; `--ignore safety-payload-globals` leaves the list out.",
     category=SAFETY,
@@ -286,6 +286,9 @@ def _skops_problems(ctx: ModelContext, target: Target, path: str) -> Iterator[Pr
                 file=target.rel,
                 severity=severity,
             )
+    if skops.types:
+        text = describe_skops(target.rel, skops.types)
+        yield Problem(PAYLOAD_GLOBALS, "", text, file=target.rel)
     yield from _trusted_types(ctx, target, skops.types if not skops.error else None)
 
 

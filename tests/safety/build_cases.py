@@ -139,7 +139,7 @@ CASE_DEFS: list[tuple[str, str, dict[str, object], dict[str, bytes], list[str], 
                 [("sklearn.linear_model._logistic", "LogisticRegression")]
             )
         },
-        ["safety-skops-trust-widened"],
+        ["safety-payload-globals", "safety-skops-trust-widened"],
         [],
     ),
     (
@@ -167,8 +167,16 @@ CASE_DEFS: list[tuple[str, str, dict[str, object], dict[str, bytes], list[str], 
                 [("sklearn.linear_model._logistic", "LogisticRegression")]
             )
         },
+        ["safety-payload-globals"],
+        ["safety-skops-trust-widened", "safety-unknown-global"],
+    ),
+    (
+        "valid/safety-placeholder-payload",
+        "a model whose payload file is a placeholder, not a pickle, draws no safety finding",
+        sklearn_mlmodel("model.pkl", "cloudpickle"),
+        {"model.pkl": b"placeholder payload\n"},
         [],
-        ["safety-skops-trust-widened", "safety-unknown-global", "safety-payload-globals"],
+        ["safety-payload-globals", "safety-scan-incomplete"],
     ),
 ]
 
