@@ -1,17 +1,22 @@
-"""Each model's checks in a child process forked from a warm fork server.
+"""Each model's checks in a worker process forked from a warm fork server.
 
-The fork server imports numpy, pandas and the flavors' libraries once; every model then
-runs in a fresh fork of it (milliseconds, no import cost), so a model that crashed, hung or
-changed global state never affects the next one. The child redirects its stdout/stderr to a
-file, limits its address space (``RLIMIT_AS``) and runs in its own process group; the parent
-waits with a per-model deadline and turns a dead or killed child into a finding
-(``check-crashed``, ``check-timeout``, ``check-memory``) carrying the tail of its stderr.
+The fork server imports numpy, pandas and the flavors' libraries once (:mod:`.warm`); a
+worker forked from it runs one model after another, so no model pays for a process start.
+A worker is replaced by a fresh fork after any model that crashed, hung, ran out of memory
+or changed the process' global state (:mod:`.worker_state`), and after
+:data:`MODELS_PER_WORKER` models; a model never sees what a misbehaving one left behind.
+
+A worker redirects its stdout/stderr to a file, limits its address space (``RLIMIT_AS``)
+and runs in its own process group; the parent gives each model its own deadline and turns
+a dead or killed worker into a finding (``check-crashed``, ``check-timeout``,
+``check-memory``) carrying the tail of that model's stderr.
 """
 
 from __future__ import annotations
 
 import contextlib
 import multiprocessing
+import multiprocessing.forkserver
 import os
 import signal
 import sys
@@ -33,10 +38,13 @@ PRELOAD = (
     "mlmodel_spec.conformance.dynamic.isolation",
     "mlmodel_spec.conformance.dynamic.preload",
 )
+#: a worker is replaced after this many models even when none changed its state
+MODELS_PER_WORKER = 50
 STDERR_TAIL_BYTES = 1500
 STDERR_TAIL_LINES = 8
 MEMORY_MARKERS = ("MemoryError", "std::bad_alloc", "Cannot allocate memory", "out of memory")
 
+Task = tuple[str, Path, list[str]]  # (subject, directory, check ids)
 _context: Any = None
 
 
@@ -49,13 +57,20 @@ def forkserver_context() -> Any:
     return _context
 
 
+def start_server() -> None:
+    """Start the fork server now, so it imports its modules while the caller works on."""
+    forkserver_context()
+    with _without_main():
+        multiprocessing.forkserver.ensure_running()
+
+
 @contextlib.contextmanager
 def _without_main() -> Iterator[None]:
-    """Hide the caller's ``__main__`` while a child starts.
+    """Hide the caller's ``__main__`` while the server or a worker starts.
 
-    multiprocessing re-imports the parent's main script in every child it starts (to find
+    multiprocessing re-imports the parent's main script in the fork server (to find
     functions defined there); ours is a module function, and a user's script (or a console
-    entry point) must not run again per model.
+    entry point) must not run again.
     """
     main = sys.modules.get("__main__")
     sys.modules["__main__"] = types.ModuleType("__main__")
@@ -66,15 +81,11 @@ def _without_main() -> Iterator[None]:
             sys.modules["__main__"] = main
 
 
-def _child(  # noqa: PLR0917 - multiprocessing passes args positionally
-    subject: str,
-    directory: str,
-    check_ids: list[str],
-    conn: Connection,
-    output_path: str,
-    max_memory: int | None,
-) -> None:
-    """The child's entry point: isolate, then stream events to the parent."""
+def _worker(conn: Connection, output_path: str, max_memory: int | None) -> None:
+    """A worker's entry point: isolate, then run the tasks the parent sends until told to
+    stop or until a model changed the process (then it exits and the parent forks another)."""
+    from .worker_state import WorkerState
+
     os.setsid()  # its own process group: the parent can kill whatever it spawns
     fd = os.open(output_path, os.O_WRONLY | os.O_APPEND)
     os.dup2(fd, 1)
@@ -84,51 +95,89 @@ def _child(  # noqa: PLR0917 - multiprocessing passes args positionally
         import resource
 
         resource.setrlimit(resource.RLIMIT_AS, (max_memory, max_memory))
-    for event in execute(Path(directory), subject, check_ids):
-        conn.send(event)
+    state = WorkerState.capture()
+    while (task := conn.recv()) is not None:
+        subject, directory, check_ids = task
+        out_of_memory = False
+        for event in execute(Path(directory), subject, check_ids):
+            conn.send(event)
+            if event[0] == "done":
+                out_of_memory |= any(f.rule == CHECK_MEMORY for f in event[1].findings)
+        sys.stdout.flush()
+        sys.stderr.flush()
+        changed = "it ran out of memory" if out_of_memory else state.changed()
+        conn.send(("end", changed))
+        if changed:
+            break
     conn.close()
 
 
 @dataclass
-class _Running:
+class _Model:
+    """The model a worker is running."""
+
     position: int
     subject: str
     check_ids: list[str]
+    started: float
+    offset: int  # where its output starts in the worker's output file
+    current: str | None = None
+    results: list[CheckResult] = field(default_factory=list)
+
+
+@dataclass
+class _Worker:
     process: Any
     conn: Connection
     output_path: str
-    started: float
-    current: str | None = None
-    results: list[CheckResult] = field(default_factory=list)
+    done: int = 0  # models finished
+    model: _Model | None = None
     closed: bool = False
+    retiring: bool = False  # told to stop, or stopping by itself
 
-    def drain(self) -> None:
+    def drain(self) -> bool:
+        """Read every event that arrived; True when the current model ended."""
         while not self.closed:
             try:
                 if not self.conn.poll():
-                    return
+                    return False
                 kind, value = self.conn.recv()
             except (EOFError, OSError):
                 self.closed = True
-                return
+                return False
+            model = self.model
+            if model is None:  # pragma: no cover - the protocol sends events for a task only
+                continue
             if kind == "start":
-                self.current = value
-            else:
-                self.results.append(value)
-                self.current = None
+                model.current = value
+            elif kind == "done":
+                model.results.append(value)
+                model.current = None
+            else:  # "end": value says why the worker must not run another model
+                self.done += 1
+                self.retiring |= bool(value) or self.done >= MODELS_PER_WORKER
+                return True
+        return False
 
 
-def _tail(path: str) -> str:
+def _tail(path: str, offset: int) -> str:
     try:
         with open(path, "rb") as handle:
             handle.seek(0, os.SEEK_END)
             size = handle.tell()
-            handle.seek(max(0, size - STDERR_TAIL_BYTES))
+            handle.seek(max(offset, size - STDERR_TAIL_BYTES))
             text = handle.read().decode("utf-8", "replace")
     except OSError:
         return ""
     lines = [line.rstrip() for line in text.splitlines() if line.strip()]
     return " | ".join(lines[-STDERR_TAIL_LINES:])
+
+
+def _size(path: str) -> int:
+    try:
+        return os.path.getsize(path)
+    except OSError:
+        return 0
 
 
 def _kill(process: Any) -> None:
@@ -147,93 +196,148 @@ def _death(exitcode: int | None) -> str:
     return f"exited with status {exitcode}"
 
 
-def _finish(run: _Running, timed_out: bool, timeout: float) -> list[CheckResult]:
-    run.drain()
-    run.process.join()
-    tail = _tail(run.output_path)
-    done = {r.check for r in run.results}
-    missing = [c for c in run.check_ids if c not in done]
+def _dead(worker: _Worker, model: _Model, timed_out: bool, timeout: float) -> list[CheckResult]:
+    """The results of a model whose worker died or was killed."""
+    worker.drain()
+    worker.process.join()
+    tail = _tail(worker.output_path, model.offset)
+    done = {r.check for r in model.results}
+    missing = [c for c in model.check_ids if c not in done]
     if not missing:
-        return run.results
-    culprit = run.current or missing[0]
+        return model.results
+    culprit = model.current or missing[0]
     stderr = f"; stderr tail: {tail}" if tail else "; no stderr output"
     if timed_out:
         rule = CHECK_TIMEOUT
         message = f"killed after {timeout:g} s (the --timeout) during {culprit}{stderr}"
         why = "the model's process was killed at the timeout"
     else:
-        death = _death(run.process.exitcode)
+        death = _death(worker.process.exitcode)
         memory = any(marker in tail for marker in MEMORY_MARKERS)
         rule = CHECK_MEMORY if memory else CHECK_CRASHED
         message = f"the model's process {death} during {culprit}{stderr}"
         why = "the model's process died"
     finding = harness_finding(rule, message)
-    failed = CheckResult(
-        run.subject, culprit, FAILED, (finding,), "", time.monotonic() - run.started
-    )
+    elapsed = time.monotonic() - model.started
+    failed = CheckResult(model.subject, culprit, FAILED, (finding,), "", elapsed)
     rest = [
-        skipped(run.subject, c, f"not run: {why} during {culprit}") for c in missing if c != culprit
+        skipped(model.subject, c, f"not run: {why} during {culprit}")
+        for c in missing
+        if c != culprit
     ]
-    return [*run.results, failed, *rest]
+    return [*model.results, failed, *rest]
+
+
+class _Pool:
+    """Up to ``size`` workers; each model gets one, with its own deadline."""
+
+    def __init__(self, size: int, timeout: float, max_memory: int | None) -> None:
+        self.size, self.timeout, self.max_memory = max(1, size), timeout, max_memory
+        self.context = forkserver_context()
+        self.workers: list[_Worker] = []
+        self.out: dict[int, list[CheckResult]] = {}
+
+    def _spawn(self) -> _Worker:
+        fd, output_path = tempfile.mkstemp(prefix="mlmodel-spec-worker-", suffix=".log")
+        os.close(fd)
+        ours, theirs = self.context.Pipe(duplex=True)
+        process = self.context.Process(
+            target=_worker,
+            args=(theirs, output_path, self.max_memory),
+            name="mlmodel-spec check worker",
+        )
+        with _without_main():
+            process.start()
+        theirs.close()
+        worker = _Worker(process, ours, output_path)
+        self.workers.append(worker)
+        return worker
+
+    def _idle(self) -> _Worker | None:
+        for worker in self.workers:
+            if worker.model is None and not worker.retiring and not worker.closed:
+                return worker
+        if len(self.workers) < self.size:
+            return self._spawn()
+        return None
+
+    def assign(self, position: int, task: Task) -> bool:
+        worker = self._idle()
+        if worker is None:
+            return False
+        subject, directory, check_ids = task
+        offset = _size(worker.output_path)
+        worker.model = _Model(position, subject, check_ids, time.monotonic(), offset)
+        try:
+            worker.conn.send((subject, os.fspath(directory), check_ids))
+        except OSError:  # it died between two models: the model runs as if it crashed there
+            worker.closed = True
+        return True
+
+    def _remove(self, worker: _Worker) -> None:
+        if worker.process.is_alive() and not worker.closed:
+            with contextlib.suppress(OSError):
+                worker.conn.send(None)
+        worker.process.join(timeout=5)
+        if worker.process.is_alive():
+            _kill(worker.process)
+            worker.process.join()
+        worker.conn.close()
+        with contextlib.suppress(OSError):
+            os.unlink(worker.output_path)
+        self.workers.remove(worker)
+
+    def busy(self) -> bool:
+        return any(w.model is not None for w in self.workers)
+
+    def step(self) -> None:
+        """Wait for an event or a deadline, then settle finished and dead models."""
+        running = [w for w in self.workers if w.model is not None]
+        now = time.monotonic()
+        deadline = min(w.model.started + self.timeout for w in running if w.model is not None)
+        waitables: list[Any] = [w.process.sentinel for w in running]
+        waitables += [w.conn for w in running if not w.closed]
+        wait(waitables, timeout=max(0.0, deadline - now))
+        now = time.monotonic()
+        for worker in running:
+            model = worker.model
+            assert model is not None
+            if worker.drain():
+                self.out[model.position] = model.results
+                worker.model = None
+                if worker.retiring:
+                    self._remove(worker)
+            elif not worker.process.is_alive() or worker.closed:
+                self.out[model.position] = _dead(worker, model, False, self.timeout)
+                self._remove(worker)
+            elif now >= model.started + self.timeout:
+                _kill(worker.process)
+                self.out[model.position] = _dead(worker, model, True, self.timeout)
+                self._remove(worker)
+
+    def close(self) -> None:
+        for worker in list(self.workers):
+            if worker.model is not None:  # interrupted: leave nothing behind
+                _kill(worker.process)
+            self._remove(worker)
 
 
 def run_isolated(
-    work: Sequence[tuple[str, Path, list[str]]],
+    work: Sequence[Task],
     *,
     workers: int = 1,
     timeout: float = 120.0,
     max_memory: int | None = None,
 ) -> list[list[CheckResult]]:
-    """Run each (subject, directory, check ids) in its own child, ``workers`` at a time."""
-    context = forkserver_context()
+    """Run each (subject, directory, check ids) in a worker, ``workers`` models at a time."""
+    pool = _Pool(workers, timeout, max_memory)
     pending = deque(enumerate(work))
-    running: list[_Running] = []
-    out: dict[int, list[CheckResult]] = {}
-
-    def start(position: int, subject: str, directory: Path, check_ids: list[str]) -> None:
-        fd, output_path = tempfile.mkstemp(prefix="mlmodel-spec-child-", suffix=".log")
-        os.close(fd)
-        receive, send = context.Pipe(duplex=False)
-        process = context.Process(
-            target=_child,
-            args=(subject, os.fspath(directory), check_ids, send, output_path, max_memory),
-            name=f"mlmodel-spec check {subject}",
-        )
-        with _without_main():
-            process.start()
-        send.close()
-        running.append(
-            _Running(position, subject, check_ids, process, receive, output_path, time.monotonic())
-        )
-
-    def settle(run: _Running, timed_out: bool) -> None:
-        out[run.position] = _finish(run, timed_out, timeout)
-        run.conn.close()
-        os.unlink(run.output_path)
-        running.remove(run)
-
     try:
-        while pending or running:
-            while pending and len(running) < max(1, workers):
-                position, (subject, directory, check_ids) = pending.popleft()
-                start(position, subject, directory, check_ids)
-            now = time.monotonic()
-            deadline = min(r.started + timeout for r in running)
-            waitables: list[Any] = [r.process.sentinel for r in running]
-            waitables += [r.conn for r in running if not r.closed]
-            wait(waitables, timeout=max(0.0, deadline - now))
-            now = time.monotonic()
-            for run in list(running):
-                run.drain()
-                if not run.process.is_alive():
-                    settle(run, timed_out=False)
-                elif now >= run.started + timeout:
-                    _kill(run.process)
-                    settle(run, timed_out=True)
+        while pending or pool.busy():
+            while pending and pool.assign(*pending[0]):
+                pending.popleft()
+            if pool.busy():
+                pool.step()
     finally:
-        for run in running:  # interrupted: leave nothing behind
-            _kill(run.process)
-            run.process.join()
-            run.conn.close()
-            os.unlink(run.output_path)
-    return [out[i] for i in range(len(work))]
+        pool.close()
+    return [pool.out[i] for i in range(len(work))]

@@ -1,5 +1,6 @@
-"""Imported by the fork server only: warms it (see :mod:`.warm`)."""
+"""Imported by the fork server only: sets its thread defaults and warms it (see :mod:`.warm`)."""
 
-from .warm import warm
+from .warm import single_threaded, warm
 
+single_threaded()
 warm()
