@@ -190,8 +190,8 @@ def main() -> None:
             f"{name:<72} {median * 1000:7.1f}ms {min(values) * 1000:7.1f}ms {median / floor:6.2f}x"
         )
     step_profile(args.dirs[-1])
-    for module, own, cumulative in import_profile(args.dirs[0], args.top):
-        print(f"  {module:<60} self {own / 1000:6.1f} ms  cumulative {cumulative / 1000:6.1f} ms")
+    for imported, own, cumulative in import_profile(args.dirs[0], args.top):
+        print(f"  {imported:<60} self {own / 1000:6.1f} ms  cumulative {cumulative / 1000:6.1f} ms")
 
 
 if __name__ == "__main__":

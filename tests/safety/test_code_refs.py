@@ -28,7 +28,7 @@ INFO = ("safety-carries-code", "info")
 
 def _make_function_naming(module: str, name: str) -> bytes:
     """``cloudpickle._make_function(<code>, {"x": module.name}, "f", None, None)``."""
-    return (
+    payload: bytes = (
         crafted.stack_global("cloudpickle.cloudpickle", "_make_function")
         + b"(N}"
         + crafted.unicode("x")
@@ -37,6 +37,7 @@ def _make_function_naming(module: str, name: str) -> bytes:
         + crafted.unicode("f")
         + b"NNtR0"
     )
+    return payload
 
 
 def _custom(tmp_path: Path, extra: bytes) -> set[tuple[str, str]]:
@@ -105,7 +106,9 @@ def test_a_real_cloudpickled_model_using_pathlib_is_one_info(tmp_path: Path) -> 
         def load_context(self, context: object) -> None:
             self.n = float(Path("n.txt").read_text())
 
-        def predict(self, context: object, model_input: list[float]) -> list[float]:
+        def predict(
+            self, context: object, model_input: list[float], params: dict[str, object] | None = None
+        ) -> list[float]:
             return [v + self.n for v in model_input]
 
     root = test_reader._model(tmp_path, cloudpickle.dumps(ReadsArtifact()), custom=True)
