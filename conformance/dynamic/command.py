@@ -103,7 +103,7 @@ def run(args: argparse.Namespace) -> int:
     from mlmodel_spec.conformance.discover import discover
     from mlmodel_spec.conformance.findings import Severity
     from mlmodel_spec.conformance.registry import RULES
-    from mlmodel_spec.conformance.validate import Report, validate_targets
+    from mlmodel_spec.conformance.validate import Report, unreadable_results, validate_targets
     from mlmodel_spec.reporters import REPORTERS, ReportStyle
 
     from .catalogue import DYNAMIC_IDS, HARNESS_IDS
@@ -119,7 +119,7 @@ def run(args: argparse.Namespace) -> int:
     found = discover(args.paths)
     for error in found.errors:
         sys.stderr.write(f"mlmodel-spec: error: {error}\n")
-    if not found.targets:
+    if not found.targets and not found.unreadable:
         if not found.errors:
             where = ", ".join(args.paths)
             sys.stderr.write(f"mlmodel-spec: nothing to check: no MLmodel file under {where}\n")
@@ -150,12 +150,19 @@ def run(args: argparse.Namespace) -> int:
             ),
             key=Finding.sort_key,
         )
-    report = Report(results, found.errors)
+    unreadable = [t for t in unreadable_results(found) if _kept(t.findings[0].rule, ignore, select)]
+    report = Report(results + unreadable, found.errors)
     fail_on = Severity(args.fail_on)
     color = args.output is None and args.format == "text" and cli._use_color(args.color, sys.stdout)
-    text = REPORTERS[args.format](report, ReportStyle(color=color, fail_on=fail_on))
+    style = ReportStyle(
+        color=color,
+        fail_on=fail_on,
+        sarif_base=args.sarif_base,
+        sarif_help_uri=args.sarif_help_uri,
+    )
+    text = REPORTERS[args.format](report, style)
     if args.format == "json":
-        text = with_check_records(text, checks)
+        text = with_check_records(text, checks + [[] for _ in unreadable])
     if args.output:
         try:
             cli._write_atomic(args.output, text)

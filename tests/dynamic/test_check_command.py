@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import jsonschema
 import pytest
@@ -132,3 +134,67 @@ def test_rules_lists_dynamic_checks_by_kind(capsys: pytest.CaptureFixture[str]) 
     assert code == 0
     assert kinds["loads"] == kinds["check-crashed"] == "dynamic"
     assert kinds["yaml-syntax"] == "static"
+
+
+def test_the_report_schema_holds_check_records_to_their_form() -> None:
+    validator = jsonschema.Draft202012Validator(load_schema("report"))
+    record = {"check": "loads", "status": "passed", "reason": "", "seconds": 0.5}
+    target = {"path": "m", "findings": [], "checks": [record]}
+    summary = {"targets": 1, "errors": 0, "warnings": 0, "infos": 0}
+    report = {"version": "1", "tool": {"name": "t", "version": "0"}, "summary": summary}
+    assert validator.is_valid({**report, "targets": [target]})
+    for broken in (
+        {**record, "status": "ok"},
+        {**record, "seconds": -1},
+        {**record, "took": 1},
+        {key: value for key, value in record.items() if key != "reason"},
+    ):
+        assert not validator.is_valid({**report, "targets": [{**target, "checks": [broken]}]})
+
+
+def test_an_unreadable_directory_is_a_finding_like_in_validate(
+    capsys: pytest.CaptureFixture[str],
+    model_dir: ModelDir,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    shutil.copytree(model_dir("iris"), tmp_path / "iris")
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    real = os.scandir
+
+    def scandir(path: Any) -> Any:
+        if os.fspath(path) == str(locked):
+            raise PermissionError(13, "Permission denied", str(path))
+        return real(path)
+
+    monkeypatch.setattr("mlmodel_spec.conformance.discover.os.scandir", scandir)
+    code, out, err = run(capsys, "check", str(tmp_path), "--format", "json", *FAST)
+    assert code == 2
+    assert f"{locked}: cannot list directory: Permission denied" in err
+    document = json.loads(out)
+    jsonschema.Draft202012Validator(load_schema("report")).validate(document)
+    entry = {t["path"]: t for t in document["targets"]}[str(locked)]
+    assert [f["rule"] for f in entry["findings"]] == ["path-unreadable"]
+    assert entry["checks"] == []
+    assert document["summary"]["unreadable"] == 1
+    assert run(capsys, "check", str(locked), *FAST)[0] == 2
+    code, out, _ = run(capsys, "check", str(tmp_path), "--ignore", "path-unreadable", *FAST)
+    assert code == 2 and "path-unreadable" not in out
+
+
+def test_sarif_takes_the_base_and_help_uri_options(
+    capsys: pytest.CaptureFixture[str], tree: Path
+) -> None:
+    argv = ("check", str(tree / "wrong-shape"), "--format", "sarif", *FAST)
+    extra = ("--sarif-base", str(tree), "--sarif-help-uri", "https://docs.example.test/rules")
+    _, out, _ = run(capsys, *argv, *extra)
+    sarif = json.loads(out)["runs"][0]
+    uris = {
+        r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in sarif["results"]
+    }
+    assert "wrong-shape/MLmodel" in uris
+    rules = sarif["tool"]["driver"]["rules"]
+    assert all(r["helpUri"].startswith("https://docs.example.test/rules#") for r in rules)
+    _, out, _ = run(capsys, *argv)
+    assert all("helpUri" not in r for r in json.loads(out)["runs"][0]["tool"]["driver"]["rules"])
