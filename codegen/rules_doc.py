@@ -74,6 +74,7 @@ def rules_doc() -> str:
         "rules.md.jinja2",
         version=__version__,
         digest=digest,
-        count=len(RULES),
+        static=sum(rule.kind != "dynamic" for rule in RULES.values()),
+        dynamic=sum(rule.kind == "dynamic" for rule in RULES.values()),
         sections=sections,
     )

@@ -22,3 +22,13 @@ def test_the_committed_page_is_current() -> None:
     assert (ROOT / RULES_DOC).read_text(encoding="utf-8") == rules_doc(), (
         "docs/rules.md is stale: run `mlmodel-spec codegen`"
     )
+
+
+def test_the_header_counts_static_rules_and_dynamic_checks_apart() -> None:
+    page = rules_doc()
+    counts = re.search(r"knows (\d+) static rules.*?adds (\d+) dynamic checks", page, re.DOTALL)
+    assert counts is not None
+    dynamic_area = page.split("## Dynamic checks", 1)[1]
+    in_area = len(re.findall(r"^\| `[a-z0-9-]+` \|", dynamic_area, flags=re.MULTILINE))
+    assert (int(counts[1]), int(counts[2])) == (len(RULES) - in_area, in_area)
+    assert in_area > 0 and int(counts[1]) > 0
