@@ -46,6 +46,8 @@ class CheckSpec:
 
     def missing(self, capabilities: frozenset[Capability]) -> str | None:
         """Why the check does not apply to a model with ``capabilities`` (None: it applies)."""
+        if Capability.MLFLOW in self.needs - capabilities:  # about this machine, not the model
+            return "MLflow cannot be imported in this environment"
         lacking = sorted(str(c) for c in self.needs - capabilities)
         if lacking:
             return "the model has no " + ", no ".join(lacking)

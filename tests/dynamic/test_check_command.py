@@ -197,3 +197,14 @@ def test_sarif_takes_the_base_and_help_uri_options(
     assert all(r["helpUri"].startswith("https://docs.example.test/rules#") for r in rules)
     _, out, _ = run(capsys, *argv)
     assert all("helpUri" not in r for r in json.loads(out)["runs"][0]["tool"]["driver"]["rules"])
+
+
+def test_a_check_needing_mlflow_is_skipped_for_the_machine_not_the_model() -> None:
+    from mlmodel_spec.conformance.dynamic.catalogue import CHECK_SPECS, Capability
+
+    spec = CHECK_SPECS["mlflow-loads"]
+    everything = frozenset(Capability)
+    assert spec.missing(everything) is None
+    assert spec.missing(everything - {Capability.MLFLOW}) == (
+        "MLflow cannot be imported in this environment"
+    )
