@@ -28,6 +28,13 @@ LOADER_MODULE_FLAVOR_MISMATCH = define_rule(
     "loader_module is an MLflow flavor module but the model has no block for that flavor",
     "MLflow's `mlflow.<flavor>` loader reads the `<flavor>` block of MLmodel: add it or use "
     "the loader of the flavor the model has.",
+    severities=(
+        (
+            Severity.WARNING,
+            "the loader is mlflow.sklearn and the file it reads is a pickle: MLflow 2.x and 3.x "
+            "unpickle it without the block, but mlflow.sklearn.load_model cannot load the model",
+        ),
+    ),
 )
 PYTHON_MODEL_MISSING = define_rule(
     "python-model-missing",
@@ -90,12 +97,36 @@ def _flavor_problem(ctx: ModelContext, name: str) -> Problem | None:
         )
     if flavor in ctx.flavors:
         return None
-    return Problem(
-        LOADER_MODULE_FLAVOR_MISMATCH,
-        POINTER,
+    message = (
         f"loader_module {name!r} reads the {flavor!r} flavor block, but the model's flavors "
-        f"are {sorted(ctx.flavors)}",
+        f"are {sorted(ctx.flavors)}"
     )
+    if flavor == "sklearn" and _pyfunc_file_is_pickle(ctx):
+        return Problem(
+            LOADER_MODULE_FLAVOR_MISMATCH,
+            POINTER,
+            message + "; MLflow's pyfunc loader unpickles the file without it (the "
+            "serialization format is assumed to be pickle), mlflow.sklearn.load_model fails",
+            severity=Severity.WARNING,
+        )
+    return Problem(LOADER_MODULE_FLAVOR_MISMATCH, POINTER, message)
+
+
+def _pyfunc_file_is_pickle(ctx: ModelContext) -> bool:
+    """Whether the file ``mlflow.sklearn._load_pyfunc`` reads without a sklearn block is a
+    pickle (protocol 2 or later): python_function's ``data`` if given, else its
+    ``model_path``. Only the first byte is read; nothing is unpickled."""
+    pyfunc = ctx.pyfunc or {}
+    if ctx.options.metadata_only:
+        return False
+    real = ctx.existing_file(pyfunc["data"] if "data" in pyfunc else pyfunc.get("model_path"))
+    if real is None:
+        return False
+    try:
+        with open(real, "rb") as payload:
+            return payload.read(1) == b"\x80"
+    except OSError:
+        return False
 
 
 @check(LOADER_MODULE_INVALID, LOADER_MODULE_FLAVOR_MISMATCH, PYTHON_MODEL_MISSING)
