@@ -20,6 +20,7 @@ from pathlib import Path
 from .draft07_export import export_draft07
 from .flavor_module import FlavorCompileError
 from .flavor_spec import FlavorSpecError
+from .matrix_emit import MatrixSpecError
 from .python_format import FormatError, equivalent, ruff_available
 from .schema_compiler import EntryPoint, compile_validators
 from .schema_registry import SchemaCompileError, SchemaSet
@@ -153,6 +154,14 @@ def generate_schemastore(root: Path) -> Output:
     return Output({f"{SCHEMASTORE_DIR}/{path}": text for path, text in files.items()}, notes)
 
 
+def generate_matrix(root: Path) -> Output:
+    from .matrix_emit import MATRIX_YAML, matrix_files
+
+    if not (root / MATRIX_YAML).is_file():
+        return Output({}, [f"skipped: {MATRIX_YAML} is missing"])
+    return Output(matrix_files(root))
+
+
 GENERATORS = (
     Generator("flavor-schemas", generate_flavor_schemas, owned_dirs=(FLAVOR_SCHEMA_DIR,)),
     Generator("flavor-facts", generate_flavor_facts),
@@ -161,6 +170,7 @@ GENERATORS = (
     Generator("draft-07", generate_draft07, owned_dirs=(DRAFT07_DIR,)),
     Generator("rules-doc", generate_rules_doc),
     Generator("schemastore", generate_schemastore, owned_dirs=("schemastore",)),
+    Generator("matrix", generate_matrix),
 )
 
 
@@ -264,6 +274,7 @@ def run(*, check: bool = False, root: Path | None = None, out: Path | None = Non
             FormatError,
             FlavorSpecError,
             FlavorCompileError,
+            MatrixSpecError,
             OSError,
         ) as exc:
             sys.stderr.write(f"codegen failed: {exc}\n")

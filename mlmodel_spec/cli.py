@@ -153,6 +153,11 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     n.add_argument("name", metavar="NAME")
     n.add_argument("--out", metavar="DIR", default=".", help="directory to write it in")
 
+    if full:
+        from mlmodel_spec.conformance.matrix.command import add_parser as add_matrix
+
+        add_matrix(sub)
+
     d = sub.add_parser("demo", help="train, save, validate, load and predict an iris model")
     d.add_argument("--workdir", help="where to write the demo model (default: a temp dir)")
     return parser
@@ -365,6 +370,12 @@ def cmd_check(args: argparse.Namespace) -> int:
     return run(args)
 
 
+def cmd_matrix(args: argparse.Namespace) -> int:
+    from mlmodel_spec.conformance.matrix.command import run
+
+    return run(args)
+
+
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "validate": cmd_validate,
     "check": cmd_check,
@@ -373,6 +384,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "codegen": cmd_codegen,
     "new-flavor": cmd_new_flavor,
     "demo": cmd_demo,
+    "matrix": cmd_matrix,
 }
 
 

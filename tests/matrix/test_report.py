@@ -1,0 +1,167 @@
+"""The report: JSON valid against its schema, Markdown table and findings, a
+self-contained HTML page, and the `matrix report` command's errors."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from mlmodel_spec.cli import main
+from mlmodel_spec.conformance.matrix import read, report
+from mlmodel_spec.conformance.matrix.html import to_html
+from mlmodel_spec.conformance.matrix.spec import SPEC_DIR
+
+SCHEMA = json.loads((SPEC_DIR / "report.schema.json").read_text(encoding="utf-8"))
+
+
+def validate(doc: dict) -> None:  # type: ignore[type-arg]
+    jsonschema.Draft202012Validator.check_schema(SCHEMA)
+    jsonschema.Draft202012Validator(SCHEMA).validate(doc)
+
+
+def test_build_collects_every_cell(fake_matrix: Path) -> None:
+    doc = report.build(fake_matrix)
+    validate(doc)
+    assert doc["summary"] == {"cells": 6, "ok": 3, "warning": 1, "different": 1, "error": 1}
+    assert doc["cases"] == ["lgb-booster", "sk-pickle", "sk-skops"]
+    assert doc["not_written"] == [
+        {
+            "writer": "py311-b-mlflow",
+            "case": "mlflow-sk-skops",
+            "by": "mlflow",
+            "reason": "mlflow 2.22.5 cannot write skops",
+        }
+    ]
+    error = next(c for c in doc["cells"] if c["status"] == "error")
+    assert error["exception"] == "AttributeError"
+    assert error["failed_checks"] == ["loads"]
+    assert {c["written_by"] for c in doc["cells"] if c["writer"] == "py311-b-mlflow"} == {
+        "mlmodel-spec",
+        "mlflow",
+    }
+
+
+def test_schema_rejects_a_cell_without_status(fake_matrix: Path) -> None:
+    doc = report.build(fake_matrix)
+    del doc["cells"][0]["status"]
+    with pytest.raises(jsonschema.ValidationError):
+        validate(doc)
+
+
+def test_markdown_table_and_findings(fake_matrix: Path) -> None:
+    text = report.to_markdown(report.build(fake_matrix))
+    assert "6 cells: 3 ok, 1 ok with a warning, 1 different predictions, 1 errors." in text
+    assert "`py311-b-mlflow`: py3.11.7, sklearn 1.6.1" in text
+    assert "mlflow 2.22.5" in text
+    rows = [line for line in text.splitlines() if line.startswith("| py")]
+    assert len(rows) == 3  # a-ours, b-ours, b-mlflow
+    header = "| writer \\ reader | py310-a / mlmodel-spec | py311-b-mlflow / mlmodel-spec |"
+    assert header + " py311-b-mlflow / mlflow |" in text
+    assert "| py310-a / mlmodel-spec |  | warn 1/2 | ok 2 |" in text
+    assert "| py311-b-mlflow / mlflow | DIFF 1/1 |  |  |" in text
+    assert (
+        "**error** `sk-pickle` written by mlmodel-spec, loaded with mlmodel-spec: AttributeError"
+        in text
+    )
+    assert "**different** `sk-pickle` written by mlflow" in text
+    assert "max abs difference 0.15" in text
+    assert "## Not written" in text
+
+
+def test_one_case(fake_matrix: Path) -> None:
+    doc = report.only_case(report.build(fake_matrix), "lgb-booster")
+    validate(doc)
+    assert doc["summary"]["cells"] == 2
+    assert {c["case"] for c in doc["cells"]} == {"lgb-booster"}
+
+
+def test_html_is_self_contained_and_escapes_the_data(fake_matrix: Path) -> None:
+    doc = report.build(fake_matrix)
+    doc["cells"][0]["message"] = "</script><script>alert(1)</script>"
+    page = to_html(doc)
+    assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", page)
+    assert "@import" not in page
+    assert page.count("</script>") == 2  # the data block and the page's script, nothing injected
+    embedded = page.split('type="application/json">', 1)[1].split("</script>", 1)[0]
+    assert json.loads(embedded) == json.loads(json.dumps(doc))
+    assert '<select id="case">' in page
+
+
+def test_empty_matrix_dir_is_a_report_error(tmp_path: Path) -> None:
+    with pytest.raises(report.ReportError, match="no golden models"):
+        report.build(tmp_path)
+
+
+def test_command_writes_each_format(
+    fake_matrix: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["matrix", "report", "--matrix-dir", str(fake_matrix)]) == 0
+    assert capsys.readouterr().out.startswith("# Version matrix: writer \u00d7 reader")
+    out = tmp_path / "r.json"
+    assert (
+        main(
+            [
+                "matrix",
+                "report",
+                "--matrix-dir",
+                str(fake_matrix),
+                "--format",
+                "json",
+                "-o",
+                str(out),
+            ]
+        )
+        == 0
+    )
+    validate(json.loads(out.read_text()))
+    page = tmp_path / "r.html"
+    assert (
+        main(
+            [
+                "matrix",
+                "report",
+                "--matrix-dir",
+                str(fake_matrix),
+                "--format",
+                "html",
+                "-o",
+                str(page),
+            ]
+        )
+        == 0
+    )
+    assert page.read_text().startswith("<!DOCTYPE html>")
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (["--case", "nope"], "unknown case 'nope'"),
+        (["-o", "/nonexistent-dir/r.md"], "cannot write /nonexistent-dir/r.md"),
+    ],
+)
+def test_command_errors_are_one_line_exit_2(
+    fake_matrix: Path, capsys: pytest.CaptureFixture[str], extra: list[str], message: str
+) -> None:
+    assert main(["matrix", "report", "--matrix-dir", str(fake_matrix), *extra]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert message in err
+
+
+def test_command_on_an_empty_dir(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["matrix", "report", "--matrix-dir", str(tmp_path)]) == 2
+    assert "run `mlmodel-spec matrix run` first" in capsys.readouterr().err
+
+
+def test_report_of_real_golden_models(golden_copy: Path) -> None:
+    read.read_all(golden_copy, "reader")
+    doc = report.build(golden_copy)
+    validate(doc)
+    assert doc["summary"]["cells"] >= 7
+    assert doc["summary"]["error"] == 0
+    assert "reader" in doc["environments"]  # a reader that wrote nothing is still described
