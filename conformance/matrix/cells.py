@@ -79,7 +79,8 @@ def run_cell(loader: Loader, directory: Path, entry: dict[str, Any]) -> dict[str
             return {
                 "status": ERROR,
                 "exception": type(exc).__name__,
-                "message": first_line(str(exc)) or type(exc).__name__,
+                "message": first_line(str(exc).replace(str(directory), "<model dir>"))
+                or type(exc).__name__,
                 "warnings": _warning_classes(caught),
             }
     status, diff, message = compare(entry["predictions"], got)

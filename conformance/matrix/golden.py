@@ -14,6 +14,7 @@ import hashlib
 import json
 import os
 import platform
+import re
 import shutil
 import tempfile
 from collections.abc import Callable
@@ -228,8 +229,7 @@ def _record(case: Case, writer: str, directory: Path, save: Saver, predict: Pred
             entry["unsupported"] = str(why)
             return entry
         except Exception as exc:  # the writer's own failure is a finding of the matrix
-            message = str(exc).replace(str(directory.parent), "<golden>")
-            entry["write_error"] = f"{type(exc).__name__}: {first_line(message)}"
+            entry["write_error"] = f"{type(exc).__name__}: {first_line(_no_paths(exc, directory))}"
             return entry
     entry["files"] = file_hashes(directory)
     try:
@@ -237,6 +237,13 @@ def _record(case: Case, writer: str, directory: Path, save: Saver, predict: Pred
     except Exception as exc:  # written but not loadable where it was written
         entry["write_error"] = f"predict: {type(exc).__name__}: {first_line(str(exc))}"
     return entry
+
+
+def _no_paths(exc: Exception, directory: Path) -> str:
+    """The message with the model's (or its temporary sibling's) path as ``<model dir>``,
+    so the same failure reads the same in every environment."""
+    pattern = re.escape(str(directory.parent)) + r"/[^/\s]+"
+    return re.sub(pattern, "<model dir>", str(exc))
 
 
 def first_line(text: str, limit: int = 300) -> str:

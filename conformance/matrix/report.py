@@ -165,30 +165,55 @@ def _env_label(name: str, env: dict[str, Any]) -> str:
     return f"`{name}`: " + ", ".join(parts)
 
 
+def _what(cell: dict[str, Any]) -> str:
+    if cell["status"] == ERROR:
+        return f"{cell['exception']}: {cell['message']}" if cell["exception"] else cell["message"]
+    if cell["status"] == DIFFERENT:
+        return "different predictions"
+    return ", ".join(cell["warnings"]) or cell["message"]
+
+
 def findings(report: dict[str, Any]) -> list[dict[str, Any]]:
-    """Non-ok cells grouped by (status, exception or warning class, case, loader)."""
-    groups: dict[tuple[str, str, str, str, str], list[dict[str, Any]]] = defaultdict(list)
+    """Non-ok cells grouped by what happened (status and exception, or warning classes):
+    the cases, writer and reader environments, who wrote and which loader read."""
+    groups: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
     for c in report["cells"]:
-        if c["status"] == OK:
-            continue
-        what = c["exception"] or ", ".join(c["warnings"]) or c["message"]
-        groups[c["status"], what, c["case"], c["loader"], c["written_by"]].append(c)
+        if c["status"] != OK:
+            groups[c["status"], _what(c)].append(c)
     out = []
-    for (status, what, case, loader, by), items in groups.items():
+    for (status, what), items in groups.items():
+        diffs = [i["max_abs_diff"] for i in items if i["max_abs_diff"] is not None]
         out.append(
             {
                 "status": status,
                 "what": what,
-                "case": case,
-                "loader": loader,
-                "written_by": by,
-                "message": items[0]["message"],
                 "count": len(items),
-                "pairs": sorted({f"{i['writer']} → {i['reader']}" for i in items}),
+                "cases": sorted({i["case"] for i in items}),
+                "writers": sorted({i["writer"] for i in items}),
+                "written_by": sorted({i["written_by"] for i in items}),
+                "readers": sorted({i["reader"] for i in items}),
+                "loaders": sorted({i["loader"] for i in items}),
+                "max_abs_diff": max(diffs) if status == DIFFERENT and diffs else None,
             }
         )
-    out.sort(key=lambda f: (-STATUS_RANK[f["status"]], f["case"], f["what"]))
+    out.sort(key=lambda f: (-STATUS_RANK[f["status"]], -f["count"], f["what"]))
     return out
+
+
+def _finding_line(f: dict[str, Any]) -> str:
+    what = f["what"]
+    if f["max_abs_diff"] is not None:
+        what += f" (max abs difference {f['max_abs_diff']:.3g})"
+    return (
+        f"- **{f['status']}** {what} — {f['count']} cell(s); "
+        f"cases {', '.join(f['cases'])}; written in {', '.join(f['writers'])} "
+        f"(by {', '.join(f['written_by'])}); read in {', '.join(f['readers'])} "
+        f"(with {', '.join(f['loaders'])})"
+    )
+
+
+def _label(env: str, who: str) -> str:
+    return f"{env} ({'ours' if who == 'mlmodel-spec' else who})"
 
 
 def to_markdown(report: dict[str, Any], case: str | None = None) -> str:
@@ -206,31 +231,29 @@ def to_markdown(report: dict[str, Any], case: str | None = None) -> str:
     lines += [f"- {_env_label(name, env)}" for name, env in envs.items()]
     lines += [
         "",
-        "Rows: the writer (environment / who wrote). Columns: the reader "
-        "(environment / loader). A cell: the worst status and how many of its cases "
-        "have it (`ok N`: all N cases loaded and predicted the same).",
+        "Rows: the writer (environment, and who wrote: `ours` = mlmodel-spec's runtime, "
+        "`mlflow`). Columns: the reader (environment, and the loader). A cell: the worst "
+        "status and how many of its cases have it (`ok N`: all N cases loaded and predicted "
+        "the same; `warn`: the same predictions, with a warning; `DIFF`: other predictions; "
+        "`FAIL`: load or predict raised).",
         "",
     ]
-    header = ["writer \\ reader", *[f"{r} / {loader}" for r, loader in cols]]
+    header = ["writer \\ reader", *[_label(r, loader) for r, loader in cols]]
     lines.append("| " + " | ".join(header) + " |")
     lines.append("|" + "---|" * len(header))
     for writer, by in rows:
         cells = [_cell_text(table.get((writer, by, r, loader), Counter())) for r, loader in cols]
-        lines.append(f"| {writer} / {by} | " + " | ".join(cells) + " |")
+        lines.append(f"| {_label(writer, by)} | " + " | ".join(cells) + " |")
     found = findings(report)
     if found:
         lines += ["", "## What it found", ""]
-        for f in found:
-            what = f["what"] if f["status"] != DIFFERENT else f["message"]
-            lines.append(
-                f"- **{f['status']}** `{f['case']}` written by {f['written_by']}, loaded with "
-                f"{f['loader']}: {what} — {f['count']} cell(s), e.g. {f['pairs'][0]}"
-                + (f" ({f['message']})" if f["status"] == ERROR and f["message"] else "")
-            )
+        lines += [_finding_line(f) for f in found]
     if report["not_written"]:
         lines += ["", "## Not written", ""]
+        reasons: dict[tuple[str, str], list[str]] = defaultdict(list)
+        for n in report["not_written"]:
+            reasons[n["by"], n["reason"]].append(f"`{n['case']}` in {n['writer']}")
         lines += [
-            f"- `{n['case']}` in {n['writer']} ({n['by']}): {n['reason']}"
-            for n in report["not_written"]
+            f"- {', '.join(where)} ({by}): {reason}" for (by, reason), where in reasons.items()
         ]
     return "\n".join(lines) + "\n"

@@ -94,6 +94,14 @@ def test_an_exception_is_an_error_with_class_and_first_line(tmp_path: Path) -> N
     assert result["message"] == "'LogisticRegression' object has no attribute 'multi_class'"
 
 
+def test_the_model_path_is_left_out_of_the_message(tmp_path: Path) -> None:
+    def load(path: Path) -> Any:
+        raise ModuleNotFoundError(f"Loading {path}/model.pkl needs the module 'numpy._core'")
+
+    result = cells.run_cell(load, tmp_path, entry([0.5]))
+    assert result["message"] == "Loading <model dir>/model.pkl needs the module 'numpy._core'"
+
+
 def test_an_exception_without_message_still_says_what(tmp_path: Path) -> None:
     class Broken:
         def predict(self, data: Any, params: Any = None) -> Any:

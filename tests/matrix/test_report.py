@@ -57,19 +57,42 @@ def test_markdown_table_and_findings(fake_matrix: Path) -> None:
     assert "6 cells: 3 ok, 1 ok with a warning, 1 different predictions, 1 errors." in text
     assert "`py311-b-mlflow`: py3.11.7, sklearn 1.6.1" in text
     assert "mlflow 2.22.5" in text
-    rows = [line for line in text.splitlines() if line.startswith("| py")]
-    assert len(rows) == 3  # a-ours, b-ours, b-mlflow
-    header = "| writer \\ reader | py310-a / mlmodel-spec | py311-b-mlflow / mlmodel-spec |"
-    assert header + " py311-b-mlflow / mlflow |" in text
-    assert "| py310-a / mlmodel-spec |  | warn 1/2 | ok 2 |" in text
-    assert "| py311-b-mlflow / mlflow | DIFF 1/1 |  |  |" in text
-    assert (
-        "**error** `sk-pickle` written by mlmodel-spec, loaded with mlmodel-spec: AttributeError"
-        in text
+    header = (
+        "| writer \\ reader | py310-a (ours) | py311-b-mlflow (ours) | py311-b-mlflow (mlflow) |"
     )
-    assert "**different** `sk-pickle` written by mlflow" in text
-    assert "max abs difference 0.15" in text
-    assert "## Not written" in text
+    assert header in text
+    assert "| py310-a (ours) |  | warn 1/2 | ok 2 |" in text
+    assert "| py311-b-mlflow (ours) | FAIL 1/1 |  |  |" in text
+    assert "| py311-b-mlflow (mlflow) | DIFF 1/1 |  |  |" in text
+    found = text.split("## What it found", 1)[1].split("## Not written")[0].strip().splitlines()
+    assert found == [
+        "- **error** AttributeError: 'LogisticRegression' object has no attribute 'multi_class'"
+        " — 1 cell(s); cases sk-pickle; written in py311-b-mlflow (by mlmodel-spec); read in"
+        " py310-a (with mlmodel-spec)",
+        "- **different** different predictions (max abs difference 0.15) — 1 cell(s); cases"
+        " sk-pickle; written in py311-b-mlflow (by mlflow); read in py310-a (with mlmodel-spec)",
+        "- **warning** InconsistentVersionWarning — 1 cell(s); cases sk-pickle; written in"
+        " py310-a (by mlmodel-spec); read in py311-b-mlflow (with mlmodel-spec)",
+    ]
+    assert (
+        "- `mlflow-sk-skops` in py311-b-mlflow (mlflow): mlflow 2.22.5 cannot write skops" in text
+    )
+
+
+def test_findings_group_the_same_failure_across_cases(fake_matrix: Path) -> None:
+    doc = report.build(fake_matrix)
+    for c in doc["cells"]:
+        if c["status"] == "ok":
+            c.update(status="error", exception="LightGBMError", message="unordered_map::at")
+    groups = report.findings(doc)
+    assert [(g["status"], g["count"]) for g in groups] == [
+        ("error", 3),
+        ("error", 1),
+        ("different", 1),
+        ("warning", 1),
+    ]
+    assert groups[0]["cases"] == ["lgb-booster", "sk-pickle"]
+    assert groups[0]["loaders"] == ["mlflow", "mlmodel-spec"]
 
 
 def test_one_case(fake_matrix: Path) -> None:
