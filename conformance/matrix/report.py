@@ -180,7 +180,7 @@ def findings(report: dict[str, Any]) -> list[dict[str, Any]]:
     for c in report["cells"]:
         if c["status"] != OK:
             groups[c["status"], _what(c)].append(c)
-    out = []
+    out: list[dict[str, Any]] = []
     for (status, what), items in groups.items():
         diffs = [i["max_abs_diff"] for i in items if i["max_abs_diff"] is not None]
         out.append(
