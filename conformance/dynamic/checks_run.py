@@ -10,7 +10,7 @@ from . import catalogue as ids
 from .base import Issue, implements
 from .compare import concatenate, difference, row_count, rows
 from .flavors import is_library_object, native_flavor
-from .session import Failure, Session, Skip, quiet
+from .session import NEEDS_MLFLOW, Failure, Session, Skip, quiet
 
 #: row-invariant predicts at most this many rows one by one
 MAX_SINGLE_ROWS = 20
@@ -26,6 +26,8 @@ def loads(session: Session) -> Iterator[Issue]:
         "pyfunc", lambda: load_model(session.directory, suppress_warnings=True)
     )
     if isinstance(loaded, Failure):
+        if loaded.needs_mlflow:  # not the model's fault: mlflow-loads judges it where it can
+            raise Skip(f"{NEEDS_MLFLOW} ({loaded.summary})")
         yield Issue(f"pyfunc.load_model failed: {loaded.summary}", "/flavors/python_function")
 
 

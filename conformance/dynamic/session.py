@@ -32,6 +32,9 @@ class Failure:
     """A model-side exception, summarised for a finding (no traceback for the user)."""
 
     summary: str
+    #: it failed only because the model needs MLflow (its code imports it, or its pickle
+    #: names an MLflow class we have no stand-in for) and MLflow cannot be imported here
+    needs_mlflow: bool = False
 
     @classmethod
     def of(cls, exc: BaseException) -> Failure:
@@ -42,7 +45,26 @@ class Failure:
         if frames:
             last = frames[-1]
             text += f" (raised at {Path(last.filename).name}:{last.lineno} in {last.name})"
-        return cls(text)
+        return cls(text, _needs_mlflow(exc))
+
+
+def _needs_mlflow(exc: BaseException) -> bool:
+    from mlmodel_spec.pyfunc.unpickle import MlflowRequiredError
+
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, MlflowRequiredError):
+            return True
+        if isinstance(current, ModuleNotFoundError) and (current.name or "") == "mlflow":
+            return True  # only the top-level package is missing when MLflow is absent
+        current = current.__cause__ or current.__context__
+    return False
+
+
+#: why a check did not run on a model that needs MLflow, where MLflow is absent
+NEEDS_MLFLOW = "the model needs MLflow to load, which cannot be imported in this environment"
 
 
 @contextlib.contextmanager
@@ -100,7 +122,9 @@ class Session:
         """The memoised value; skip the calling check when it failed (``owner`` reports it)."""
         try:
             return self._memo.get(key, compute)
-        except _Failed:
+        except _Failed as failed:
+            if failed.failure.needs_mlflow:
+                raise Skip(NEEDS_MLFLOW) from None
             raise Skip(f"not run: {owner} failed") from None
 
     @property

@@ -2,9 +2,10 @@
 
 MLflow's cloudpickle files reference a few MLflow classes by name (the ``PythonModel`` base
 class, ``_FunctionPythonModel``, ``PythonModelContext``, the ``_TypeHints`` cache MLflow keeps
-on instances). :class:`MlflowCompatUnpickler` maps those names to our equivalents and refuses
-any other ``mlflow`` reference with a clear message. Unpickling executes code from the file:
-load only models you trust.
+on instances, and what MLflow 3.x's type-hint wrapper of ``predict`` calls:
+:mod:`.mlflow_compat`). :class:`MlflowCompatUnpickler` maps those names to our equivalents
+and refuses any other ``mlflow`` reference with a clear message. Unpickling executes code
+from the file: load only models you trust.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from typing import IO, Any
 
 from mlmodel_spec.types.errors import MissingDependencyError, ModelFormatError
 
+from .mlflow_compat import STAND_INS
+
 _OURS = "mlmodel_spec.pyfunc.model"
 CLASS_MAP: dict[tuple[str, str], tuple[str, str]] = {
     ("mlflow.pyfunc.model", "PythonModel"): (_OURS, "PythonModel"),
@@ -23,7 +26,15 @@ CLASS_MAP: dict[tuple[str, str], tuple[str, str]] = {
     ("mlflow.pyfunc", "PythonModelContext"): (_OURS, "PythonModelContext"),
     ("mlflow.pyfunc.model", "_FunctionPythonModel"): (_OURS, "FunctionPythonModel"),
     ("mlflow.models.signature", "_TypeHints"): (_OURS, "TypeHints"),
+    **{
+        mlflow_name: ("mlmodel_spec.pyfunc.mlflow_compat", ours)
+        for mlflow_name, ours in STAND_INS.items()
+    },
 }
+
+
+class MlflowRequiredError(ModelFormatError):
+    """The pickle refers to an MLflow name we have no stand-in for, and MLflow is absent."""
 
 
 def _mlflow_is_importable() -> bool:
@@ -45,7 +56,7 @@ class MlflowCompatUnpickler(pickle.Unpickler):
         if module == "mlflow" or module.startswith("mlflow."):
             if _mlflow_is_importable():
                 return super().find_class(module, name)
-            raise ModelFormatError(
+            raise MlflowRequiredError(
                 f"This pickle references {module}.{name}, an MLflow class mlmodel-spec has no "
                 "equivalent for; load this model with MLflow installed"
             )

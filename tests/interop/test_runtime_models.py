@@ -272,3 +272,24 @@ def test_log_model_to_a_run(tracking_uri: str) -> None:
         predicted = loaded.predict(X)
     assert np.array_equal(predicted, model.predict(X))
     assert loaded.metadata.run_id == info.run_id
+
+
+def test_a_type_hinted_mlflow_model_loads_without_mlflow(tmp_path: Path) -> None:
+    """MLflow (2.20+) wraps a type-hinted predict in a closure of its own module; the pickle
+    names MLflow functions that mlmodel_spec.pyfunc.mlflow_compat stands in for."""
+    with quiet():
+
+        class Upper(mlflow.pyfunc.PythonModel):  # type: ignore[name-defined]  # by value
+            def predict(self, model_input: list[str], params: Any = None) -> list[str]:
+                return [text.upper() for text in model_input]
+
+        path = tmp_path / "model"
+        mlflow.pyfunc.save_model(str(path), python_model=Upper(), input_example=["a", "b"])
+    data = pd.DataFrame({"text": ["a", "b"]})
+    with quiet():
+        mlflow_prediction = mlflow.pyfunc.load_model(str(path)).predict(data)
+    assert list(mlflow_prediction) == ["A", "B"]
+    frame = tmp_path / "data.json"
+    frame.write_text(data.to_json(orient="split"))
+    result = run_without_mlflow(_LOAD_WITHOUT_MLFLOW, str(path), str(frame))
+    assert result == {"prediction": [["A"], ["B"]], "mlflow_imported": False}
