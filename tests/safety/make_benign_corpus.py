@@ -9,6 +9,9 @@ versions, e.g.::
         numpy==1.26.4 scipy==1.11.4 lightgbm==3.3.5 joblib==1.3.2 cloudpickle==2.2.1 pandas==2.0.3
     /tmp/old/bin/python tests/safety/make_benign_corpus.py
 
+Where pyarrow is installed (it is wherever MLflow is), pandas' Arrow-backed columns are
+written too (``arrow-frame-*``): pandas 3 stores strings in pyarrow arrays by default.
+
 It writes ``tests/safety/data/benign/<python>-sklearn-<version>/`` with ``manifest.json`` (the
 versions, and per file the context it is judged in: ``sklearn`` or ``custom-model``).
 ``test_benign_corpus.py`` validates every file there and expects no finding above info.
@@ -74,6 +77,24 @@ def _objects() -> dict[str, object]:
         importlib.import_module("sklearn.experimental.enable_hist_gradient_boosting")
         from sklearn.ensemble import HistGradientBoostingClassifier
     objects["hist"] = HistGradientBoostingClassifier(max_iter=3, max_depth=2).fit(x, y)
+    try:
+        import pyarrow as pa
+    except ImportError:
+        return objects
+    objects["arrow-frame"] = pd.DataFrame(  # pandas' Arrow-backed columns, each kind of type
+        {
+            "text": pd.Series(["a", None], dtype="string[pyarrow]"),
+            "ints": pd.Series([1, 2], dtype="int64[pyarrow]"),
+            "when": pd.Series([0, 1], dtype=pd.ArrowDtype(pa.timestamp("us", tz="UTC"))),
+            "lists": pd.Series([[1], [2, 3]], dtype=pd.ArrowDtype(pa.list_(pa.int64()))),
+            "records": pd.Series(
+                [{"k": 1}, {"k": 2}], dtype=pd.ArrowDtype(pa.struct([("k", pa.int64())]))
+            ),
+            "codes": pd.Series(
+                ["x", "y"], dtype=pd.ArrowDtype(pa.dictionary(pa.int32(), pa.string()))
+            ),
+        }
+    )
     return objects
 
 
@@ -117,6 +138,8 @@ def main() -> None:
         "joblib": joblib.__version__,
         "cloudpickle": cloudpickle.__version__,
     }
+    if "arrow-frame-p2.pkl" in files:
+        versions["pyarrow"] = importlib.import_module("pyarrow").__version__
     manifest = {"versions": versions, "files": dict(sorted(files.items()))}
     (folder / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
     print(f"wrote {len(files)} files to {folder}")
