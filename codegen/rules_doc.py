@@ -23,6 +23,7 @@ AREAS = (
     (("flavor-version-", "python-version-", "mlflow-version-"), "Versions"),
     (("signature-",), "Signatures"),
     (("input-example-", "serving-example-"), "Input examples"),
+    (("reader-",), "Reader compatibility (`--reader-mlflow`, `--reader-sklearn`)"),
     (("safety-",), "Safety (what loading a payload would execute; category `safety`)"),
 )
 #: rules of ``kind="dynamic"`` (conformance/dynamic/) are listed under this area

@@ -16,6 +16,10 @@ from .yaml_source import YamlDocument, load_yaml
 class ValidationOptions:
     metadata_only: bool = False  # check the MLmodel content alone, no file system checks
     strict: bool = False  # unknown keys and flavors become warnings instead of info
+    #: the MLflow / scikit-learn release that will read the models (``2.9``, ``2.9.2``):
+    #: the reader-* rules report what it fails on (conformance/rules/reader_compat.py)
+    reader_mlflow: str | None = None
+    reader_sklearn: str | None = None
 
 
 DEFAULT_OPTIONS = ValidationOptions()

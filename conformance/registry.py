@@ -112,6 +112,7 @@ RULE_MODULES: tuple[RuleModule, ...] = (
     RuleModule(".rules.loader_module"),
     RuleModule(".rules.model_size", frozenset({"model_size_bytes"}), files=True),
     RuleModule(".rules.paths"),
+    RuleModule(".rules.reader_compat", frozenset({"flavors", "signature"})),
     RuleModule(".rules.requirements", files=True),
     RuleModule(".rules.schema"),
     RuleModule(

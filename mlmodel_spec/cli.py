@@ -29,6 +29,13 @@ def _positive_jobs(value: str) -> int:
     return jobs or (os.cpu_count() or 1)
 
 
+def _reader_version(value: str) -> str:
+    parts = value.split(".")
+    if len(parts) not in (2, 3) or not all(part.isdigit() and part.isascii() for part in parts):
+        raise argparse.ArgumentTypeError(f"not a release like 2.9 or 2.9.2: {value!r}")
+    return value
+
+
 #: commands whose options need no module beyond this one: for them the parser skips the
 #: option builders of the other commands (``check``'s imports the dynamic checks), so
 #: ``validate`` starts fast; any other command (or none, for ``--help``) builds them all
@@ -68,6 +75,18 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     )
     v.add_argument(
         "--fail-on", choices=("error", "warning"), default="error", help="exit 1 at this level"
+    )
+    v.add_argument(
+        "--reader-mlflow",
+        metavar="VERSION",
+        type=_reader_version,
+        help="also report what this MLflow release (2.9, 2.9.2) fails on when it loads the models",
+    )
+    v.add_argument(
+        "--reader-sklearn",
+        metavar="VERSION",
+        type=_reader_version,
+        help="also report models saved with another scikit-learn release than VERSION",
     )
     v.add_argument("--jobs", "-j", type=_positive_jobs, default=1, help="processes (0 = all cores)")
     v.add_argument("--color", choices=("auto", "always", "never"), default="auto")
@@ -228,7 +247,12 @@ def cmd_validate(args: argparse.Namespace) -> int:
             )
             return EXIT_NOTHING
         return EXIT_USAGE
-    options = ValidationOptions(metadata_only=args.metadata_only, strict=args.strict)
+    options = ValidationOptions(
+        metadata_only=args.metadata_only,
+        strict=args.strict,
+        reader_mlflow=args.reader_mlflow,
+        reader_sklearn=args.reader_sklearn,
+    )
     progress = None
     if len(found.targets) >= 20 and sys.stderr.isatty():
         progress = _progress_bar(sys.stderr)

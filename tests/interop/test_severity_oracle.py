@@ -71,7 +71,7 @@ def _registry() -> list[Any]:
     return [compare.Difference(**entry) for entry in entries]
 
 
-def _ours(root: Path, options: dict[str, bool]) -> dict[str, list[str]]:
+def _ours(root: Path, options: dict[str, Any]) -> dict[str, list[str]]:
     findings = validate_model(root, options=ValidationOptions(**options))
     return {
         level.value: sorted({f.rule for f in findings if f.severity is level})

@@ -59,7 +59,7 @@ def _write_files(root: Path, files: Mapping[str, str | bytes | None]) -> Path:
 
 
 def _rule_findings(
-    root: Path, rules: Collection[str] | Callable[[str], bool], **options: bool
+    root: Path, rules: Collection[str] | Callable[[str], bool], **options: Any
 ) -> list[Finding]:
     """The findings of ``validate_model`` whose rule is in ``rules`` (or passes it)."""
     wanted = rules if callable(rules) else rules.__contains__

@@ -99,7 +99,7 @@ def model(
     return root
 
 
-def found(root: Path, **options: bool) -> list[Finding]:
+def found(root: Path, **options: Any) -> list[Finding]:
     return [
         f for f in validate_model(root, options=ValidationOptions(**options)) if f.rule in RULES
     ]
