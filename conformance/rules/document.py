@@ -22,8 +22,8 @@ YAML_SYNTAX = define_rule(
 )
 YAML_DUPLICATE_KEY = define_rule(
     "yaml-duplicate-key",
-    Severity.ERROR,
-    "A mapping has the same key twice; MLflow keeps only the last value",
+    Severity.WARNING,
+    "A mapping has the same key twice; MLflow keeps only the last value (the first is lost)",
     "Remove one of the two entries.",
 )
 YAML_TAG = define_rule(

@@ -26,18 +26,17 @@ from .requirements import ENV_FILE_UNREADABLE, conda_file_name, python_env_file_
 
 CONDA_SCHEMA = define_rule(
     "conda-schema",
-    Severity.ERROR,
+    Severity.WARNING,
     "conda.yaml does not have the shape of a conda environment file",
     "A conda environment file is a mapping with `name`, `channels` (list of strings) and "
     "`dependencies` (conda specs, plus one `{pip: [...]}` entry).",
 )
 PYTHON_ENV_SCHEMA = define_rule(
     "python-env-schema",
-    Severity.ERROR,
+    Severity.WARNING,
     "python_env.yaml does not have the shape MLflow's _PythonEnv accepts",
     "python_env.yaml holds only `python: X.Y.Z`, `build_dependencies: [...]` and "
-    "`dependencies: [...]` (MLflow raises TypeError on anything else).",
-    severities=((Severity.WARNING, "the failed keyword is marked x-severity warning"),),
+    "`dependencies: [...]` (MLflow's virtualenv restore raises TypeError on anything else).",
 )
 CONDA_PYTHON_MISSING = define_rule(
     "conda-python-missing",
@@ -51,12 +50,6 @@ CONDA_PYTHON_UNPINNED = define_rule(
     "The python dependency of conda.yaml is not pinned in a form MLflow can use",
     "Write `python=X.Y.Z`. MLflow's virtualenv restore (used when python_env.yaml is absent) "
     "accepts only `python` followed by =, ==, <= or >= and a version.",
-    severities=(
-        (
-            Severity.ERROR,
-            "there is no python_env.yaml and the python spec is one virtualenv cannot use",
-        ),
-    ),
 )
 CONDA_PIP_SECTION = define_rule(
     "conda-pip-section",
@@ -118,8 +111,17 @@ def _document(ctx: ModelContext, rel: str | None, rule: str) -> Iterator[Problem
     if doc is None:
         return
     for p in doc.problems:
+        # MLflow's load and predict never read conda.yaml/python_env.yaml: only the
+        # environment managers (virtualenv, conda, uv) do, and they fail on it
         yield Problem(
-            p.rule, p.pointer, p.message, rel, hint=p.hint or None, line=p.line, column=p.column
+            p.rule,
+            p.pointer,
+            p.message,
+            rel,
+            hint=p.hint or None,
+            severity=Severity.WARNING,
+            line=p.line,
+            column=p.column,
         )
     if doc.usable and doc.empty:
         yield Problem(rule, "", f"{rel} is empty; MLflow cannot read an environment from it", rel)
@@ -200,13 +202,9 @@ def conda_python_is_pinned(ctx: ModelContext) -> Iterator[Problem]:
     if _python_env_absent(ctx):
         message = _unusable_for_virtualenv(spec)
         if message:
-            severity = None if message.startswith("is a form") else Severity.ERROR
+            # a warning either way: loading never restores the environment
             yield Problem(
-                CONDA_PYTHON_UNPINNED,
-                pointer,
-                f"python dependency {spec!r} {message}",
-                rel,
-                severity=severity,
+                CONDA_PYTHON_UNPINNED, pointer, f"python dependency {spec!r} {message}", rel
             )
     elif len(spec) <= MAX_SPEC_CHARS and _UNPINNED_PYTHON.fullmatch(spec):
         yield Problem(

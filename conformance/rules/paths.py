@@ -75,14 +75,7 @@ ENV_FILE_MISSING = define_rule(
     Severity.WARNING,
     "An environment file (conda.yaml, python_env.yaml, requirements.txt) is missing",
     "Restore the file; `mlflow models serve` and `mlflow.pyfunc.get_model_dependencies` "
-    "rebuild the model's environment from it.",
-    severities=(
-        (
-            Severity.ERROR,
-            "MLmodel names the file (python_function env); warning when only MLflow's "
-            "convention expects it",
-        ),
-    ),
+    "rebuild the model's environment from it (loading and predicting never read it).",
 )
 
 PYFUNC = "python_function"
@@ -339,7 +332,6 @@ def _missing(ref: PathRef, resolved: ResolvedPath, mlmodel_name: str) -> Problem
             ENV_FILE_MISSING,
             ref.pointer,
             f"{ref.what}: {ref.value!r} named in {mlmodel_name} does not exist{where}",
-            severity=Severity.ERROR,
         )
     return Problem(
         PATH_MISSING,

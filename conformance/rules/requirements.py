@@ -32,12 +32,11 @@ from ..version_keys import version_key
 
 REQUIREMENTS_SYNTAX = define_rule(
     "requirements-syntax",
-    Severity.ERROR,
-    "A pip requirement line is invalid: pip stops installing at it",
+    Severity.WARNING,
+    "A pip requirement line is invalid: pip stops installing at it (loading never installs)",
     "Write one PEP 508 requirement (name[extras] op version ; marker), a URL, a path, or one "
     "of the options pip accepts in requirements files (-r, -c, -e, --index-url, "
     "--extra-index-url, --find-links, --hash, ...).",
-    severities=((Severity.WARNING, "the line uses ${VARIABLES} that pip expands"),),
 )
 REQUIREMENTS_IGNORED = define_rule(
     "requirements-option-ignored",
@@ -50,11 +49,18 @@ REQUIREMENTS_INCLUDE = define_rule(
     Severity.ERROR,
     "A -r/-c file named in the environment is not a file inside the model directory",
     "Copy the file into the model directory and refer to it by a relative path.",
-    severities=((Severity.WARNING, "more -r/-c files are chained than the validator reads"),),
+    severities=(
+        (Severity.WARNING, "more -r/-c files are chained than the validator reads"),
+        (
+            Severity.WARNING,
+            "the -r/-c line is not reached from requirements.txt (python_env.yaml, conda.yaml):"
+            " only environment managers read it, pyfunc.load_model reads requirements.txt",
+        ),
+    ),
 )
 REQUIREMENTS_CONFLICT = define_rule(
     "requirements-conflict",
-    Severity.ERROR,
+    Severity.WARNING,
     "One install set pins the same package to two different versions: pip cannot resolve it",
     "Keep one pin per package (requirements, constraints and -r files are installed together).",
 )
@@ -186,6 +192,7 @@ class _Builder:
         self.model = RequirementModel()
         self.parsed: dict[str, list[RequirementLine] | None] = {}
         self.reported: set[tuple[str, int]] = set()  # (file, line) already turned into problems
+        self.include_reported: set[tuple[str, int, str, str]] = set()
 
     # -- reading ---------------------------------------------------------------------------
     def read_file(self, rel: str) -> list[RequirementLine] | None:
@@ -243,22 +250,16 @@ class _Builder:
         self.reported.add(key)
         for item in parsed.problems:
             rule = REQUIREMENTS_IGNORED if item.ignored else REQUIREMENTS_SYNTAX
-            severity = None
             message = item.message
             if not item.ignored and parsed.uses_env_vars:
-                severity = Severity.WARNING
                 message += " (the line uses ${VARIABLES} that pip expands at install time)"
             if source.line is not None:
                 line, column = parsed.position(item.offset)
                 self.model.problems.append(
-                    Problem(
-                        rule, "", message, source.file, severity=severity, line=line, column=column
-                    )
+                    Problem(rule, "", message, source.file, line=line, column=column)
                 )
             else:
-                self.model.problems.append(
-                    Problem(rule, source.pointer, message, source.file, severity=severity)
-                )
+                self.model.problems.append(Problem(rule, source.pointer, message, source.file))
 
     # -- includes --------------------------------------------------------------------------
     def include(self, base_dir: str, target: str) -> tuple[str | None, str]:
@@ -292,12 +293,13 @@ class _Builder:
         rel, why = self.include(base_dir, parsed.target)
         option = "-r" if parsed.kind is LineKind.INCLUDE else "-c"
         if rel is None:
-            self.problem(source, parsed, f"{option} {parsed.target}: {why}")
+            self.problem(install, source, parsed, f"{option} {parsed.target}: {why}")
             return
         if not rel:
             return
         if rel in chain:
             self.problem(
+                install,
                 source,
                 parsed,
                 f"{option} {parsed.target} closes an include cycle "
@@ -314,7 +316,18 @@ class _Builder:
         for parsed in lines or ():
             self.walk(install, Source(rel, parsed.line), parsed, posixpath.dirname(rel), chain)
 
-    def problem(self, source: Source, parsed: RequirementLine, message: str) -> None:
+    def problem(
+        self, install: InstallSet, source: Source, parsed: RequirementLine, message: str
+    ) -> None:
+        # pyfunc.load_model follows -r/-c from requirements.txt (and fails on a missing or
+        # cyclic one); python_env.yaml, conda.yaml and constraints.txt only reach env managers
+        key = (source.file, source.line or 0, source.pointer, message)
+        if key in self.include_reported:
+            return  # the same line reached again (requirements.txt first, then -r from envs)
+        self.include_reported.add(key)
+        severity = None if install.root == REQUIREMENTS_FILE else Severity.WARNING
+        if severity is not None:
+            message += " (only environment managers read it; loading does not)"
         if source.line is not None:
             self.model.problems.append(
                 Problem(
@@ -322,13 +335,16 @@ class _Builder:
                     "",
                     message,
                     source.file,
+                    severity=severity,
                     line=parsed.line,
                     column=parsed.position(0)[1],
                 )
             )
         else:
             self.model.problems.append(
-                Problem(REQUIREMENTS_INCLUDE, source.pointer, message, source.file)
+                Problem(
+                    REQUIREMENTS_INCLUDE, source.pointer, message, source.file, severity=severity
+                )
             )
 
     def walk_entries(

@@ -41,11 +41,11 @@ INVALID_JSON = define_rule(
 )
 DUPLICATE_KEY = define_rule(
     "signature-json-duplicate-key",
-    Severity.ERROR,
+    Severity.WARNING,
     "A JSON object in a signature field has the same key twice; MLflow keeps only the last "
-    "(a warning when both values are equal)",
+    "(the first value is lost; info when both values are equal)",
     "Remove one of the two entries (for an object type: define each property once).",
-    severities=((Severity.WARNING, "the repeated key has the same value each time"),),
+    severities=((Severity.INFO, "the repeated key has the same value each time"),),
 )
 SCHEMA = define_rule(
     "signature-schema",
@@ -117,7 +117,7 @@ REQUIRED_KEY = define_rule(
 )
 OPTIONAL_KEY = define_rule(
     "signature-optional-key",
-    Severity.WARNING,
+    Severity.ERROR,
     "Column specs carry the 2.4-2.9 `optional` key: MLflow >= 2.18 fails to load them",
     'Replace `"optional": true` by `"required": false` (readable by MLflow >= 2.10).',
 )
@@ -475,7 +475,7 @@ def signature_fields_are_json(ctx: ModelContext) -> Iterator[Problem]:
                     if dup.conflicting
                     else " (with the same value each time)"
                 ),
-                severity=None if dup.conflicting else Severity.WARNING,
+                severity=None if dup.conflicting else Severity.INFO,
             )
 
 

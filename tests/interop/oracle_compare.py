@@ -9,7 +9,7 @@ what each MLflow stage did (``oracle_runner.py``). The outcome of a record:
 - ``unverified``: MLflow's ``Model.load`` passed but the payload could not be rehydrated,
   so loading and predicting were not tried (not counted either way).
 
-A difference is explained by the registry (``severity_differences.py``) or it fails the
+A difference is explained by the registry (``severity_differences.yaml``) or it fails the
 test.
 """
 
@@ -20,7 +20,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-STAGES = ("model_load", "pyfunc_load", "predict", "serving")
+STAGES = ("model_load", "pyfunc_load", "native_load", "predict", "serving")
 _ADDRESS = re.compile(r"0x[0-9a-fA-F]{6,}")
 
 
@@ -31,7 +31,9 @@ class Difference:
     ``rule``: for a false error, every error rule raised must have an entry; for a missed
     failure, one rule raised (at a lower severity) explains it. ``subject`` instead pins one
     subject (a name prefix); ``failure`` (a regular expression) and ``mlflow`` (a major
-    version) narrow an entry to one MLflow message or one env.
+    version) narrow an entry to one MLflow message or one env. A missed-failure entry with
+    only ``failure`` explains that MLflow failure on any subject: a limit of that MLflow,
+    not of the model.
     """
 
     kind: str
@@ -99,6 +101,9 @@ def explain(
     pinned = [e for e in candidates if e.subject is not None]
     if pinned:
         return pinned[:1]
+    by_failure = [e for e in candidates if e.rule is None and e.failure is not None]
+    if kind == "missed-failure" and by_failure:
+        return by_failure[:1]  # MLflow's own limit, whatever the model (e.g. no skops in 2.x)
     by_rule = {e.rule: e for e in candidates if e.rule is not None}
     if kind == "false-error":
         rules = record["ours"]["error"]
@@ -127,13 +132,20 @@ probes are copied, their placeholder payloads replaced by real ones
 serving example, all in one process per env (`tests/interop/oracle_runner.py`).
 
 Columns: our rules by severity (**error**, warning, *info*); for each MLflow version the first
-stage that failed (`load` = `Model.load`, `pyfunc` = `pyfunc.load_model`, `predict`, `serving`)
+stage that failed (`load` = `Model.load`, `pyfunc` = `pyfunc.load_model`, `native` = the
+flavor's own `load_model` (sklearn, lightgbm), `predict`, `serving`)
 with the exception, `ok` when every stage passed, `Model.load ok` when the payload could not
 be rehydrated; the outcome (`agree`, or the registered reason for a deliberate difference in
-`tests/interop/severity_differences.py`).
+`tests/interop/severity_differences.yaml`).
 """
 
-_SHORT = {"model_load": "load", "pyfunc_load": "pyfunc", "predict": "predict", "serving": "serving"}
+_SHORT = {
+    "model_load": "load",
+    "pyfunc_load": "pyfunc",
+    "native_load": "native",
+    "predict": "predict",
+    "serving": "serving",
+}
 
 
 def _ours(record: Mapping[str, Any]) -> str:
@@ -208,9 +220,10 @@ def render(envs: Mapping[int, Mapping[str, Any]], registry: list[Difference]) ->
         "|---|---|---|---|",
     ]
     for entry in registry:
-        match = f"rule `{entry.rule}`" if entry.rule else f"subject `{entry.subject}`"
-        if entry.failure:
-            match += f", failure `/{entry.failure}/`"
+        parts = [f"rule `{entry.rule}`"] if entry.rule else []
+        parts += [f"subject `{entry.subject}`"] if entry.subject else []
+        parts += [f"failure `/{_cell(entry.failure, 80)}/`"] if entry.failure else []
+        match = ", ".join(parts)
         version = f"{entry.mlflow}.x" if entry.mlflow else "all"
         lines.append(f"| {entry.kind} | {match} | {version} | {_cell(entry.reason, 300)} |")
     return "\n".join(lines) + "\n"

@@ -7,11 +7,14 @@ caller made inside ``DIR`` (they are rehydrated in place, see ``oracle_rehydrate
 each model the runner records, in ``OUT.json``, what each stage did, in MLflow's order:
 
 - ``model_load``: ``mlflow.models.Model.load(dir)``;
-- ``pyfunc_load``: ``mlflow.pyfunc.load_model(dir)`` (the flavor's own ``load_model`` when
-  there is no ``python_function`` flavor);
+- ``pyfunc_load``: ``mlflow.pyfunc.load_model(dir)``, when there is a ``python_function``
+  flavor;
+- ``native_load``: the flavor's own ``load_model`` (``mlflow.sklearn``/``mlflow.lightgbm``),
+  when the model has that flavor;
 - ``predict``: predict on the input example as ``Model.load_input_example`` and
   ``load_input_example_params`` read it;
-- ``serving``: ``mlflow.models.validate_serving_input`` on the serving input example.
+- ``serving``: ``mlflow.models.validate_serving_input`` on the serving input example as
+  ``Model.get_serving_input`` reads it.
 
 A stage is ``"ok"``, ``"skipped: why"`` or ``"ExceptionClass: first line of the message"``.
 A stage after a failed one is skipped. Runs under the interpreter of an interop tox env.
@@ -38,7 +41,7 @@ import mlflow.pyfunc  # noqa: E402
 from mlflow.models import Model  # noqa: E402
 from oracle_rehydrate import NotRehydratable, rehydrate  # noqa: E402
 
-STAGES = ("model_load", "pyfunc_load", "predict", "serving")
+STAGES = ("model_load", "pyfunc_load", "native_load", "predict", "serving")
 
 
 def _failure(exc: BaseException) -> str:
@@ -46,19 +49,18 @@ def _failure(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {first}"[:240]
 
 
-def _native_load(model: Any, root: str) -> Any:
+def _native_load(model: Any, root: str) -> str:
     import mlflow.lightgbm
     import mlflow.sklearn
 
     for name, module in (("sklearn", mlflow.sklearn), ("lightgbm", mlflow.lightgbm)):
         if name in model.flavors:
-            return module.load_model(root)
-    raise RuntimeError("no flavor to load with")  # rehydrate refused it already
+            module.load_model(root)
+            return "ok"
+    return "skipped: no sklearn or lightgbm flavor"
 
 
 def _predict(loaded: Any, model: Any, root: str) -> str:
-    if not model.saved_input_example_info:
-        return "skipped: no input example"
     example = model.load_input_example(root)
     if example is None:
         return "skipped: no input example"
@@ -71,12 +73,12 @@ def _predict(loaded: Any, model: Any, root: str) -> str:
 
 
 def _serving(model: Any, root: str) -> str:
-    info = model.saved_input_example_info or {}
-    rel = info.get("serving_input_path")
     validate = getattr(mlflow.models, "validate_serving_input", None)
-    if not rel or validate is None:
+    if validate is None:
+        return "skipped: this MLflow has no validate_serving_input"
+    serving_input = model.get_serving_input(root)
+    if serving_input is None:
         return "skipped: no serving input example"
-    serving_input = (Path(root) / rel).read_text(encoding="utf-8")
     validate(root, serving_input)
     return "ok"
 
@@ -101,13 +103,17 @@ def run_one(root: str, workdir: Path) -> dict[str, Any]:
         return result
     stage = "pyfunc_load"
     try:
-        if "python_function" not in model.flavors:
-            _native_load(model, root)
+        loaded = None
+        if "python_function" in model.flavors:
+            loaded = mlflow.pyfunc.load_model(root)
             result[stage] = "ok"
+        else:
+            result[stage] = "skipped: no python_function"
+        stage = "native_load"
+        result[stage] = _native_load(model, root)
+        if loaded is None:
             result["predict"] = result["serving"] = "skipped: no python_function"
             return result
-        loaded = mlflow.pyfunc.load_model(root)
-        result[stage] = "ok"
         stage = "predict"
         result[stage] = _predict(loaded, model, root)
         stage = "serving"

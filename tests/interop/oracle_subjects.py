@@ -2,8 +2,10 @@
 
 - every case of ``tests/cases/{invalid,valid}`` (``invalid/<name>``, ``valid/<name>``);
 - a fixed, seeded sample of both mutation classes of ``tests/test_mutations.py`` applied to
-  the valid cases: ``structure/NN`` (a value of the parsed MLmodel swapped for another) and
-  ``text/NN`` (bytes of the MLmodel inserted, deleted or replaced, a line duplicated);
+  the valid cases of ``MUTANT_SEEDS`` in turn: ``structure/NN`` (a value of the parsed
+  MLmodel swapped for another) and ``text/NN`` (bytes of MLmodel or of an env file or
+  example inserted, deleted or replaced, a line duplicated, the file cut short). Each mutant
+  has its own generator, so it depends only on its seed case;
 - probes for single questions: ``dtype/<text>`` (a tensor spec ``dtype`` MLflow must parse
   with numpy) and ``env/<form>`` (the forms of ``python_function.env``).
 
@@ -27,7 +29,23 @@ import yaml
 CASES = Path(__file__).parent.parent / "cases"
 SEED = 8  # issue 8
 STRUCTURE_MUTANTS = 40
-TEXT_MUTANTS = 16
+TEXT_MUTANTS = 20
+#: the valid cases mutants are made from, in turn (a fixed list: adding a case to
+#: tests/cases/valid changes no mutant; removing one of these fails loudly)
+MUTANT_SEEDS = (
+    "files-sklearn-complete",
+    "env-lightgbm-booster-consistent",
+    "legacy-mlflow130-custom-pyfunc",
+    "sig-pyfunc-ndarray-3-17",
+    "sig-pyfunc-dict-params-3-17",
+    "files-mlflow-1-17-env-string",
+    "sig-sklearn-dataframe-2-22",
+    "files-pyfunc-artifacts-and-code",
+    "env-mlflow-2-4-minor-pin",
+    "sig-pyfunc-sparse-csr-3-17",
+)
+#: the text mutation classes of tests/test_mutations.py
+TEXT_KINDS = ("insert", "delete", "replace", "dupline", "truncate")
 #: replacement values for structure mutants (test_mutations.py's scalars, fixed)
 VALUES: tuple[Any, ...] = (None, True, 0, -1, 2.5, "", "../../etc/passwd", "/abs/path", "[", [], {})
 DTYPE_PROBE_CASE = "sig-pyfunc-ndarray-3-17"  # an unnamed float32 tensor signature
@@ -101,8 +119,17 @@ def _dump_mlmodel(root: Path, document: Any) -> None:
     (root / "MLmodel").write_text(yaml.safe_dump(document, allow_unicode=True), encoding="utf-8")
 
 
-def _valid_seeds() -> list[Path]:
-    return sorted(p for p in (CASES / "valid").iterdir() if (p / "MLmodel").is_file())
+def _mutant_rng(kind: str, number: int) -> random.Random:
+    """One generator per mutant: a mutant depends only on its seed case, never on which
+    other cases exist."""
+    return random.Random(f"{SEED}/{kind}/{number}")
+
+
+def _mutant_seed(number: int) -> Path:
+    seed = CASES / "valid" / MUTANT_SEEDS[number % len(MUTANT_SEEDS)]
+    if not (seed / "MLmodel").is_file():
+        raise FileNotFoundError(f"oracle_subjects.MUTANT_SEEDS names {seed}, which is gone")
+    return seed
 
 
 def _structure_edit(path: tuple[Any, ...], new: Any) -> Callable[[Path], None]:
@@ -112,10 +139,9 @@ def _structure_edit(path: tuple[Any, ...], new: Any) -> Callable[[Path], None]:
     return edit
 
 
-def structure_mutants(rng: random.Random) -> Iterator[Subject]:
-    seeds = _valid_seeds()
+def structure_mutants() -> Iterator[Subject]:
     for number in range(STRUCTURE_MUTANTS):
-        seed = rng.choice(seeds)
+        rng, seed = _mutant_rng("structure", number), _mutant_seed(number)
         path = rng.choice(_paths(_load_mlmodel(seed))[1:])  # never the whole document
         new = rng.choice(VALUES)
         pointer = "/" + "/".join(str(p) for p in path)
@@ -123,9 +149,9 @@ def structure_mutants(rng: random.Random) -> Iterator[Subject]:
         yield Subject(name, seed, _structure_edit(path, new))
 
 
-def _text_edit(kind: str, position: int, payload: bytes) -> Callable[[Path], None]:
+def _text_edit(file: str, kind: str, position: int, payload: bytes) -> Callable[[Path], None]:
     def edit(root: Path) -> None:
-        target = root / "MLmodel"
+        target = root / file
         raw = bytearray(target.read_bytes())
         position_ = min(position, max(0, len(raw) - 1))
         if kind == "insert":
@@ -134,6 +160,8 @@ def _text_edit(kind: str, position: int, payload: bytes) -> Callable[[Path], Non
             del raw[position_ : position_ + len(payload)]
         elif kind == "replace":
             raw[position_ : position_ + 1] = payload[:1]
+        elif kind == "truncate":
+            del raw[position_:]
         else:  # dupline
             lines = bytes(raw).splitlines(keepends=True)
             index = min(position, len(lines) - 1)
@@ -144,16 +172,26 @@ def _text_edit(kind: str, position: int, payload: bytes) -> Callable[[Path], Non
     return edit
 
 
-def text_mutants(rng: random.Random) -> Iterator[Subject]:
-    seeds = _valid_seeds()
+def _text_files(seed: Path) -> list[str]:
+    """The files test_mutations.py mutates as text; MLmodel weighs as much as all others."""
+    others = sorted(
+        p.name
+        for p in seed.iterdir()
+        if p.is_file() and p.suffix in (".yaml", ".txt", ".json") and p.name != "case.yaml"
+    )
+    return ["MLmodel"] * max(1, len(others)) + others
+
+
+def text_mutants() -> Iterator[Subject]:
     for number in range(TEXT_MUTANTS):
-        seed = rng.choice(seeds)
-        size = (seed / "MLmodel").stat().st_size
-        kind = rng.choice(["insert", "delete", "replace", "dupline"])
-        position = rng.randrange(size) if kind != "dupline" else rng.randrange(30)
+        rng, seed = _mutant_rng("text", number), _mutant_seed(number)
+        file = rng.choice(_text_files(seed))
+        size = (seed / file).stat().st_size
+        kind = rng.choice(TEXT_KINDS)
+        position = rng.randrange(max(1, size)) if kind != "dupline" else rng.randrange(30)
         payload = bytes(rng.choice(b" :-\n\t'\"{[#x0") for _ in range(rng.randint(1, 4)))
-        name = f"text/{number:02d} {seed.name} {kind}@{position} {payload!r}"
-        yield Subject(name, seed, _text_edit(kind, position, payload))
+        name = f"text/{number:02d} {seed.name} {file} {kind}@{position} {payload!r}"
+        yield Subject(name, seed, _text_edit(file, kind, position, payload))
 
 
 def _tensor_dtype_edit(dtype: str) -> Callable[[Path], None]:
@@ -185,8 +223,7 @@ def probe_subjects() -> Iterator[Subject]:
 
 
 def all_subjects() -> list[Subject]:
-    rng = random.Random(SEED)
-    subjects = [*case_subjects(), *structure_mutants(rng), *text_mutants(rng), *probe_subjects()]
+    subjects = [*case_subjects(), *structure_mutants(), *text_mutants(), *probe_subjects()]
     names = [s.name for s in subjects]
     assert len(set(names)) == len(names), "subject names must be unique"
     return subjects

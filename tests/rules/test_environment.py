@@ -120,7 +120,9 @@ def test_unreadable_or_empty(
     make(tmp_path, {file: content})
     found = findings(tmp_path)
     assert [(f.rule, f.file) for f in found] == [(rule, file)]
-    assert found[0].severity is Severity.ERROR
+    # unreadable: pyfunc.load_model fails reading it; a wrong shape only fails env managers
+    expected = Severity.ERROR if rule == "env-file-unreadable" else Severity.WARNING
+    assert found[0].severity is expected
 
 
 def test_conda_schema_findings_point_into_the_conda_file(
@@ -148,10 +150,11 @@ def test_unknown_conda_key_is_info(tmp_path: Path, make: Make, findings: Finding
     )
 
 
-def test_python_env_extra_key_is_an_error(tmp_path: Path, make: Make, findings: Findings) -> None:
+def test_python_env_extra_key_is_a_warning(tmp_path: Path, make: Make, findings: Findings) -> None:
+    # MLflow's virtualenv restore raises TypeError on it; loading never reads python_env.yaml
     make(tmp_path, {"python_env.yaml": PYTHON_ENV + "name: x\n"})
     (found,) = findings(tmp_path)
-    assert (found.rule, found.severity, found.line) == ("python-env-schema", Severity.ERROR, 6)
+    assert (found.rule, found.severity, found.line) == ("python-env-schema", Severity.WARNING, 6)
 
 
 def test_referenced_python_env_file_under_another_name(
@@ -195,8 +198,8 @@ def test_conda_python_with_python_env(
     [
         ("python=3.7.9", None),
         ("python>=3.7", None),
-        ("python", Severity.ERROR),  # MLflow refuses to build the virtualenv
-        ("python<3.8", Severity.ERROR),
+        ("python", Severity.WARNING),  # MLflow refuses to build the virtualenv (loads fine)
+        ("python<3.8", Severity.WARNING),
         ("python 3.7.9", Severity.WARNING),  # MLflow ignores it and uses its own Python
         ("python=3.7.*", Severity.WARNING),
         ("python=3.7.9=h1_0", Severity.WARNING),

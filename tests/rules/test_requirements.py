@@ -71,6 +71,7 @@ def test_syntax_error_position_in_requirements_file(
         15,
     )
     assert "scikit-learn=1.9.1" in found.message
+    assert found.severity is Severity.WARNING  # MLflow 2.22/3.17 load and predict with it
 
 
 def test_syntax_error_in_yaml_entries_points_into_the_yaml(
@@ -120,6 +121,31 @@ def test_include_problems(
     assert found.rule == "requirements-include-invalid"
     assert (found.file, found.line) == ("requirements.txt", 4)
     assert fragment in found.message
+    # pyfunc.load_model follows -r/-c from requirements.txt and fails (FileNotFoundError)
+    assert found.severity is Severity.ERROR
+
+
+def test_include_problem_only_env_managers_reach_is_a_warning(
+    tmp_path: Path, make: Make, findings: Findings
+) -> None:
+    # python_env.yaml's dependencies reach virtualenv/uv only; MLflow loads the model
+    make(tmp_path, {"python_env.yaml": PYTHON_ENV.replace("requirements.txt", "prod.txt")})
+    (found,) = findings(tmp_path)
+    assert (found.rule, found.file, found.severity) == (
+        "requirements-include-invalid",
+        "python_env.yaml",
+        Severity.WARNING,
+    )
+    assert "only environment managers read it" in found.message
+
+
+def test_include_problem_reached_from_requirements_and_envs_is_one_error(
+    tmp_path: Path, make: Make, findings: Findings
+) -> None:
+    # requirements.txt's -r line is reached again through python_env.yaml's -r requirements.txt
+    make(tmp_path, {"requirements.txt": REQS + "\n-r missing.txt"})
+    (found,) = findings(tmp_path)
+    assert (found.file, found.severity) == ("requirements.txt", Severity.ERROR)
 
 
 def test_include_through_a_symlink_leaving_the_model(
@@ -251,6 +277,7 @@ def test_conflicting_pins_across_requirements_and_constraints(
     )
     (found,) = findings(tmp_path)
     assert (found.rule, found.file, found.line) == ("requirements-conflict", "constraints.txt", 1)
+    assert found.severity is Severity.WARNING  # only installing fails; loading installs nothing
     assert "requirements.txt line 4" in found.message
 
 

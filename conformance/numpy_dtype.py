@@ -1,0 +1,275 @@
+"""The strings ``numpy.dtype(str)`` accepts, without importing numpy.
+
+MLflow reads a tensor spec's ``dtype`` with ``np.dtype(text)`` (``TensorSpec.from_json_dict``)
+and ``Model.load`` raises ``TypeError`` (or ``ValueError``/``SyntaxError``) on a string numpy
+refuses. :func:`parse` answers what numpy 2.x on 64-bit Linux answers (the platform MLflow
+serves from), following numpy's own string grammar (``_convert_from_str`` in
+``descriptor.c`` and ``_commastring`` in ``numpy/_core/_internal.py``):
+
+- a type code (``f``, ``?``, ``U``, ...) or a name numpy registers (``float64``, ``str``,
+  ``longdouble``, ...), the code optionally after a byte order (``<``, ``>``, ``|``, ``=``);
+- a kind and a size (``<f8``, ``|b1``, ``i4``, ``S10``, ``U5``, ``V8``): only the sizes
+  numpy has a type for;
+- ``datetime64``/``timedelta64``/``M8``/``m8`` with optional ``[unit]``, ``[Nunit]`` or
+  ``[unit/N]`` metadata;
+- comma strings (``i4,f8``, ``(2,)f8``, ``3f8``): structured and subarray types.
+
+``tests/test_numpy_dtype.py`` checks it against ``numpy.dtype`` with hypothesis.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from dataclasses import dataclass
+
+#: single-character type codes -> the type's ``char`` (numpy 2.x, 64-bit Linux). Codes
+#: below ``\x18`` are numpy's type numbers, which ``PyArray_DescrFromType`` also takes.
+TYPE_CODES = {
+    "?": "?", "b": "b", "B": "B", "h": "h", "H": "H", "i": "i", "I": "I", "l": "l",
+    "L": "L", "q": "q", "Q": "Q", "n": "l", "N": "L", "p": "l", "P": "L", "e": "e",
+    "f": "f", "d": "d", "g": "g", "F": "F", "D": "D", "G": "G", "O": "O", "S": "S",
+    "c": "c", "U": "U", "V": "V", "M": "M", "m": "m", "T": "T",
+    **{chr(number): char for number, char in enumerate("?bBhHiIlLqQfdgFDGOSUVMme")},
+}  # fmt: skip
+#: the names numpy registers (``numpy.sctypeDict``) and the ``char`` of each
+NAMES = {
+    "bool": "?", "bool_": "?", "byte": "b", "ubyte": "B", "short": "h", "ushort": "H",
+    "intc": "i", "uintc": "I", "int": "l", "int_": "l", "intp": "l", "long": "l",
+    "uint": "L", "uintp": "L", "ulong": "L", "longlong": "q", "ulonglong": "Q",
+    "int8": "b", "int16": "h", "int32": "i", "int64": "l", "uint8": "B", "uint16": "H",
+    "uint32": "I", "uint64": "L", "half": "e", "float16": "e", "single": "f",
+    "float32": "f", "double": "d", "float": "d", "float64": "d", "longdouble": "g",
+    "float128": "g", "csingle": "F", "complex64": "F", "cdouble": "D", "complex": "D",
+    "complex128": "D", "clongdouble": "G", "complex256": "G", "object": "O",
+    "object_": "O", "bytes": "S", "bytes_": "S", "str": "U", "str_": "U", "unicode": "U",
+    "void": "V", "datetime64": "M", "timedelta64": "m", "a": "S",
+}  # fmt: skip
+#: kind + size (``f8``, ``i4``, ``b1``): the sizes numpy has a type for, and that type's char
+SIZED_KINDS = {
+    "b": {1: "?"},
+    "i": {1: "b", 2: "h", 4: "i", 8: "l"},
+    "u": {1: "B", 2: "H", 4: "I", 8: "L"},
+    "f": {2: "e", 4: "f", 8: "d", 16: "g"},
+    "c": {8: "F", 16: "D", 32: "G"},
+    "O": {4: "O", 8: "O"},
+    "M": {8: "M"},
+    "m": {8: "m"},
+}
+#: flexible kinds: any size (``U`` counts characters of 4 bytes); the type's char
+FLEXIBLE_KINDS = {"S": "S", "a": "S", "U": "U", "V": "V"}
+MAX_ITEMSIZE = 2**31 - 1
+BYTE_ORDERS = "<>|="
+#: datetime units, coarse to fine, and what one unit is in finer units (numpy's
+#: ``_multiples_table``: a divisor ``[unit/N]`` must divide one of them)
+DATETIME_UNITS = ("Y", "M", "W", "D", "h", "m", "s", "ms", "us", "ns", "ps", "fs", "as")
+_MULTIPLES = {
+    "Y": ((12, "M"), (52, "W"), (365, "D")),
+    "M": ((4, "W"), (30, "D"), (720, "h")),
+    "W": ((7, "D"), (168, "h"), (10080, "m")),
+    "D": ((24, "h"), (1440, "m"), (86400, "s")),
+    "h": ((60, "m"), (3600, "s")),
+    "m": ((60, "s"), (60000, "ms")),
+}
+for _index, _unit in enumerate(DATETIME_UNITS[6:], start=6):
+    _MULTIPLES[_unit] = tuple(
+        (1000**step, DATETIME_UNITS[_index + step])
+        for step in (1, 2)
+        if _index + step < len(DATETIME_UNITS)
+    )
+
+_SPACE = " \t\n\v\f\r"
+_DIGITS = "0123456789"
+_STRTOL = re.compile(rf"[{_SPACE}]*[+-]?[0-9]+")
+_METADATA = re.compile(
+    rf"\[(?P<num>[{_SPACE}]*\+?[0-9]+)?(?P<unit>[A-Za-z]+)(?:/(?P<den>[{_SPACE}]*\+?[0-9]+))?\]"
+)
+# numpy/_core/_internal.py, verbatim
+_FORMAT = re.compile(
+    r"(?P<order1>[<>|=]?)"
+    r"(?P<repeats> *[(]?[ ,0-9]*[)]? *)"
+    r"(?P<order2>[<>|=]?)"
+    r"(?P<dtype>[A-Za-z0-9.?]*(?:\[[a-zA-Z0-9,.]+\])?)"
+)
+_SEPARATOR = re.compile(r"\s*,\s*")
+_TRAILING_SPACE = re.compile(r"\s+$")
+
+
+#: bytes per element of each type char (numpy 2.x, 64-bit Linux); flexible types: per size unit
+ITEMSIZES = {
+    "?": 1, "b": 1, "B": 1, "h": 2, "H": 2, "i": 4, "I": 4, "l": 8, "L": 8, "q": 8, "Q": 8,
+    "e": 2, "f": 4, "d": 8, "g": 16, "F": 8, "D": 16, "G": 32, "O": 8, "M": 8, "m": 8,
+    "T": 16, "c": 1, "S": 1, "U": 4, "V": 1,
+}  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class Dtype:
+    """What numpy makes of a string: the type's ``char`` and, for ``S``/``U``/``V``, the
+    size given (``None`` when none was); ``char == "V"`` for structured and subarray types.
+    ``itemsize`` is in bytes."""
+
+    char: str
+    size: int | None = None
+    itemsize: int | None = None
+
+    @property
+    def bytes(self) -> int:
+        if self.itemsize is not None:
+            return self.itemsize
+        if self.char in FLEXIBLE_KINDS:
+            return ITEMSIZES[self.char] * (self.size or 0)
+        return ITEMSIZES[self.char]
+
+    @property
+    def sized_flexible(self) -> bool:
+        """``S``/``U`` with a size: MLflow's ``TensorSpec`` refuses it (``<U5``, ``|S3``);
+        a size of 0 is numpy's unsized form (``U0`` is ``str``)."""
+        return self.char in ("S", "U") and bool(self.size)
+
+
+class NotADtype(ValueError):
+    """numpy would refuse the string."""
+
+
+def parse(text: str) -> Dtype:
+    """What ``numpy.dtype(text)`` gives, or :class:`NotADtype` where numpy raises."""
+    if not text:
+        raise NotADtype("an empty string is no data type")
+    if _is_comma_string(text):
+        return _from_comma_string(text)
+    body = text[1:] if len(text) > 1 and text[0] in BYTE_ORDERS else text
+    if _is_datetime(body):
+        return _from_datetime(body)
+    if len(body) == 1:
+        if body in TYPE_CODES:
+            return Dtype(TYPE_CODES[body])
+    elif _STRTOL.fullmatch(body, 1):
+        return _from_kind_and_size(body[0], int(body[1:].strip(_SPACE)))
+    if text in NAMES:  # numpy looks the whole string up, byte order included
+        return Dtype(NAMES[text])
+    raise NotADtype(f"data type {text!r} not understood")
+
+
+def accepts(text: str) -> bool:
+    try:
+        parse(text)
+    except NotADtype:
+        return False
+    return True
+
+
+def _from_kind_and_size(kind: str, size: int) -> Dtype:
+    if kind in FLEXIBLE_KINDS:
+        itemsize = size * 4 if kind == "U" else size
+        if 0 <= itemsize <= MAX_ITEMSIZE:
+            return Dtype(FLEXIBLE_KINDS[kind], size)
+    elif size in SIZED_KINDS.get(kind, {}):
+        return Dtype(SIZED_KINDS[kind][size])
+    raise NotADtype(f"data type {kind}{size} not understood")
+
+
+def _is_comma_string(text: str) -> bool:
+    ordered = len(text) > 1 and text[0] in BYTE_ORDERS
+    if text[0] in _DIGITS or (ordered and text[1] in _DIGITS):
+        return True
+    if text.startswith("()") or (len(text) > 3 and ordered and text[1:3] == "()"):
+        return True
+    depth = 0
+    for character in text:
+        if character == "," and depth == 0:
+            return True
+        depth += {"[": 1, "]": -1}.get(character, 0)
+    return False
+
+
+def _is_datetime(body: str) -> bool:
+    return (len(body) >= 2 and body[0] in "Mm" and body[1] == "8") or body.startswith(
+        ("datetime64", "timedelta64")
+    )
+
+
+def _from_datetime(body: str) -> Dtype:
+    char = "M" if body[0] in "Md" else "m"
+    prefix = 2 if body[1] == "8" else len("datetime64" if char == "M" else "timedelta64")
+    metadata = body[prefix:]
+    if metadata:
+        match = _METADATA.fullmatch(metadata)
+        if match is None:
+            raise NotADtype(f"invalid datetime metadata {metadata!r}")
+        unit = match["unit"]
+        if unit != "generic" and unit not in DATETIME_UNITS:
+            raise NotADtype(f"invalid datetime unit in {metadata!r}")
+        if match["den"] is not None:
+            _check_divisor(unit, int(match["den"].strip(_SPACE)))
+    return Dtype(char)
+
+
+def _check_divisor(unit: str, divisor: int) -> None:
+    if divisor == 1:
+        return
+    if divisor <= 0 or unit == "generic":
+        raise NotADtype(f"datetime divisor {divisor} for unit {unit!r}")
+    if not any(multiple % divisor == 0 for multiple, _ in _MULTIPLES.get(unit, ())):
+        raise NotADtype(f"divisor {divisor} is not a multiple of a lower unit of {unit!r}")
+
+
+def _from_comma_string(text: str) -> Dtype:
+    """numpy's ``_commastring``, then each item converted: a list makes a structured type,
+    a single item with a repeat count a subarray."""
+    items: list[tuple[str, str]] = []
+    is_list, start = False, 0
+    while start < len(text):
+        match = _FORMAT.match(text, start)
+        assert match is not None  # every group may be empty
+        order1, repeats, order2, dtype = match.groups()
+        start = match.end()
+        if start < len(text):
+            if _TRAILING_SPACE.match(text, start):
+                start = len(text)
+            else:
+                separator = _SEPARATOR.match(text, start)
+                if separator is None:
+                    raise NotADtype(f"format number {len(items) + 1} of {text!r}")
+                start, is_list = separator.end(), True
+        native1, native2 = ("<" if o == "=" else o for o in (order1, order2))
+        if native1 and native2 and native1 != native2:
+            raise NotADtype(f"inconsistent byte orders {order1} and {order2}")
+        order = order2 or order1
+        items.append((("" if order in ("", "|", "=", "<") else order) + dtype, repeats))
+    if is_list and items[-1] == ("", ""):
+        items.pop()  # numpy drops a last empty field ('f8,<' is 'f8,')
+    if not items:
+        raise NotADtype(f"no field in {text!r}")
+    converted = [_from_item(dtype, repeats) for dtype, repeats in items]
+    if is_list:
+        return Dtype("V", itemsize=sum(item.bytes for item in converted))
+    return converted[0]
+
+
+def _from_item(dtype: str, repeats: str) -> Dtype:
+    """One item: its type, a subarray of it when a repeat count other than ``()`` is given."""
+    base = parse(dtype)
+    if not repeats:
+        return base
+    try:
+        shape = ast.literal_eval(repeats)
+    except (SyntaxError, ValueError) as exc:
+        raise NotADtype(f"repeat count {repeats!r}: {exc}") from None
+    if base.char in FLEXIBLE_KINDS and base.bytes == 0:  # an unsized S, U or V
+        if not isinstance(shape, int):
+            raise NotADtype(f"a shape {repeats!r} for a type of no size")
+        return _from_kind_and_size(base.char, shape)  # '2S' is 'S2'
+    if shape == ():
+        return base
+    dims = (shape,) if isinstance(shape, int) else shape
+    if not isinstance(dims, tuple) or not all(isinstance(n, int) for n in dims):
+        raise NotADtype(f"repeat count {repeats!r} is no shape")
+    count = 1
+    for n in dims:
+        if n > MAX_ITEMSIZE:
+            raise NotADtype(f"dimension {n} does not fit a C int")
+        count *= n
+    if base.bytes and count > MAX_ITEMSIZE // base.bytes:
+        raise NotADtype(f"a subarray of {count} elements does not fit a C int of bytes")
+    return Dtype("V", itemsize=base.bytes * count)
