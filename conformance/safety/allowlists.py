@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import fnmatch
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib.resources import files
 from typing import Any
 
@@ -115,6 +115,7 @@ def _deny_entry(module: str, name: str, context: str) -> Entry | None:
     return None
 
 
+@lru_cache(maxsize=8192)  # models of one tree import the same few hundred globals
 def judge(module: str, name: str, context: str) -> Verdict:
     """How a global imported by a payload loaded in ``context`` is judged."""
     if "." in name or any(part in INTERNAL_ATTRIBUTES for part in name.split(".")):
