@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .draft07_export import export_draft07
+from .example_flavors import target_dirs as example_target_dirs
 from .flavor_module import FlavorCompileError
 from .flavor_spec import FlavorSpecError
 from .matrix_emit import MatrixSpecError
@@ -104,6 +105,14 @@ def generate_flavor_modules(root: Path) -> Output:
     return Output(files)
 
 
+def generate_example_flavors(root: Path) -> Output:
+    """examples/flavors/*.yaml -> their flavor modules, schemas and tests, both targets."""
+    from .example_flavors import EXAMPLES_DIR, example_files
+
+    files = example_files(root)
+    return Output(files, [] if files else [f"skipped: no flavor specs in {EXAMPLES_DIR}"])
+
+
 def generate_validators(root: Path) -> Output:
     from mlmodel_spec import __version__
 
@@ -166,6 +175,7 @@ GENERATORS = (
     Generator("flavor-schemas", generate_flavor_schemas, owned_dirs=(FLAVOR_SCHEMA_DIR,)),
     Generator("flavor-facts", generate_flavor_facts),
     Generator("flavor-modules", generate_flavor_modules),
+    Generator("example-flavors", generate_example_flavors, owned_dirs=example_target_dirs()),
     Generator("validators", generate_validators),
     Generator("draft-07", generate_draft07, owned_dirs=(DRAFT07_DIR,)),
     Generator("rules-doc", generate_rules_doc),
@@ -197,10 +207,13 @@ def plan(
     out = root if out is None else out
     result = Plan()
     expected: dict[str, str] = {}
+    owning: list[Generator] = []
     for generator in generators:
         output = generator.produce(root)
         expected.update(output.files)
         result.notes += [f"{generator.name}: {note}" for note in output.notes]
+        if output.files:  # a generator skipped for want of its sources owns no directory
+            owning.append(generator)
     without_ruff = not ruff_available()
     for relpath, content in sorted(expected.items()):
         path = out / relpath
@@ -215,7 +228,7 @@ def plan(
         else:
             result.stale.append(relpath)
         result.write[relpath] = content
-    for generator in generators:
+    for generator in owning:
         for directory in generator.owned_dirs:
             result.orphaned += [
                 relpath for relpath in _files_under(out, directory) if relpath not in expected

@@ -164,6 +164,11 @@ def module_context(
             1,
         ),
         "model_argument": model_argument,
+        "load_pyfunc_def": layout(
+            "def _load_pyfunc(",
+            ["path: str", "model_config: dict[str, Any] | None = None"],
+            f") -> {pyfunc['wrapper']}:",
+        ),
         "save_signature": save_signature(
             model_argument, data["save_model"]["parameters"], pyfunc, kwargs=takes_kwargs
         ),

@@ -1,0 +1,1 @@
+"""Generated ``--target mlflow`` flavor modules (MLflow custom flavors, public API only)."""

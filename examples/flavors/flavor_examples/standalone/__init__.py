@@ -1,0 +1,1 @@
+"""Generated ``--target standalone`` flavor modules (run on mlmodel_spec's runtime, no MLflow)."""
