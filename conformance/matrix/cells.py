@@ -119,3 +119,21 @@ def run_conformance(directory: Path) -> dict[str, Any]:
         )
     passed = sum(1 for r in results if r.status == "passed")
     return {"passed": passed, "failed": failed}
+
+
+READER_RULE_PREFIX = "reader-"
+
+
+def run_static(directory: Path, packages: dict[str, str]) -> list[str]:
+    """The reader-* rules that ``validate --reader-mlflow/--reader-sklearn`` reports for this
+    reader's versions: what the static half of the matrix predicts for the cell."""
+    from mlmodel_spec.conformance.context import ValidationOptions
+    from mlmodel_spec.conformance.validate import validate_model
+
+    options = ValidationOptions(
+        metadata_only=True,
+        reader_mlflow=packages.get("mlflow") or packages.get("mlflow-skinny"),
+        reader_sklearn=packages.get("scikit-learn"),
+    )
+    found = validate_model(directory, options=options)
+    return sorted({f.rule for f in found if f.rule.startswith(READER_RULE_PREFIX)})

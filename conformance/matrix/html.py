@@ -75,8 +75,10 @@ function detail(c) {
   if (c.max_abs_diff) t += ' (max abs diff ' + c.max_abs_diff.toPrecision(3) + ')';
   return t;
 }
+let cellGroups = new Map();
 function render() {
   const only = sel.value, groups = new Map(), rows = new Map(), cols = new Map();
+  cellGroups = groups;
   for (const c of R.cells) {
     if (only && c.case !== only) continue;
     const rk = c.writer + '|' + c.written_by, ck = c.reader + '|' + c.loader;
@@ -109,22 +111,34 @@ function render() {
   const grid = document.getElementById('grid');
   grid.innerHTML = h + '</table>';
   grid.querySelectorAll('td.cell[data-k]').forEach(td => td.addEventListener('click', () => {
-    grid.querySelectorAll('td.sel').forEach(x => x.classList.remove('sel'));
-    td.classList.add('sel');
-    const [rk, ck] = td.dataset.k.split('#');
-    const [w, by] = rk.split('|'), [r, l] = ck.split('|');
-    let d = '<b>written by ' + esc(by) + ' in ' + esc(envLabel(w)) + '</b><br>' +
-      '<b>read with ' + esc(l) + ' in ' + esc(envLabel(r)) + '</b><table><tr><th>case</th>' +
-      '<th>status</th><th>detail</th><th>failed checks</th></tr>';
-    for (const c of groups.get(td.dataset.k)) {
-      d += '<tr><td>' + esc(c.case) + '</td><td class="' + c.status + '">' + esc(c.status) +
-        '</td><td>' + esc(detail(c)) + '</td><td>' + esc(c.failed_checks.join(', ')) + '</td></tr>';
-    }
-    document.getElementById('detail').innerHTML = d + '</table>';
+    show(td);
+    const view = new URLSearchParams({case: sel.value, cell: td.dataset.k});
+    history.replaceState(null, '', '#' + view);
   }));
 }
+function show(td) {
+  const grid = document.getElementById('grid');
+  grid.querySelectorAll('td.sel').forEach(x => x.classList.remove('sel'));
+  td.classList.add('sel');
+  const [rk, ck] = td.dataset.k.split('#');
+  const [w, by] = rk.split('|'), [r, l] = ck.split('|');
+  let d = '<b>written by ' + esc(by) + ' in ' + esc(envLabel(w)) + '</b><br>' +
+    '<b>read with ' + esc(l) + ' in ' + esc(envLabel(r)) + '</b><table><tr><th>case</th>' +
+    '<th>status</th><th>detail</th><th>failed checks</th></tr>';
+  for (const c of cellGroups.get(td.dataset.k)) {
+    d += '<tr><td>' + esc(c.case) + '</td><td class="' + c.status + '">' + esc(c.status) +
+      '</td><td>' + esc(detail(c)) + '</td><td>' + esc(c.failed_checks.join(', ')) + '</td></tr>';
+  }
+  document.getElementById('detail').innerHTML = d + '</table>';
+}
+// the address keeps the view: #case=NAME&cell=WRITER|BY#READER|LOADER (what a click sets)
+const start = new URLSearchParams(location.hash.slice(1));
+if (R.cases.includes(start.get('case'))) sel.value = start.get('case');
 sel.addEventListener('change', render);
 render();
+const opened = [...document.querySelectorAll('td.cell[data-k]')]
+  .find(td => td.dataset.k === start.get('cell'));
+if (opened) show(opened);
 </script></body></html>
 """
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .cells import ERROR, load_mlflow, load_ours, run_cell, run_conformance
+from .cells import ERROR, load_mlflow, load_ours, run_cell, run_conformance, run_static
 from .golden import MANIFEST, installed_versions, mlflow_installed
 
 INPROGRESS = ".inprogress.json"
@@ -132,7 +132,8 @@ def read_all(matrix_dir: Path, env_name: str, writers: list[str] | None = None) 
                 if crashed == {**here, "loader": "checks"}
                 else run_conformance(directory)
             )
-            results[case_id] = {"key": key, "cells": cells, "checks": checks}
+            static = run_static(directory, reader["packages"])
+            results[case_id] = {"key": key, "cells": cells, "checks": checks, "static": static}
             write_json_atomic(result_path, results)
             stats.computed += 1
         write_json_atomic(result_path, results)

@@ -75,6 +75,7 @@ def build(matrix_dir: Path) -> dict[str, Any]:
                 if entry is None or "cells" not in result:
                     continue
                 failed_checks = [c["check"] for c in result.get("checks", {}).get("failed", [])]
+                static = result.get("static", [])
                 for loader, cell in sorted(result["cells"].items()):
                     cells.append(
                         {
@@ -89,6 +90,7 @@ def build(matrix_dir: Path) -> dict[str, Any]:
                             "message": cell.get("message", ""),
                             "warnings": [w["class"] for w in cell.get("warnings", [])],
                             "failed_checks": failed_checks if loader == "mlmodel-spec" else [],
+                            "predicted": predicted_for(loader, static),
                         }
                     )
     counts = Counter(c["status"] for c in cells)
@@ -100,6 +102,14 @@ def build(matrix_dir: Path) -> dict[str, Any]:
         "not_written": not_written,
         "summary": {"cells": len(cells), **{s: counts.get(s, 0) for s in STATUS_RANK}},
     }
+
+
+def predicted_for(loader: str, static: list[str]) -> list[str]:
+    """The reader-* rules that speak of this loader: all for MLflow; for our runtime, which
+    reads every format, only the library-version ones."""
+    if loader == "mlflow":
+        return list(static)
+    return [rule for rule in static if not rule.startswith("reader-mlflow-")]
 
 
 def only_case(report: dict[str, Any], case: str) -> dict[str, Any]:
@@ -194,6 +204,8 @@ def findings(report: dict[str, Any]) -> list[dict[str, Any]]:
                 "readers": sorted({i["reader"] for i in items}),
                 "loaders": sorted({i["loader"] for i in items}),
                 "max_abs_diff": max(diffs) if status == DIFFERENT and diffs else None,
+                "predicted": sum(1 for i in items if i.get("predicted")),
+                "predicted_by": sorted({r for i in items for r in i.get("predicted", [])}),
             }
         )
     out.sort(key=lambda f: (-STATUS_RANK[f["status"]], -f["count"], f["what"]))
@@ -209,6 +221,11 @@ def _finding_line(f: dict[str, Any]) -> str:
         f"cases {', '.join(f['cases'])}; written in {', '.join(f['writers'])} "
         f"(by {', '.join(f['written_by'])}); read in {', '.join(f['readers'])} "
         f"(with {', '.join(f['loaders'])})"
+        + (
+            f"; predicted statically in {f['predicted']} of them ({', '.join(f['predicted_by'])})"
+            if f["predicted"]
+            else ""
+        )
     )
 
 
@@ -244,6 +261,15 @@ def to_markdown(report: dict[str, Any], case: str | None = None) -> str:
     for writer, by in rows:
         cells = [_cell_text(table.get((writer, by, r, loader), Counter())) for r, loader in cols]
         lines.append(f"| {_label(writer, by)} | " + " | ".join(cells) + " |")
+    mlflow_errors = [c for c in report["cells"] if c["status"] == ERROR and c["loader"] == "mlflow"]
+    if mlflow_errors:
+        predicted = sum(1 for c in mlflow_errors if c.get("predicted"))
+        lines += [
+            "",
+            f"MLflow as the reader failed in {len(mlflow_errors)} cells; `mlmodel-spec validate "
+            f"--reader-mlflow` predicts {predicted} of them statically (the others fail on "
+            "what the payload holds, not on MLmodel).",
+        ]
     found = findings(report)
     if found:
         lines += ["", "## What it found", ""]

@@ -43,8 +43,9 @@ def write_json(path: Path, value: Any) -> None:
 def fake_matrix(tmp_path: Path) -> Path:
     """Two environments: A (our runtime) and B (with MLflow, writes ``mlflow-`` cases too).
 
-    Cells: A's models read in B (ok; sk-pickle warns), B's in A (sk-pickle errors, the
-    MLflow-written one differs), and B's skops case was not written by MLflow.
+    Cells: A's models read in B (sk-pickle warns; lgb-booster fails with MLflow, which the
+    reader-* rules predicted), B's in A (sk-pickle errors, the MLflow-written one differs),
+    and B's skops case was not written by MLflow.
     """
     root = tmp_path / "matrix"
     write_json(
@@ -83,8 +84,17 @@ def fake_matrix(tmp_path: Path) -> Path:
             },
             "lgb-booster": {
                 "key": "k2",
-                "cells": {"mlmodel-spec": cell("ok"), "mlflow": cell("ok")},
+                "cells": {
+                    "mlmodel-spec": cell("ok"),
+                    "mlflow": cell(
+                        "error",
+                        exception="MlflowException",
+                        message="Unrecognized serialization format: skops.",
+                        max_abs_diff=None,
+                    ),
+                },
                 "checks": {"passed": 3, "failed": []},
+                "static": ["reader-mlflow-format", "reader-sklearn-version"],
             },
         },
     )

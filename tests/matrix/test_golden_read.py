@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from mlmodel_spec.conformance.matrix import golden, read
-from mlmodel_spec.conformance.matrix.cells import DIFFERENT, ERROR
+from mlmodel_spec.conformance.matrix.cells import DIFFERENT, ERROR, run_static
 from mlmodel_spec.conformance.matrix.data import PREDICT_ROWS
 
 
@@ -112,3 +112,16 @@ def test_a_broken_manifest_is_skipped(golden_copy: Path, broken: str) -> None:
     (golden_copy / "golden" / "bad" / golden.MANIFEST).write_text(broken)
     read.read_all(golden_copy, "reader", writers=["bad"])
     assert not (golden_copy / "cells" / "reader" / "bad.json").exists()
+
+
+def test_each_case_records_what_the_reader_rules_predict(golden_copy: Path) -> None:
+    skops = golden_copy / "golden" / "here" / "sk-skops"
+    here = golden.installed_versions()["scikit-learn"]
+    assert run_static(skops, {"mlflow": "2.9.2", "scikit-learn": here}) == ["reader-mlflow-format"]
+    assert run_static(skops, {"mlflow-skinny": "3.17.2", "scikit-learn": "1.3.2"}) == (
+        [] if here.startswith("1.3.") else ["reader-sklearn-version"]
+    )
+    assert run_static(skops, {}) == []
+    read.read_all(golden_copy, "reader")
+    results = json.loads((golden_copy / "cells" / "reader" / "here.json").read_text())
+    assert all(r["static"] == [] for r in results.values() if "cells" in r)  # same versions

@@ -26,7 +26,7 @@ def validate(doc: dict) -> None:  # type: ignore[type-arg]
 def test_build_collects_every_cell(fake_matrix: Path) -> None:
     doc = report.build(fake_matrix)
     validate(doc)
-    assert doc["summary"] == {"cells": 6, "ok": 3, "warning": 1, "different": 1, "error": 1}
+    assert doc["summary"] == {"cells": 6, "ok": 2, "warning": 1, "different": 1, "error": 2}
     assert doc["cases"] == ["lgb-booster", "sk-pickle", "sk-skops"]
     assert doc["not_written"] == [
         {
@@ -36,9 +36,13 @@ def test_build_collects_every_cell(fake_matrix: Path) -> None:
             "reason": "mlflow 2.22.5 cannot write skops",
         }
     ]
-    error = next(c for c in doc["cells"] if c["status"] == "error")
-    assert error["exception"] == "AttributeError"
+    error = next(c for c in doc["cells"] if c["exception"] == "AttributeError")
     assert error["failed_checks"] == ["loads"]
+    booster = {c["loader"]: c["predicted"] for c in doc["cells"] if c["case"] == "lgb-booster"}
+    assert booster == {
+        "mlflow": ["reader-mlflow-format", "reader-sklearn-version"],
+        "mlmodel-spec": ["reader-sklearn-version"],  # our runtime reads every format
+    }
     assert {c["written_by"] for c in doc["cells"] if c["writer"] == "py311-b-mlflow"} == {
         "mlmodel-spec",
         "mlflow",
@@ -54,14 +58,16 @@ def test_schema_rejects_a_cell_without_status(fake_matrix: Path) -> None:
 
 def test_markdown_table_and_findings(fake_matrix: Path) -> None:
     text = report.to_markdown(report.build(fake_matrix))
-    assert "6 cells: 3 ok, 1 ok with a warning, 1 different predictions, 1 errors." in text
+    assert "6 cells: 2 ok, 1 ok with a warning, 1 different predictions, 2 errors." in text
+    assert "MLflow as the reader failed in 1 cells; `mlmodel-spec validate" in text
+    assert "--reader-mlflow` predicts 1 of them statically" in text
     assert "`py311-b-mlflow`: py3.11.7, sklearn 1.6.1" in text
     assert "mlflow 2.22.5" in text
     header = (
         "| writer \\ reader | py310-a (ours) | py311-b-mlflow (ours) | py311-b-mlflow (mlflow) |"
     )
     assert header in text
-    assert "| py310-a (ours) |  | warn 1/2 | ok 2 |" in text
+    assert "| py310-a (ours) |  | warn 1/2 | FAIL 1/2 |" in text
     assert "| py311-b-mlflow (ours) | FAIL 1/1 |  |  |" in text
     assert "| py311-b-mlflow (mlflow) | DIFF 1/1 |  |  |" in text
     found = text.split("## What it found", 1)[1].split("## Not written")[0].strip().splitlines()
@@ -69,6 +75,10 @@ def test_markdown_table_and_findings(fake_matrix: Path) -> None:
         "- **error** AttributeError: 'LogisticRegression' object has no attribute 'multi_class'"
         " — 1 cell(s); cases sk-pickle; written in py311-b-mlflow (by mlmodel-spec); read in"
         " py310-a (with mlmodel-spec)",
+        "- **error** MlflowException: Unrecognized serialization format: skops. — 1 cell(s);"
+        " cases lgb-booster; written in py310-a (by mlmodel-spec); read in py311-b-mlflow (with"
+        " mlflow); predicted statically in 1 of them (reader-mlflow-format,"
+        " reader-sklearn-version)",
         "- **different** different predictions (max abs difference 0.15) — 1 cell(s); cases"
         " sk-pickle; written in py311-b-mlflow (by mlflow); read in py310-a (with mlmodel-spec)",
         "- **warning** InconsistentVersionWarning — 1 cell(s); cases sk-pickle; written in"
@@ -86,11 +96,13 @@ def test_findings_group_the_same_failure_across_cases(fake_matrix: Path) -> None
             c.update(status="error", exception="LightGBMError", message="unordered_map::at")
     groups = report.findings(doc)
     assert [(g["status"], g["count"]) for g in groups] == [
-        ("error", 3),
+        ("error", 2),
+        ("error", 1),
         ("error", 1),
         ("different", 1),
         ("warning", 1),
     ]
+    assert groups[0]["what"] == "LightGBMError: unordered_map::at"
     assert groups[0]["cases"] == ["lgb-booster", "sk-pickle"]
     assert groups[0]["loaders"] == ["mlflow", "mlmodel-spec"]
 
@@ -98,7 +110,7 @@ def test_findings_group_the_same_failure_across_cases(fake_matrix: Path) -> None
 def test_one_case(fake_matrix: Path) -> None:
     doc = report.only_case(report.build(fake_matrix), "lgb-booster")
     validate(doc)
-    assert doc["summary"]["cells"] == 2
+    assert doc["summary"] == {"cells": 2, "ok": 1, "warning": 0, "different": 0, "error": 1}
     assert {c["case"] for c in doc["cells"]} == {"lgb-booster"}
 
 
