@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import jsonschema
 import pytest
@@ -155,19 +153,12 @@ def test_an_unreadable_directory_is_a_finding_like_in_validate(
     capsys: pytest.CaptureFixture[str],
     model_dir: ModelDir,
     tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
+    unlistable: Callable[[Path], Path],
 ) -> None:
     shutil.copytree(model_dir("iris"), tmp_path / "iris")
     locked = tmp_path / "locked"
     locked.mkdir()
-    real = os.scandir
-
-    def scandir(path: Any) -> Any:
-        if os.fspath(path) == str(locked):
-            raise PermissionError(13, "Permission denied", str(path))
-        return real(path)
-
-    monkeypatch.setattr("mlmodel_spec.conformance.discover.os.scandir", scandir)
+    unlistable(locked)
     code, out, err = run(capsys, "check", str(tmp_path), "--format", "json", *FAST)
     assert code == 2
     assert f"{locked}: cannot list directory: Permission denied" in err

@@ -20,7 +20,6 @@ import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterator
 from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -39,18 +38,9 @@ def _tree(root: Path) -> Path:
 
 
 @pytest.fixture
-def locked(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def locked(tmp_path: Path, unlistable: Callable[[Path], Path]) -> Path:
     """A tree with a readable model and a directory ``os.scandir`` refuses to list."""
-    locked = _tree(tmp_path)
-    real = os.scandir
-
-    def scandir(path: Any) -> Any:
-        if os.fspath(path) == str(locked):
-            raise PermissionError(13, "Permission denied", str(path))
-        return real(path)
-
-    monkeypatch.setattr("mlmodel_spec.conformance.discover.os.scandir", scandir)
-    return locked
+    return unlistable(_tree(tmp_path))
 
 
 def _validate(*argv: str) -> tuple[int, str, str]:
