@@ -37,8 +37,10 @@ def tox_block(spec: MatrixSpec) -> str:
         "# tox -m matrix -- write, then tox -m matrix -- read, then mlmodel-spec matrix report",
         "# (`mlmodel-spec matrix run` does all three without tox). Install tox-uv (pip install",
         "# tox-uv) and tox builds these with uv, its default runner then; without it, with",
-        "# virtualenv + pip (slower, same result). Pythons from pyenv without shims:",
-        "# --discover ~/.pyenv/versions/3.1*/bin/python3.1?",
+        "# virtualenv + pip (slower, same result). Pythons from pyenv without shims: put their",
+        "# bin/ on PATH (tox-uv looks them up there; plain tox also takes --discover):",
+        "#   PATH=$(ls -d ~/.pyenv/versions/3.1[0-3].*/bin | tr '\\n' :)$PATH \\",
+        "#   tox -m matrix -- write",
     ]
     for env in spec.environments:
         lines += [
