@@ -108,7 +108,7 @@ def read_all(matrix_dir: Path, env_name: str, writers: list[str] | None = None) 
         for case_id, entry in sorted(manifest["cases"].items()):
             key = cell_key(manifest["environment"], entry, reader)
             if results.get(case_id, {}).get("key") == key:
-                stats.reused += 1
+                stats.reused += "cells" in results[case_id]  # not-written cases read nothing
                 continue
             if "unsupported" in entry or "write_error" in entry:
                 results[case_id] = {

@@ -125,3 +125,17 @@ def test_each_case_records_what_the_reader_rules_predict(golden_copy: Path) -> N
     read.read_all(golden_copy, "reader")
     results = json.loads((golden_copy / "cells" / "reader" / "here.json").read_text())
     assert all(r["static"] == [] for r in results.values() if "cells" in r)  # same versions
+
+
+def test_cases_not_written_are_neither_read_nor_counted(golden_copy: Path) -> None:
+    path = golden_copy / "golden" / "here" / golden.MANIFEST
+    data = manifest(golden_copy)
+    data["cases"]["sk-skops"] = {"case": "sk-skops", "writer": "mlflow", "unsupported": "no"}
+    path.write_text(json.dumps(data))
+    cases = len(data["cases"])
+    first = read.read_all(golden_copy, "reader")
+    assert (first.computed, first.reused) == (cases - 1, 0)
+    second = read.read_all(golden_copy, "reader")
+    assert (second.computed, second.reused) == (0, cases - 1)
+    results = json.loads((golden_copy / "cells" / "reader" / "here.json").read_text())
+    assert results["sk-skops"]["not_written"] == "no"
