@@ -32,6 +32,14 @@ MERGE_CONFLICT_MARKER = define_rule(
     Severity.ERROR,
     "A file of the model holds an unresolved merge conflict ('<<<<<<<', '=======', '>>>>>>>')",
     "Resolve the conflict: keep one side, delete the marker lines.",
+    severities=(
+        (
+            Severity.WARNING,
+            "the marker is in an environment file (conda.yaml, python_env.yaml, "
+            "requirements.txt, constraints.txt): loading never installs from it, "
+            "environment managers fail on it",
+        ),
+    ),
 )
 PLACEHOLDER_VALUE = define_rule(
     "placeholder-value",
@@ -47,7 +55,9 @@ _MARKER = re.compile(r"^(<{7}|\|{7}|={7}|>{7})(?=[ \t\r]|$)(.*)$", re.MULTILINE)
 _MARKER_HINT = ("<<<<<<<", "|||||||", "=======", ">>>>>>>")
 
 
-def conflict_marker_problems(text: str, file: str) -> list[Problem]:
+def conflict_marker_problems(
+    text: str, file: str, severity: Severity | None = None
+) -> list[Problem]:
     """One problem per conflict region (and per stray marker) in ``text``, with its line."""
     if not any(marker in text for marker in _MARKER_HINT):
         return []
@@ -64,10 +74,18 @@ def conflict_marker_problems(text: str, file: str) -> list[Problem]:
             open_line = line
             label = f" {rest.strip()}" if rest.strip() else ""
             message = f"unresolved merge conflict in {file} (starts with '<<<<<<<{label}')"
-            problems.append(Problem(MERGE_CONFLICT_MARKER, "", message, file, line=line, column=1))
+            problems.append(
+                Problem(
+                    MERGE_CONFLICT_MARKER, "", message, file, line=line, column=1, severity=severity
+                )
+            )
         elif open_line is None:
             message = f"merge-conflict marker {marker!r} in {file}"
-            problems.append(Problem(MERGE_CONFLICT_MARKER, "", message, file, line=line, column=1))
+            problems.append(
+                Problem(
+                    MERGE_CONFLICT_MARKER, "", message, file, line=line, column=1, severity=severity
+                )
+            )
         if marker[0] == ">":
             open_line = None
     return problems
@@ -110,7 +128,8 @@ def no_conflict_markers(ctx: ModelContext) -> Iterator[Problem]:
     for name in _env_file_names(ctx):
         read = ctx.read_text(name)
         if read is not None and read.text is not None:
-            yield from conflict_marker_problems(read.text, name)
+            # MLflow 2.22/3.17 load and predict with it: only env managers read these files
+            yield from conflict_marker_problems(read.text, name, Severity.WARNING)
 
 
 # -- placeholders ----------------------------------------------------------------------------

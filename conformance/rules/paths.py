@@ -32,6 +32,10 @@ PATH_MISSING = define_rule(
             Severity.WARNING,
             "it is the (serving) input example: loading ignores it, only the example is lost",
         ),
+        (
+            Severity.WARNING,
+            "it is a flavor's `extra_files` entry: copied with the model, no loader reads it",
+        ),
     ),
 )
 PATH_ABSOLUTE = define_rule(
@@ -134,7 +138,14 @@ def _flavor_refs(name: str, block: dict[Any, Any]) -> Iterator[PathRef]:
         for index, item in enumerate(extra_files):
             if isinstance(item, dict) and isinstance(item.get("path"), str):
                 pointer = f"{base}/extra_files/{index}/path"
-                yield PathRef(pointer, item["path"], Kind.EITHER, f"{name} extra file")
+                # copied along with the model; no loader opens them (MLflow 2.22/3.17 load)
+                yield PathRef(
+                    pointer,
+                    item["path"],
+                    Kind.EITHER,
+                    f"{name} extra file",
+                    missing_severity=Severity.WARNING,
+                )
     if name != PYFUNC:
         return
     yield from _pyfunc_refs(base, block)

@@ -7,9 +7,10 @@ validators, and checked for what MLflow's ``Schema``/``ParamSchema`` constructor
 Each of those gets one precise finding, and the schema's generic finding for the same
 constraint is dropped: the schema node declares the precise rule (``x-rule``), the
 compiled validator tags its issues with it, and each precise problem says which of them it
-replaces (:class:`_Replaces`). Cross-version traps are warnings: the
-2.4-2.9 ``optional`` key breaks readers from 2.18; ``required`` (written since 2.10) breaks
-older readers, which we report only when ``mlflow_version`` claims such an old writer.
+replaces (:class:`_Replaces`). The 2.4-2.9 ``optional`` key is an error: every MLflow
+from 2.18 (2.22 and 3.17 in the interop oracle) fails on it. ``required`` (written since
+2.10) breaks older readers only, a warning we report when ``mlflow_version`` claims such an
+old writer. A tensor ``dtype`` is checked with numpy's grammar (``numpy_dtype``).
 
 Pointers go into the decoded JSON (``/signature/inputs/1/type``); the walker places them on
 the line of the YAML string that holds it. Results are cached per signature text, so a
@@ -25,6 +26,7 @@ from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from typing import Any
 
+from .. import numpy_dtype
 from ..context import ModelContext
 from ..example_values import param_value_problem, show
 from ..findings import Severity, join_pointer
@@ -121,6 +123,22 @@ OPTIONAL_KEY = define_rule(
     "Column specs carry the 2.4-2.9 `optional` key: MLflow >= 2.18 fails to load them",
     'Replace `"optional": true` by `"required": false` (readable by MLflow >= 2.10).',
 )
+TENSOR_DTYPE = define_rule(
+    "signature-tensor-dtype",
+    Severity.ERROR,
+    "A tensor spec's `dtype` is a string numpy cannot parse, or a sized string type MLflow "
+    "refuses: Model.load fails (TypeError, MlflowException)",
+    "Write the dtype's numpy name as MLflow does (`np.dtype(...).name`: `float64`, `int32`, "
+    "`bool`, `str`, `object`, `datetime64[ns]`); strings and bytes carry no size (`str`, not "
+    "`<U5`).",
+    severities=(
+        (
+            Severity.INFO,
+            "numpy parses it and MLflow loads it, but it is not the name MLflow writes "
+            "(`<f8`, `i4`, `?`)",
+        ),
+    ),
+)
 PARAM_DEFAULT = define_rule(
     "signature-param-default",
     Severity.ERROR,
@@ -213,6 +231,7 @@ def _analyse_schema(value: Any) -> _Analysis:
     for index, entry in entries:
         pointer = join_pointer("", index)
         if entry.get("type") == "tensor":
+            _check_tensor_dtype(index, entry, result)
             continue
         has_optional, has_required = "optional" in entry, "required" in entry
         if has_optional and has_required:
@@ -257,6 +276,44 @@ def _analyse_schema(value: Any) -> _Analysis:
             _Replaces(OPTIONAL_KEY, "", "deprecated"),
         )
     return result
+
+
+#: the names MLflow writes (``np.dtype(...).name``); others numpy parses are unusual (info)
+_DTYPE_NAME = re.compile(
+    r"(bool|u?int(8|16|32|64)|float(16|32|64|96|128)|complex(64|128|192|256)|str|bytes|object"
+    r"|void|(datetime64|timedelta64)(\[(Y|M|W|D|h|m|s|ms|us|ns|ps|fs|as)\])?)"
+)
+
+
+def _check_tensor_dtype(index: int, entry: dict[str, Any], result: _Analysis) -> None:
+    """``TensorSpec.from_json_dict`` runs ``np.dtype(dtype)`` and refuses sized ``S``/``U``:
+    the grammar of ``numpy_dtype`` answers both without numpy."""
+    info = entry.get("tensor-spec")
+    dtype = info.get("dtype") if isinstance(info, dict) else None
+    if not isinstance(dtype, str):
+        return  # the schema reports a missing or non-string dtype
+    pointer = join_pointer("", index, "tensor-spec", "dtype")
+    replaces = _Replaces(TENSOR_DTYPE, pointer)
+    try:
+        parsed = numpy_dtype.parse(dtype)
+    except numpy_dtype.NotADtype as exc:
+        message = f"tensor spec {index}: numpy cannot parse dtype {show(dtype)} ({exc}); "
+        result.add(
+            Problem(TENSOR_DTYPE, pointer, message + "Model.load raises TypeError"), replaces
+        )
+        return
+    if parsed.sized_flexible:
+        message = (
+            f"tensor spec {index}: dtype {show(dtype)} is a string type with a size; MLflow "
+            "refuses size information in flexible numpy types"
+        )
+        result.add(Problem(TENSOR_DTYPE, pointer, message), replaces)
+    elif not _DTYPE_NAME.fullmatch(dtype):
+        message = (
+            f"tensor spec {index}: dtype {show(dtype)} is numpy's alias, not the name MLflow "
+            "writes (np.dtype(...).name)"
+        )
+        result.add(Problem(TENSOR_DTYPE, pointer, message, severity=Severity.INFO), replaces)
 
 
 def _count(indexes: list[int], noun: str) -> str:
@@ -516,6 +573,7 @@ def _issue_problem(name: str, base: str, issue: SchemaIssue) -> Problem | None:
     DUPLICATE_NAME,
     OPTIONAL_AND_REQUIRED,
     OPTIONAL_KEY,
+    TENSOR_DTYPE,
     UNKNOWN_KEY,
     DUPLICATE_PARAM,
     PARAM_DEFAULT,

@@ -104,7 +104,9 @@ def run_one(root: str, workdir: Path) -> dict[str, Any]:
     stage = "pyfunc_load"
     try:
         loaded = None
-        if "python_function" in model.flavors:
+        # a flavors value that is no mapping still goes to pyfunc (it fails there): `in` on
+        # a string would skip every stage and call that a success
+        if not isinstance(model.flavors, dict) or "python_function" in model.flavors:
             loaded = mlflow.pyfunc.load_model(root)
             result[stage] = "ok"
         else:
