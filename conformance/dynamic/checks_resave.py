@@ -16,7 +16,7 @@ from . import catalogue as ids
 from .base import Issue, implements
 from .compare import TOLERANCE_NOTE, difference
 from .flavors import native_flavor
-from .session import Failure, Session
+from .session import Failure, Session, Skip
 
 #: top-level MLmodel keys that a new save must change (identity, time, size, provenance)
 MUST_CHANGE = frozenset(
@@ -72,6 +72,8 @@ def _resave(session: Session) -> Path:
         code = _code_paths(directory, conf.get("code") or pyfunc_conf.get("code"))
         module.save_model(native, target, code_paths=code, **common, **options)
         return target
+    if not pyfunc_conf.get("python_model"):  # a loader module that is not a compiled flavor
+        raise Skip(f"{pyfunc_conf.get('loader_module')} is not a compiled flavor module")
     from mlmodel_spec import pyfunc
 
     python_model = session.pyfunc().unwrap_python_model()
@@ -124,9 +126,27 @@ def _normalised(document: dict[str, Any]) -> dict[str, Any]:
     signature = out.get("signature")
     if isinstance(signature, dict):
         out["signature"] = {
-            k: json.loads(v) if isinstance(v, str) else v for k, v in signature.items()
+            k: _without_default_required(json.loads(v) if isinstance(v, str) else v)
+            for k, v in signature.items()
         }
+    info = out.get("saved_input_example_info")
+    if isinstance(info, dict):  # `format`: how MLflow 1.x encoded the file (tf-serving); the
+        # example itself is what round-trip predicts on
+        out["saved_input_example_info"] = {k: v for k, v in info.items() if k != "format"}
     return out
+
+
+def _without_default_required(specs: Any) -> Any:
+    """Column specs without ``"required": true``: MLflow < 2.10 wrote no ``required`` key,
+    and a spec without one is required (``ColSpec.from_json_dict``)."""
+    if not isinstance(specs, list):
+        return specs
+    return [
+        {k: v for k, v in spec.items() if (k, v) != ("required", True)}
+        if isinstance(spec, dict)
+        else spec
+        for spec in specs
+    ]
 
 
 def _flavor_conf(conf: dict[str, Any]) -> dict[str, Any]:
@@ -134,6 +154,9 @@ def _flavor_conf(conf: dict[str, Any]) -> dict[str, Any]:
     for key, value in conf.items():
         if key.endswith("_version"):
             continue  # library and Python versions follow the running interpreter
+        if key == "env" and isinstance(value, str):  # MLflow < 2.0: the conda file alone
+            out[key] = {"conda": value}
+            continue
         if key in UNORDERED and isinstance(value, list):
             out[key] = sorted(value, key=repr)
         elif key == "artifacts" and isinstance(value, dict):  # `uri`: where it was copied from

@@ -9,6 +9,7 @@ can load them without importing this file.
 from __future__ import annotations
 
 import ctypes
+import json
 import os
 import subprocess
 import sys
@@ -211,6 +212,46 @@ def save_extra_key(path: Path) -> Path:
     return edit_mlmodel(path, lambda d: d.update(custom_field="kept by MLflow's Model"))
 
 
+def _mlflow_1x_forms(document: dict[str, Any]) -> None:
+    document["flavors"]["python_function"]["env"] = "conda.yaml"
+    inputs = json.loads(document["signature"]["inputs"])
+    document["signature"]["inputs"] = json.dumps(
+        [{k: v for k, v in spec.items() if k != "required"} for spec in inputs]
+    )
+
+
+def _linear(path: Path, example: Any) -> Path:
+    from sklearn.linear_model import LinearRegression
+
+    import mlmodel_spec.sklearn
+
+    train = frame() if isinstance(example, pd.DataFrame) else frame().to_numpy()
+    model = LinearRegression().fit(train, frame().sum(axis=1))
+    signature = infer_signature(example, model.predict(example))
+    mlmodel_spec.sklearn.save_model(model, path, signature=signature, input_example=example)
+    return path
+
+
+def save_mlflow_1x_forms(path: Path) -> Path:
+    """MLmodel forms MLflow 1.x wrote: ``env`` as the conda file name, column specs without
+    ``required``."""
+    return edit_mlmodel(_linear(path, frame()), _mlflow_1x_forms)
+
+
+def save_mlflow_1x_tensor_example(path: Path) -> Path:
+    """An ndarray example as MLflow 1.x wrote it: ``{"inputs": ...}``, ``format: tf-serving``."""
+    x = frame().to_numpy()[:2]
+    _linear(path, x)
+    (path / "input_example.json").write_text(json.dumps({"inputs": x.tolist()}))
+    (path / "serving_input_example.json").unlink(missing_ok=True)
+
+    def change(document: dict[str, Any]) -> None:
+        document["saved_input_example_info"]["format"] = "tf-serving"
+        document["saved_input_example_info"].pop("serving_input_path", None)
+
+    return edit_mlmodel(path, change)
+
+
 def save_not_sklearn(path: Path) -> Path:
     import mlmodel_spec.sklearn
 
@@ -249,6 +290,8 @@ BUILDERS: dict[str, Callable[[Path], Path]] = {
     "extra-key": save_extra_key,
     "not-sklearn": save_not_sklearn,
     "stale-pins": save_stale_pins,
+    "mlflow-1x-forms": save_mlflow_1x_forms,
+    "mlflow-1x-tensor-example": save_mlflow_1x_tensor_example,
     "pollutes": lambda p: save_custom(p, Pollutes()),
     "needs-clean-process": lambda p: save_custom(p, NeedsCleanProcess()),
     "tells-runtimes-apart": lambda p: save_custom(p, TellsRuntimesApart()),
