@@ -2,7 +2,8 @@
 
 Everything is written into a hidden sibling directory (``.<name>.<random>.partial``), which is
 renamed onto the target only when complete. A process killed mid-save therefore leaves no
-partial model at the target (at worst a ``.partial`` sibling). An existing target is refused.
+partial model at the target (at worst a ``.partial`` sibling). As in MLflow, an existing *empty*
+directory is accepted (it is replaced by the rename) and anything else at the target is refused.
 Both directories are on the same filesystem, so the rename is atomic on POSIX; the refusal is
 checked before writing and again just before the rename.
 """
@@ -16,18 +17,26 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from mlmodel_spec.types.errors import MlmodelSpecError
+from mlmodel_spec.types.errors import RESOURCE_ALREADY_EXISTS, MlmodelSpecError
 
 PARTIAL_SUFFIX = ".partial"
 
 
 class TargetExistsError(MlmodelSpecError):
-    """The save target already exists; saves never overwrite."""
+    """The save target exists and is not an empty directory; saves never overwrite."""
+
+    default_error_code = RESOURCE_ALREADY_EXISTS
+
+
+def _is_empty_dir(target: Path) -> bool:
+    return target.is_dir() and not target.is_symlink() and not any(target.iterdir())
 
 
 def _refuse_existing(target: Path) -> None:
-    if target.exists() or target.is_symlink():
-        raise TargetExistsError(f"Path '{target}' already exists; refusing to overwrite it")
+    if (target.exists() or target.is_symlink()) and not _is_empty_dir(target):
+        raise TargetExistsError(
+            f"Path '{target}' already exists and is not empty; refusing to overwrite it"
+        )
 
 
 @contextmanager
@@ -43,6 +52,8 @@ def atomic_directory(path: str | os.PathLike[str]) -> Iterator[Path]:
     try:
         yield staging
         _refuse_existing(target)
+        if target.is_dir():
+            target.rmdir()  # empty (checked above); fails if something appeared meanwhile
         staging.rename(target)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)

@@ -11,21 +11,40 @@ file is kept); our writer is recorded as ``mlmodel_spec_version``, a top-level k
 from __future__ import annotations
 
 import datetime as dt
+import json
 import uuid
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import IO, TYPE_CHECKING, Any, overload
 
 import yaml
 
 from mlmodel_spec import __version__
+from mlmodel_spec.models.from_code import SET_MODEL_ERROR as SET_MODEL_ERROR  # noqa: PLC0414 -- re-export: MLflow defines it in mlflow.models.model
 from mlmodel_spec.models.signature import ModelSignature
 from mlmodel_spec.types.errors import ModelFormatError, SchemaError
 from mlmodel_spec.types.params import ParamSchema
 from mlmodel_spec.types.schema import Schema
 
+if TYPE_CHECKING:
+    from mlmodel_spec.models.model_info import ModelInfo
+
 MLMODEL_FILE_NAME = "MLmodel"
 WRITER_VERSION_KEY = "mlmodel_spec_version"
-_UNSET: Any = object()
+MODEL_CONFIG = "config"
+MODEL_CODE_PATH = "model_code_path"
+ENV_VAR_FILE_NAME = "environment_variables.txt"
+ENV_VAR_FILE_HEADER = (
+    "# This file records environment variable names that are used during model inference.\n"
+    "# They might need to be set when creating a serving endpoint from this model.\n"
+    "# Note: it is not guaranteed that all environment variables listed here are required\n"
+)
+METADATA_FILES = [
+    MLMODEL_FILE_NAME,
+    "conda.yaml",
+    "python_env.yaml",
+    "requirements.txt",
+]
 _KNOWN_KEYS = (
     "artifact_path",
     "run_id",
@@ -40,6 +59,9 @@ _KNOWN_KEYS = (
     "model_size_bytes",
     "model_id",
     "prompts",
+    "resources",
+    "env_vars",
+    "auth_policy",
 )
 _SIGNATURE_FLAGS = ("is_signature_from_type_hint", "type_hint_from_example")
 
@@ -60,12 +82,15 @@ class Model:
         flavors: dict[str, dict[str, Any]] | None = None,
         signature: ModelSignature | None = None,
         saved_input_example_info: dict[str, Any] | None = None,
-        model_uuid: str | None = _UNSET,
+        model_uuid: str | Callable[[], str] | None = lambda: uuid.uuid4().hex,
+        mlflow_version: str | None = None,
         metadata: dict[str, Any] | None = None,
         model_size_bytes: int | None = None,
+        resources: dict[str, Any] | None = None,
+        env_vars: list[str] | None = None,
+        auth_policy: dict[str, Any] | None = None,
         model_id: str | None = None,
         prompts: list[str] | None = None,
-        mlflow_version: str | None = None,
         mlmodel_spec_version: str | None = __version__,
         **extra: Any,
     ) -> None:
@@ -75,6 +100,11 @@ class Model:
             raise ModelFormatError(
                 f"signature must be a ModelSignature, got {type(signature).__name__}"
             )
+        for label, value in (("resources", resources), ("auth_policy", auth_policy)):
+            if value is not None and not isinstance(value, dict):
+                raise ModelFormatError(
+                    f"{label} must be a mapping (its serialized form), got {type(value).__name__}"
+                )
         self.artifact_path = artifact_path
         self.run_id = run_id
         self.utc_time_created: str | None = (
@@ -83,9 +113,12 @@ class Model:
         self.flavors: dict[str, dict[str, Any]] = {} if flavors is None else flavors
         self.signature = signature
         self.saved_input_example_info = saved_input_example_info
-        self.model_uuid: str | None = uuid.uuid4().hex if model_uuid is _UNSET else model_uuid
+        self.model_uuid: str | None = model_uuid() if callable(model_uuid) else model_uuid
         self.metadata = metadata
         self.model_size_bytes = model_size_bytes
+        self.resources = resources
+        self.env_vars = env_vars
+        self.auth_policy = auth_policy
         self.model_id = model_id
         self.prompts = prompts
         self.mlflow_version = mlflow_version
@@ -126,12 +159,21 @@ class Model:
     def get_params_schema(self) -> ParamSchema | None:
         return self.signature.params if self.signature is not None else None
 
-    def load_input_example(self, path: str | Path) -> Any:
-        """The saved input example of the model directory ``path``, or None."""
+    def load_input_example(self, path: str | Path | None = None) -> Any:
+        """The saved input example of the model directory ``path``, or None.
+
+        MLflow can omit ``path`` for a logged model (it downloads from the run); without a
+        tracking server the model directory must be given.
+        """
         from mlmodel_spec.models.input_example import read_example
 
         if self.saved_input_example_info is None:
             return None
+        if path is None:
+            raise ModelFormatError(
+                "load_input_example() needs the local model directory (path=...); "
+                "downloading from a run needs MLflow"
+            )
         return read_example(self.saved_input_example_info, Path(path), self.get_input_schema())
 
     def load_input_example_params(self, path: str | Path) -> dict[str, Any] | None:
@@ -165,6 +207,9 @@ class Model:
             "saved_input_example_info": self.saved_input_example_info,
             "metadata": self.metadata,
             "model_size_bytes": self.model_size_bytes,
+            "resources": self.resources,
+            "env_vars": self.env_vars,
+            "auth_policy": self.auth_policy,
             "mlflow_version": self.mlflow_version,
             WRITER_VERSION_KEY: self.mlmodel_spec_version,
         }
@@ -175,8 +220,64 @@ class Model:
             res["type_hint_from_example"] = self.signature.type_hint_from_example
         return res
 
-    def to_yaml(self) -> str:
-        return yaml.safe_dump(self.to_dict(), default_flow_style=False)
+    @overload
+    def to_yaml(self, stream: None = None) -> str: ...
+
+    @overload
+    def to_yaml(self, stream: IO[str]) -> None: ...
+
+    def to_yaml(self, stream: IO[str] | None = None) -> str | None:
+        """The MLmodel YAML text, or None after writing it to ``stream`` (as MLflow)."""
+        text = yaml.safe_dump(self.to_dict(), default_flow_style=False)
+        if stream is None:
+            return text
+        stream.write(text)
+        return None
+
+    def to_json(self) -> str:
+        """The MLmodel mapping as JSON."""
+        return json.dumps(self.to_dict())
+
+    def __str__(self) -> str:
+        return self.to_yaml()
+
+    def get_tags_dict(self) -> dict[str, Any]:
+        """What MLflow records in a run's ``mlflow.log-model.history`` tag: ids, time and
+        flavors without their ``config``."""
+        res = self.to_dict()
+        tags = {
+            k: v
+            for k, v in res.items()
+            if k in ("run_id", "utc_time_created", "artifact_path", "model_uuid")
+        }
+        tags["flavors"] = {
+            name: {k: v for k, v in conf.items() if k != MODEL_CONFIG}
+            if isinstance(conf, dict)
+            else conf
+            for name, conf in res.get("flavors", {}).items()
+        }
+        return tags
+
+    def get_model_info(self, logged_model: Any = None) -> ModelInfo:
+        """A :class:`ModelInfo` of this model (``logged_model`` is MLflow 3's tracking entity;
+        accepted and kept, never fetched)."""
+        from mlmodel_spec.models.model_info import ModelInfo, model_uri_of
+
+        return ModelInfo(
+            artifact_path=self.artifact_path,
+            flavors=self.flavors,
+            model_uri=model_uri_of(self),
+            model_uuid=self.model_uuid,
+            run_id=self.run_id,
+            saved_input_example_info=self.saved_input_example_info,
+            signature=self.signature,
+            utc_time_created=self.utc_time_created,
+            mlflow_version=self.mlflow_version,
+            metadata=self.metadata,
+            env_vars=self.env_vars,
+            prompts=self.prompts,
+            logged_model=logged_model,
+        )
 
     def save(self, path: str | Path) -> None:
         """Write the MLmodel file at ``path`` (a file path, usually ``<dir>/MLmodel``)."""
@@ -234,3 +335,20 @@ class Model:
         if parsed is None:
             raise ModelFormatError(f"{mlmodel} is empty")
         return cls.from_dict(parsed)
+
+
+def __getattr__(name: str) -> Any:
+    """MLflow's ``mlflow.models.model`` also holds these; import them lazily (no cycles)."""
+    lazy = {
+        "ModelInfo": "mlmodel_spec.models.model_info",
+        "get_model_info": "mlmodel_spec.models.model_info",
+        "Files": "mlmodel_spec.models.requirements",
+        "get_model_requirements_files": "mlmodel_spec.models.requirements",
+        "update_model_requirements": "mlmodel_spec.models.requirements",
+        "set_model": "mlmodel_spec.models.from_code",
+    }
+    if name in lazy:
+        import importlib
+
+        return getattr(importlib.import_module(lazy[name]), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

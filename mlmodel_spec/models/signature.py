@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import warnings
+from pathlib import Path
 from typing import Any
 
 from mlmodel_spec.types.datatypes import AnyType
-from mlmodel_spec.types.errors import MlmodelSpecWarning, SchemaError
+from mlmodel_spec.types.errors import MlmodelSpecWarning, SchemaError, SchemaTypeError
 from mlmodel_spec.types.params import ParamSchema
 from mlmodel_spec.types.schema import ColSpec, Schema
 
@@ -29,7 +30,7 @@ class ModelSignature:
             ("params", params, ParamSchema),
         ):
             if value is not None and not isinstance(value, kind):
-                raise SchemaError(
+                raise SchemaTypeError(
                     f"{label} must be None or a {kind.__name__}, got {type(value).__name__}"
                 )
         if inputs is None and outputs is None and params is None:
@@ -153,3 +154,36 @@ def infer_signature_from_example(example: Any, predictor: Any) -> ModelSignature
             stacklevel=2,
         )
         return None
+
+
+def set_signature(model_uri: str | Path, signature: ModelSignature) -> None:
+    """Set (replace) the signature of a local model directory, rewriting its ``MLmodel``
+    atomically. MLflow also accepts ``runs:/`` URIs and re-uploads; here the model is local."""
+    import os
+    import tempfile
+
+    from mlmodel_spec._flavor import model_directory
+    from mlmodel_spec.models.model import MLMODEL_FILE_NAME, Model
+
+    if not isinstance(signature, ModelSignature):
+        raise SchemaTypeError(
+            f"The signature argument must be a ModelSignature, got {type(signature).__name__}"
+        )
+    directory = model_directory(model_uri)
+    model = Model.load(directory)
+    model.signature = signature
+    fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{MLMODEL_FILE_NAME}.")
+    with os.fdopen(fd, "w", encoding="utf-8") as out:
+        out.write(model.to_yaml())
+    os.replace(tmp, directory / MLMODEL_FILE_NAME)
+
+
+def validate_schema(data: Any, expected_schema: Schema) -> None:
+    """Raise :class:`SchemaEnforcementError` when ``data`` does not fit ``expected_schema``."""
+    from mlmodel_spec.types.enforce import enforce_schema
+
+    if not isinstance(expected_schema, Schema):
+        raise SchemaTypeError(
+            f"expected_schema must be a Schema, got {type(expected_schema).__name__}"
+        )
+    enforce_schema(data, expected_schema)

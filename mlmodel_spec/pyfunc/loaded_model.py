@@ -46,12 +46,39 @@ def resolve_loader_module(name: object) -> str:
 class PyFuncModel:
     """A loaded model with a uniform ``predict(data, params=None)`` that enforces the signature."""
 
-    def __init__(self, model_meta: Model, model_impl: Any, predict_fn: str = "predict") -> None:
+    def __init__(
+        self,
+        model_meta: Model,
+        model_impl: Any,
+        predict_fn: str = "predict",
+        predict_stream_fn: str | None = None,
+        model_id: str | None = None,
+    ) -> None:
         if not hasattr(model_impl, predict_fn):
             raise ModelFormatError(f"Model implementation is missing required {predict_fn} method.")
         self._model_meta = model_meta
         self._model_impl = model_impl
         self._predict_fn = getattr(model_impl, predict_fn)
+        self._predict_stream_fn = (
+            getattr(model_impl, predict_stream_fn, None) if predict_stream_fn else None
+        )
+        self._model_id = model_id
+        self.input_example: Any = None  # set by load_model from the saved example, if any
+
+    @property
+    def model_id(self) -> str | None:
+        return self._model_id
+
+    def predict_stream(self, data: Any, params: dict[str, Any] | None = None) -> Any:
+        """Stream predictions of a streamable model (one input; chunks as the model yields)."""
+        from mlmodel_spec.types.enforce import enforce_params
+
+        if self._predict_stream_fn is None:
+            raise MlmodelSpecError("This model does not support predict_stream method.")
+        params = enforce_params(params, self._model_meta.get_params_schema())
+        if "params" in inspect.signature(self._predict_stream_fn).parameters:
+            return self._predict_stream_fn(data, params=params)
+        return self._predict_stream_fn(data)
 
     @property
     def metadata(self) -> Model:
@@ -149,4 +176,17 @@ def load_model(
         if config
         else loader._load_pyfunc(str(data_path))
     )
-    return PyFuncModel(meta, impl, str(conf.get("predict_fn") or "predict"))
+    stream_fn = (
+        str(conf.get("predict_stream_fn") or "predict_stream") if conf.get("streamable") else None
+    )
+    model = PyFuncModel(
+        meta, impl, str(conf.get("predict_fn") or "predict"), stream_fn, meta.model_id
+    )
+    if meta.saved_input_example_info is not None:
+        try:
+            model.input_example = meta.load_input_example(directory)
+        except (MlmodelSpecError, ImportError) as exc:  # MLflow only logs it: the model loads
+            warnings.warn(
+                f"Could not load the saved input example: {exc}", MlmodelSpecWarning, stacklevel=2
+            )
+    return model

@@ -147,32 +147,128 @@ def _overrides_predict_stream(python_model: Any) -> bool:
     return method is not None and method is not PythonModel.predict_stream
 
 
-def save_model(  # noqa: PLR0917 - positional order mirrors MLflow's
+def _check_unsupported(
+    infer_code_paths: bool,
+    uv: tuple[Any, ...],
+    kwargs: dict[str, Any],
+) -> None:
+    if infer_code_paths:
+        raise MlmodelSpecError(
+            "infer_code_paths=True is not supported (it traces imports while MLflow loads the "
+            "model): list the files in code_paths"
+        )
+    if any(x is not None for x in uv):
+        raise MlmodelSpecError("uv project export is not supported: pass pip_requirements")
+    deprecated = {"code_path", "example_no_conversion"}  # MLflow 2.x, ignored there too
+    if unknown := sorted(set(kwargs) - deprecated):
+        raise MlmodelSpecError(f"save_model() got unexpected keyword arguments {unknown}")
+    if kwargs.get("code_path") is not None:
+        raise MlmodelSpecError("code_path was removed in MLflow 2.x: use code_paths")
+
+
+def _resolve_python_model(python_model: Any, code_paths: Any) -> tuple[Any, Path | None]:
+    """(model object, script path) for a PythonModel, a callable or a models-from-code path."""
+    if isinstance(python_model, (str, Path)):
+        from mlmodel_spec.models.from_code import load_model_from_code
+
+        script = Path(python_model)
+        if script.suffix != ".py" or not script.is_file():
+            raise MlmodelSpecError(
+                f"python_model given as a path must name an existing .py script, got {script}"
+            )
+        with _code_on_path(code_paths):
+            model = load_model_from_code(script)
+        return (model if isinstance(model, PythonModel) else FunctionPythonModel(model)), script
+    if python_model is not None and not isinstance(python_model, PythonModel):
+        if not callable(python_model):
+            raise MlmodelSpecError(
+                "python_model must be a PythonModel instance, a callable or the path of a "
+                "models-from-code script"
+            )
+        python_model = FunctionPythonModel(python_model)
+    return python_model, None
+
+
+class _code_on_path:
+    """Make ``code_paths`` importable while a models-from-code script runs at save time."""
+
+    def __init__(self, code_paths: Any) -> None:
+        import sys
+
+        self._sys = sys
+        paths = [code_paths] if isinstance(code_paths, (str, Path)) else list(code_paths or [])
+        self._dirs = [str(Path(p).absolute().parent) for p in paths]
+
+    def __enter__(self) -> None:
+        self._sys.path[:0] = self._dirs
+
+    def __exit__(self, *exc: object) -> None:
+        for d in self._dirs:
+            if d in self._sys.path:
+                self._sys.path.remove(d)
+
+
+def _model_config_dict(model_config: Any) -> dict[str, Any] | None:
+    if model_config is None or isinstance(model_config, dict):
+        return model_config
+    if isinstance(model_config, (str, Path)):
+        import yaml
+
+        try:
+            loaded = yaml.safe_load(Path(model_config).read_text(encoding="utf-8"))
+        except (OSError, yaml.YAMLError) as exc:
+            raise MlmodelSpecError(f"Cannot read model_config {model_config}: {exc}") from None
+        if not isinstance(loaded, dict):
+            raise MlmodelSpecError(f"model_config {model_config} must hold a YAML mapping")
+        return loaded
+    raise MlmodelSpecError("model_config must be a dict or the path of a YAML file")
+
+
+def save_model(  # noqa: PLR0917 - positional order mirrors MLflow 3.x's
     path: str | Path,
-    python_model: Any = None,
-    artifacts: dict[str, Any] | None = None,
+    loader_module: str | None = None,
+    data_path: str | Path | None = None,
     code_paths: list[str | Path] | None = None,
+    infer_code_paths: bool = False,
     conda_env: Any = None,
     mlflow_model: Model | None = None,
+    python_model: Any = None,
+    artifacts: dict[str, Any] | None = None,
     signature: Any = None,
     input_example: Any = None,
     pip_requirements: Any = None,
     extra_pip_requirements: Any = None,
     metadata: dict[str, Any] | None = None,
-    model_config: dict[str, Any] | None = None,
-    loader_module: str | None = None,
-    data_path: str | Path | None = None,
+    model_config: dict[str, Any] | str | Path | None = None,
+    streamable: bool | None = None,
+    resources: dict[str, Any] | None = None,
+    auth_policy: dict[str, Any] | None = None,
+    uv_project_path: str | Path | None = None,
+    uv_groups: list[str] | None = None,
+    uv_extras: list[str] | None = None,
+    **kwargs: Any,
 ) -> None:
-    """Save a custom model: a :class:`PythonModel` (or callable) pickled with cloudpickle,
-    or a ``loader_module`` with its ``data_path``. Atomic; refuses to overwrite ``path``."""
+    """Save a custom model: a :class:`PythonModel` (or callable) pickled with cloudpickle, a
+    models-from-code script (``python_model="model.py"``, the script calls
+    :func:`mlmodel_spec.models.set_model`), or a ``loader_module`` with its ``data_path``.
+
+    Without ``signature``, a PythonModel whose ``predict`` has type hints gets the signature
+    they declare; otherwise it is inferred from ``input_example``. Atomic; an existing
+    non-empty ``path`` is refused.
+    """
+    _check_unsupported(infer_code_paths, (uv_project_path, uv_groups, uv_extras), kwargs)
     if (python_model is None) == (loader_module is None):
         raise MlmodelSpecError("Specify exactly one of python_model or loader_module")
-    if python_model is not None and not isinstance(python_model, PythonModel):
-        if not callable(python_model):
-            raise MlmodelSpecError("python_model must be a PythonModel instance or a callable")
-        python_model = FunctionPythonModel(python_model)
-    if model_config is not None and not isinstance(model_config, dict):
-        raise MlmodelSpecError("model_config must be a dict")
+    python_model, script = _resolve_python_model(python_model, code_paths)
+    config = _model_config_dict(model_config)
+    if signature is None and isinstance(python_model, PythonModel):
+        from mlmodel_spec.types.type_hints import signature_from_predict
+
+        if not isinstance(python_model, FunctionPythonModel):
+            signature = signature_from_predict(python_model.predict)
+    model = mlflow_model if mlflow_model is not None else Model()
+    model.resources = resources if resources is not None else model.resources
+    model.auth_policy = auth_policy if auth_policy is not None else model.auth_policy
 
     recorded: dict[str, dict[str, str]] = {}
 
@@ -181,13 +277,13 @@ def save_model(  # noqa: PLR0917 - positional order mirrors MLflow's
             return None
         recorded.update(_copy_artifacts(artifacts or {}, staging))
         context = PythonModelContext(
-            {n: str(staging / r["path"]) for n, r in recorded.items()}, model_config
+            {n: str(staging / r["path"]) for n, r in recorded.items()}, config
         )
         python_model.load_context(context)  # as MLflow 3.x does before inferring a signature
         return PythonModelWrapper(python_model, context)
 
     def write(staging: Path, model: Model, code: str | None) -> list[str]:
-        extra: dict[str, Any] = {"config": model_config} if model_config else {}
+        extra: dict[str, Any] = {"config": config} if config else {}
         if python_model is None:
             data = None
             if data_path is not None:
@@ -198,19 +294,27 @@ def save_model(  # noqa: PLR0917 - positional order mirrors MLflow's
                 )
                 data = f"{DATA_DIR}/{src.name}"
             block = pyfunc_block(str(loader_module), None, **({"data": data} if data else {}))
-            block.update(code=code, streamable=False, **extra)
+            block.update(code=code, streamable=bool(streamable), **extra)
             model.add_flavor("python_function", **block)
             return environment.pinned_requirements((), ("numpy", "pandas"))
         import cloudpickle
 
-        with (staging / PYTHON_MODEL_FILE).open("wb") as out:
-            cloudpickle.dump(python_model, out)
+        payload: dict[str, Any]
+        if script is not None:
+            shutil.copy2(script, staging / script.name)
+            payload = {"model_code_path": str(script.absolute())}
+        else:
+            with (staging / PYTHON_MODEL_FILE).open("wb") as out:
+                cloudpickle.dump(python_model, out)
+            payload = {"python_model": PYTHON_MODEL_FILE}
         block = pyfunc_block(
-            MLFLOW_LOADER,
+            MLFLOW_LOADER,  # loads models from code in MLflow 2.x and 3.x alike
             None,
-            python_model=PYTHON_MODEL_FILE,
+            **payload,
             cloudpickle_version=cloudpickle.__version__,
-            streamable=_overrides_predict_stream(python_model),
+            streamable=_overrides_predict_stream(python_model)
+            if streamable is None
+            else streamable,
             **({"artifacts": dict(recorded)} if recorded else {}),
             **extra,
         )
@@ -220,7 +324,7 @@ def save_model(  # noqa: PLR0917 - positional order mirrors MLflow's
 
     request = SaveRequest(
         path,
-        mlflow_model,
+        model,
         signature,
         input_example,
         metadata,
@@ -253,12 +357,9 @@ def _load_pyfunc(model_path: str, model_config: dict[str, Any] | None = None) ->
     from mlmodel_spec.pyfunc.unpickle import load_python_model
 
     directory = Path(model_path)
-    _, conf = flavor_conf(directory, "python_function")
+    meta, conf = flavor_conf(directory, "python_function")
     if "model_code_path" in conf:
-        raise ModelFormatError(
-            "This is a models-from-code model (model_code_path): its script calls MLflow's "
-            "set_model() and needs MLflow to load"
-        )
+        return _load_from_code(directory, conf, meta, model_config)
     saved = conf.get("cloudpickle_version")
     import cloudpickle
 
@@ -285,3 +386,20 @@ def _load_pyfunc(model_path: str, model_config: dict[str, Any] | None = None) ->
     if hasattr(python_model, "load_context"):
         python_model.load_context(context=context)
     return PythonModelWrapper(python_model, context)
+
+
+def _load_from_code(
+    directory: Path, conf: dict[str, Any], meta: Model, model_config: dict[str, Any] | None
+) -> PythonModelWrapper:
+    """Load a models-from-code model: run its script (copied beside the MLmodel file)."""
+    from mlmodel_spec.models.from_code import load_model_from_code
+
+    script = directory / Path(str(conf["model_code_path"])).name
+    config = model_config if model_config is not None else conf.get("config")
+    model = load_model_from_code(script, config)
+    if not isinstance(model, PythonModel) and callable(model):
+        model = FunctionPythonModel(model, meta.signature)
+    context = PythonModelContext({}, config)
+    if hasattr(model, "load_context"):
+        model.load_context(context=context)
+    return PythonModelWrapper(model, context)

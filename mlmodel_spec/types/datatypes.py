@@ -111,15 +111,30 @@ def parse_type(spec: object) -> ColType:
     return DataType.parse(kind)
 
 
-def coerce_type(value: object, what: str) -> ColType:
-    """Accept a type object or a primitive type name."""
+def coerce_type(value: object, what: str, error: type[SchemaError] = SchemaError) -> ColType:
+    """Accept a type object or a primitive type name (``error`` for other Python types)."""
     if isinstance(value, (DataType, Array, Object, Map, AnyType)):
         return value
     if isinstance(value, str):
         return DataType.parse(value)
-    raise SchemaError(
+    raise error(
         f"{what} must be a DataType, Array, Object, Map, AnyType or a type name, got {value!r}"
     )
+
+
+def json_fields(spec: dict[str, Any] | None, fields: dict[str, Any], what: str) -> dict[str, Any]:
+    """The JSON mapping given to a ``from_json_dict``: as one dict, as keywords (MLflow's
+    ``from_json_dict(**spec)``) or both."""
+    if spec is not None and not isinstance(spec, dict):
+        raise SchemaError(f"{what} JSON must be a mapping, got {type(spec).__name__}")
+    return {**(spec or {}), **fields}
+
+
+class BaseType:
+    """Base class of the complex column types (MLflow ``BaseType``)."""
+
+    def to_dict(self) -> dict[str, Any]:
+        raise NotImplementedError(f"{type(self).__name__} must implement to_dict()")
 
 
 def merge_types(left: ColType, right: ColType) -> ColType:
@@ -135,7 +150,7 @@ def merge_types(left: ColType, right: ColType) -> ColType:
     return left.merge(right)
 
 
-class AnyType:
+class AnyType(BaseType):
     """Any JSON value, including None."""
 
     def __eq__(self, other: object) -> bool:
@@ -154,7 +169,7 @@ class AnyType:
         return merge_types(self, other)
 
 
-class Array:
+class Array(BaseType):
     """A JSON array whose items all have one type."""
 
     def __init__(self, dtype: ColType | str) -> None:
@@ -177,7 +192,9 @@ class Array:
         return {"type": ARRAY_TYPE, "items": _type_to_dict(self.dtype)}
 
     @classmethod
-    def from_json_dict(cls, spec: dict[str, Any]) -> Array:
+    def from_json_dict(cls, spec: dict[str, Any] | None = None, /, **kwargs: Any) -> Array:
+        """Parse ``{"type": "array", "items": {...}}`` (one mapping or keywords)."""
+        spec = json_fields(spec, kwargs, "Array")
         items = spec.get("items")
         if not isinstance(items, dict):
             raise SchemaError(f"Array type needs an 'items' object, got {spec!r}")
@@ -209,13 +226,17 @@ class SparkMLVector(Array):
     def to_dict(self) -> dict[str, Any]:
         return {"type": SPARKML_VECTOR_TYPE}
 
+    @classmethod
+    def from_json_dict(cls, spec: dict[str, Any] | None = None, /, **kwargs: Any) -> SparkMLVector:
+        return cls()
+
     def merge(self, other: ColType) -> ColType:
         if isinstance(other, SparkMLVector):
             return SparkMLVector()
         raise SchemaError("SparkML vector type can't be merged with another type")
 
 
-class Map:
+class Map(BaseType):
     """A JSON object with string keys and values of one type."""
 
     def __init__(self, value_type: ColType | str) -> None:
@@ -234,7 +255,9 @@ class Map:
         return {"type": MAP_TYPE, "values": _type_to_dict(self.value_type)}
 
     @classmethod
-    def from_json_dict(cls, spec: dict[str, Any]) -> Map:
+    def from_json_dict(cls, spec: dict[str, Any] | None = None, /, **kwargs: Any) -> Map:
+        """Parse ``{"type": "map", "values": {...}}`` (one mapping or keywords)."""
+        spec = json_fields(spec, kwargs, "Map")
         values = spec.get("values")
         if not isinstance(values, dict):
             raise SchemaError(f"Map type needs a 'values' object, got {spec!r}")
@@ -276,6 +299,19 @@ class Property:
         body["required"] = self.required
         return {self.name: body}
 
+    @classmethod
+    def from_json_dict(cls, spec: dict[str, Any] | None = None, /, **kwargs: Any) -> Property:
+        """Parse ``{"<name>": {"type": ..., "required": ...}}`` (one mapping or keywords)."""
+        spec = json_fields(spec, kwargs, "Property")
+        if len(spec) != 1:
+            raise SchemaError(
+                f"Property JSON must have exactly one key, the property name; got {sorted(spec)}"
+            )
+        name, body = next(iter(spec.items()))
+        if not isinstance(body, dict) or "type" not in body:
+            raise SchemaError(f"Property {name!r} needs a mapping with a 'type' key, got {body!r}")
+        return cls(name, parse_type(body), required=bool(body.get("required", True)))
+
     def merge(self, other: Property | AnyType) -> Property:
         if isinstance(other, AnyType):
             return Property(self.name, self.dtype, required=False)
@@ -284,7 +320,7 @@ class Property:
         )
 
 
-class Object:
+class Object(BaseType):
     """A JSON object with named properties (kept sorted by name, as MLflow does)."""
 
     def __init__(self, properties: list[Property]) -> None:
@@ -313,16 +349,13 @@ class Object:
         return {"type": OBJECT_TYPE, "properties": props}
 
     @classmethod
-    def from_json_dict(cls, spec: dict[str, Any]) -> Object:
+    def from_json_dict(cls, spec: dict[str, Any] | None = None, /, **kwargs: Any) -> Object:
+        """Parse ``{"type": "object", "properties": {...}}`` (one mapping or keywords)."""
+        spec = json_fields(spec, kwargs, "Object")
         props = spec.get("properties")
         if not isinstance(props, dict) or not all(isinstance(v, dict) for v in props.values()):
             raise SchemaError(f"Object type needs a 'properties' mapping, got {spec!r}")
-        return cls(
-            [
-                Property(name, parse_type(body), required=bool(body.get("required", True)))
-                for name, body in props.items()
-            ]
-        )
+        return cls([Property.from_json_dict({name: body}) for name, body in props.items()])
 
     def merge(self, other: ColType) -> ColType:
         if isinstance(other, AnyType):

@@ -13,7 +13,7 @@ import json
 from typing import Any
 
 from mlmodel_spec.types.datatypes import OBJECT_TYPE, DataType, Object
-from mlmodel_spec.types.errors import SchemaEnforcementError, SchemaError
+from mlmodel_spec.types.errors import SchemaEnforcementError, SchemaError, SchemaTypeError
 
 _WIDENINGS = {
     DataType.long: (DataType.integer,),
@@ -113,7 +113,7 @@ class ParamSpec:
         self.shape = tuple(shape) if shape is not None else None
         parsed = DataType.parse(dtype) if isinstance(dtype, str) else dtype
         if not isinstance(parsed, (DataType, Object)):
-            raise SchemaError(f"ParamSpec dtype must be a DataType or Object, got {dtype!r}")
+            raise SchemaTypeError(f"ParamSpec dtype must be a DataType or Object, got {dtype!r}")
         if parsed is DataType.binary:
             raise SchemaError(f"Binary type is not supported for parameters ({self.name!r})")
         self.dtype: DataType | Object = parsed
@@ -138,6 +138,24 @@ class ParamSpec:
         shape = f" (shape: {self.shape})" if self.shape is not None else ""
         return f"{self.name!r}: {self.dtype!r} (default: {self.default}){shape}"
 
+    @classmethod
+    def validate_param_spec(cls, value: Any, param_spec: ParamSpec) -> Any:
+        """Check ``value`` against ``param_spec``; return it converted (SchemaEnforcementError)."""
+        return cls.validate_type_and_shape(
+            repr(param_spec), value, param_spec.dtype, param_spec.shape
+        )
+
+    @classmethod
+    def validate_type_and_shape(
+        cls,
+        spec: str,
+        value: Any,
+        value_type: DataType | Object,
+        shape: tuple[int, ...] | None,
+    ) -> Any:
+        """Check a value against a type and shape (``None`` or ``(-1,)``); return it converted."""
+        return validate_param_value(spec, value, value_type, shape)
+
     def to_dict(self) -> dict[str, Any]:
         default = self.default
         if self.dtype is DataType.datetime and default is not None:
@@ -149,7 +167,11 @@ class ParamSpec:
         return body
 
     @classmethod
-    def from_json_dict(cls, spec: dict[str, Any]) -> ParamSpec:
+    def from_json_dict(cls, spec: dict[str, Any] | None = None, /, **kwargs: Any) -> ParamSpec:
+        """Parse a param's JSON (one mapping, or keywords as MLflow's ``from_json_dict``)."""
+        from mlmodel_spec.types.datatypes import json_fields
+
+        spec = json_fields(spec, kwargs, "ParamSpec")
         kind = spec.get("type", spec.get("dtype"))  # 2.6.0 wrote "dtype"
         if "name" not in spec or "default" not in spec or kind is None:
             raise SchemaError(
@@ -165,7 +187,10 @@ class ParamSchema:
     """The list of inference parameters a model accepts."""
 
     def __init__(self, params: list[ParamSpec]) -> None:
-        if not isinstance(params, list) or not all(isinstance(p, ParamSpec) for p in params):
+        if not isinstance(params, (list, tuple)):
+            raise SchemaTypeError(f"ParamSchema needs a list of ParamSpec, got {params!r}")
+        params = list(params)
+        if not all(isinstance(p, ParamSpec) for p in params):
             raise SchemaError("ParamSchema needs a list of ParamSpec")
         names = [p.name for p in params]
         if duplicates := sorted({n for n in names if names.count(n) > 1}):
@@ -191,9 +216,9 @@ class ParamSchema:
         return json.dumps(self.to_dict())
 
     @classmethod
-    def from_json(cls, text: str) -> ParamSchema:
+    def from_json(cls, json_str: str) -> ParamSchema:
         try:
-            items = json.loads(text)
+            items = json.loads(json_str)
         except (TypeError, json.JSONDecodeError) as exc:
             raise SchemaError(f"Params schema is not valid JSON: {exc}") from None
         if not isinstance(items, list) or not all(isinstance(x, dict) for x in items):

@@ -7,24 +7,58 @@ The JSON written by :meth:`Schema.to_json` is byte-identical to MLflow 3.x's (ke
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Union
 
+from mlmodel_spec.types.dataclass_schema import convert_dataclass_to_schema
 from mlmodel_spec.types.datatypes import (
     ANY_TYPE,
     ARRAY_TYPE,
     MAP_TYPE,
     OBJECT_TYPE,
     SPARKML_VECTOR_TYPE,
+    AnyType,
+    Array,
+    BaseType,
     ColType,
     DataType,
+    Map,
+    Object,
+    Property,
+    SparkMLVector,
     coerce_type,
+    json_fields,
     parse_type,
 )
-from mlmodel_spec.types.errors import SchemaError
+from mlmodel_spec.types.errors import SchemaError, SchemaTypeError
+from mlmodel_spec.types.params import ParamSchema, ParamSpec
 
 if TYPE_CHECKING:
     import numpy as np
 
+__all__ = [
+    "ANY_TYPE",
+    "ARRAY_TYPE",
+    "MAP_TYPE",
+    "OBJECT_TYPE",
+    "SPARKML_VECTOR_TYPE",
+    "AnyType",
+    "Array",
+    "BaseType",
+    "ColSpec",
+    "DataType",
+    "Map",
+    "Object",
+    "ParamSchema",
+    "ParamSpec",
+    "Property",
+    "Schema",
+    "SparkMLVector",
+    "TensorInfo",
+    "TensorSpec",
+    "convert_dataclass_to_schema",
+]
+ALLOWED_DTYPES = Union["Array", "DataType", "Map", "Object", "AnyType", str]
+COLSPEC_TYPES = Union["Array", "DataType", "Map", "Object", "AnyType"]
 _COMPLEX_KINDS = (ARRAY_TYPE, OBJECT_TYPE, MAP_TYPE, SPARKML_VECTOR_TYPE, ANY_TYPE)
 _COLSPEC_KEYS = {"type", "name", "required"}
 
@@ -35,7 +69,7 @@ class ColSpec:
     def __init__(
         self, type: ColType | str, name: str | int | None = None, required: bool | None = True
     ) -> None:
-        self.type: ColType = coerce_type(type, "ColSpec type")
+        self.type: ColType = coerce_type(type, "ColSpec type", SchemaTypeError)
         if name is not None and not isinstance(name, (str, int)):
             raise SchemaError(f"ColSpec name must be a string or None, got {name!r}")
         self.name = name  # MLflow keeps pandas' integer labels as they are
@@ -69,7 +103,11 @@ class ColSpec:
         return body
 
     @classmethod
-    def from_json_dict(cls, spec: dict[str, Any]) -> ColSpec:
+    def from_json_dict(cls, spec: dict[str, Any] | None = None, /, **kwargs: Any) -> ColSpec:
+        """Parse a column's JSON (one mapping, or keywords as MLflow's ``from_json_dict``)."""
+        spec = json_fields(spec, kwargs, "ColSpec")
+        if "type" not in spec:
+            raise SchemaError(f"Column spec needs a 'type' key, got keys {sorted(spec)}")
         kind = spec.get("type")
         if kind not in _COMPLEX_KINDS:
             if unknown := sorted(set(spec) - _COLSPEC_KEYS):
@@ -93,15 +131,15 @@ class TensorSpec:
         try:
             dtype = np.dtype(type)
         except TypeError as exc:
-            raise SchemaError(f"Invalid tensor dtype {type!r}: {exc}") from None
+            raise SchemaTypeError(f"Invalid tensor dtype {type!r}: {exc}") from None
         if dtype.char in ("U", "S") and not dtype.name.isalpha():
             raise SchemaError(
                 "Size information in flexible numpy dtypes is not supported, use "
                 f"np.dtype({dtype.name.rstrip('0123456789')!r}) instead of {dtype.name!r}"
             )
-        if not isinstance(shape, (tuple, list)) or not all(
-            isinstance(d, int) and not isinstance(d, bool) for d in shape
-        ):
+        if not isinstance(shape, (tuple, list)):
+            raise SchemaTypeError(f"Tensor shape must be a tuple or list of ints, got {shape!r}")
+        if not all(isinstance(d, int) and not isinstance(d, bool) for d in shape):
             raise SchemaError(f"Tensor shape must be a list of ints, got {shape!r}")
         self.type: np.dtype[Any] = dtype
         self.shape: tuple[int, ...] = tuple(shape)
@@ -132,11 +170,47 @@ class TensorSpec:
         return body
 
     @classmethod
-    def from_json_dict(cls, spec: dict[str, Any]) -> TensorSpec:
-        info = spec.get("tensor-spec")
-        if not isinstance(info, dict) or not {"dtype", "shape"} <= set(info):
-            raise SchemaError(f"Tensor spec needs 'tensor-spec' with dtype and shape: {spec!r}")
-        return cls(info["dtype"], list(info["shape"]), spec.get("name"))
+    def from_json_dict(cls, spec: dict[str, Any] | None = None, /, **kwargs: Any) -> TensorSpec:
+        """Parse a tensor's JSON (one mapping, or keywords as MLflow's ``from_json_dict``)."""
+        spec = json_fields(spec, kwargs, "TensorSpec")
+        if spec.get("type") != "tensor" or not isinstance(spec.get("tensor-spec"), dict):
+            raise SchemaError(f"Tensor spec needs type 'tensor' and a 'tensor-spec': {spec!r}")
+        info = TensorInfo.from_json_dict(spec["tensor-spec"])
+        return cls(info.dtype, info.shape, spec.get("name"))
+
+
+class TensorInfo:
+    """The ``tensor-spec`` part of a tensor: numpy dtype and shape (MLflow ``TensorInfo``)."""
+
+    def __init__(self, dtype: np.dtype[Any], shape: tuple[int, ...] | list[int]) -> None:
+        spec = TensorSpec(dtype, shape)  # one place validates dtypes and shapes
+        self.dtype: np.dtype[Any] = spec.type
+        self.shape: tuple[int, ...] = spec.shape
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, TensorInfo) and (self.dtype, self.shape) == (
+            other.dtype,
+            other.shape,
+        )
+
+    def __hash__(self) -> int:
+        return hash((self.dtype.name, self.shape))
+
+    def __repr__(self) -> str:
+        return f"Tensor({self.dtype.name!r}, {self.shape!r})"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"dtype": self.dtype.name, "shape": list(self.shape)}
+
+    @classmethod
+    def from_json_dict(cls, spec: dict[str, Any] | None = None, /, **kwargs: Any) -> TensorInfo:
+        spec = json_fields(spec, kwargs, "TensorInfo")
+        if not {"dtype", "shape"} <= set(spec):
+            raise SchemaError(f"Tensor info needs dtype and shape, got keys {sorted(spec)}")
+        shape = spec["shape"]
+        if not isinstance(shape, (list, tuple)):
+            raise SchemaError(f"Tensor shape must be a list of ints, got {shape!r}")
+        return cls(spec["dtype"], list(shape))
 
 
 Spec = ColSpec | TensorSpec
@@ -146,7 +220,9 @@ class Schema:
     """An ordered list of column specs or of tensor specs (never a mix)."""
 
     def __init__(self, inputs: list[Spec]) -> None:
-        if not isinstance(inputs, list) or not inputs:
+        if not isinstance(inputs, list):
+            raise SchemaError(f"Inputs of Schema must be a list, got {type(inputs).__name__}")
+        if not inputs:
             raise SchemaError("A Schema needs a non-empty list of ColSpec or TensorSpec")
         if not all(isinstance(x, (ColSpec, TensorSpec)) for x in inputs):
             raise SchemaError("Schema inputs must be ColSpec or TensorSpec instances")
@@ -203,6 +279,34 @@ class Schema:
     def input_types(self) -> list[Any]:
         return [x.type for x in self.inputs]
 
+    def input_types_dict(self) -> dict[str | int, Any]:
+        """Input name -> type (named schemas only)."""
+        return {name: spec.type for name, spec in self.input_dict().items()}
+
+    def input_dict(self) -> dict[str | int, Spec]:
+        """Input name -> spec (named schemas only)."""
+        if not self.has_input_names():
+            raise SchemaError("Cannot get an input dict for a schema without input names")
+        return {x.name: x for x in self.inputs if x.name is not None}
+
+    def numpy_types(self) -> list[Any]:
+        """The numpy dtype of every input (tensors, or columns of primitive types)."""
+        if self.is_tensor_spec():
+            return [x.type for x in self.inputs]
+        types = self.input_types()
+        if not all(isinstance(t, DataType) for t in types):
+            raise SchemaError("Cannot get numpy types: some input types are not primitive")
+        return [t.to_numpy() for t in types]
+
+    def pandas_types(self) -> list[Any]:
+        """The pandas dtype of every column (column schemas of primitive types only)."""
+        if self.is_tensor_spec():
+            raise SchemaError("A tensor schema has numpy types only; use numpy_types()")
+        types = self.input_types()
+        if not all(isinstance(t, DataType) for t in types):
+            raise SchemaError("Cannot get pandas types: some input types are not primitive")
+        return [t.to_pandas() for t in types]
+
     def to_dict(self) -> list[dict[str, Any]]:
         return [x.to_dict() for x in self.inputs]
 
@@ -210,9 +314,9 @@ class Schema:
         return json.dumps(self.to_dict())
 
     @classmethod
-    def from_json(cls, text: str) -> Schema:
+    def from_json(cls, json_str: str) -> Schema:
         try:
-            items = json.loads(text)
+            items = json.loads(json_str)
         except (TypeError, json.JSONDecodeError) as exc:
             raise SchemaError(f"Schema is not valid JSON: {exc}") from None
         return cls.from_list(items)

@@ -105,7 +105,7 @@ def test_loader_module_with_data_path(tmp_path: Path) -> None:
 def test_bad_arguments(tmp_path: Path) -> None:
     with pytest.raises(MlmodelSpecError, match="exactly one"):
         mlmodel_spec.pyfunc.save_model(tmp_path / "m")
-    with pytest.raises(MlmodelSpecError, match="PythonModel instance or a callable"):
+    with pytest.raises(MlmodelSpecError, match="PythonModel instance, a callable"):
         mlmodel_spec.pyfunc.save_model(tmp_path / "m", python_model=3)
     with pytest.raises(MlmodelSpecError, match="does not exist"):
         mlmodel_spec.pyfunc.save_model(

@@ -118,6 +118,7 @@ def test_schema_enforced_on_predict(tmp_path: Path, iris: tuple[pd.DataFrame, pd
 
 def test_existing_target_refused_and_nothing_left_behind(tmp_path: Path) -> None:
     (tmp_path / "m").mkdir()
+    (tmp_path / "m" / "x").write_text("")  # an empty directory is accepted, as in MLflow
     with pytest.raises(TargetExistsError, match="already exists"):
         mlmodel_spec.sklearn.save_model(LogisticRegression(), tmp_path / "m")
     with pytest.raises(ModelFormatError, match="Unrecognized serialization format"):
