@@ -17,7 +17,7 @@ from types import ModuleType
 from typing import Any, Union
 
 from .catalogue import CHECK_SPECS, Capability, CheckSpec
-from .flavors import native_flavor
+from .flavors import may_load_natively
 
 C = Capability
 ENVIRONMENT_FILES = ("requirements.txt", "python_env.yaml")
@@ -111,7 +111,7 @@ def read_capabilities(directory: Path) -> tuple[frozenset[Capability], str | Non
             found.add(C.INPUT_SIGNATURE)
         if signature.get("outputs"):
             found.add(C.OUTPUT_SIGNATURE)
-    if native_flavor(flavors) is not None:
+    if may_load_natively(flavors):
         found.add(C.NATIVE_LOADER)
     if any((directory / name).is_file() for name in ENVIRONMENT_FILES):
         found.add(C.ENVIRONMENT)

@@ -89,5 +89,8 @@ def test_check_runs_every_dynamic_check_without_a_failure(
     statuses = {record["check"]: record["status"] for record in target["checks"]}
     assert "failed" not in statuses.values(), statuses
     assert statuses["loads"] == statuses["predicts-on-example"] == "passed"
+    # the generated module's own load_model, and a re-save with its save_model
+    assert statuses["native-loads"] == statuses["round-trip"] == "passed"
+    assert statuses["resave-equivalent"] == "passed"
     if TARGET == "mlflow":  # real MLflow loads the model and predicts what we predict
         assert statuses["mlflow-loads"] == statuses["mlflow-predicts-equal"] == "passed"
