@@ -8,24 +8,62 @@ decides the exit code; the CLI does.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
-from mlmodel_spec.conformance.validate import Report
+import importlib
+from collections.abc import Callable, Iterator, Mapping
+from typing import TYPE_CHECKING, Any
 
 from .common import ReportStyle, finding_path, summary_counts
-from .github import render_github
-from .json_report import REPORT_FORMAT_VERSION, render_json, report_to_dict
-from .junit import render_junit
-from .sarif import render_sarif
-from .text import render_text
 
-REPORTERS: dict[str, Callable[[Report, ReportStyle], str]] = {
-    "text": render_text,
-    "json": render_json,
-    "sarif": render_sarif,
-    "junit": render_junit,
-    "github": render_github,
+if TYPE_CHECKING:
+    from mlmodel_spec.conformance.validate import Report
+
+    from .github import render_github
+    from .json_report import REPORT_FORMAT_VERSION, render_json, report_to_dict
+    from .junit import render_junit
+    from .sarif import render_sarif
+    from .text import render_text
+
+#: format -> (module, function): a format's module is imported when it is asked for
+_FORMATS = {
+    "text": ("text", "render_text"),
+    "json": ("json_report", "render_json"),
+    "sarif": ("sarif", "render_sarif"),
+    "junit": ("junit", "render_junit"),
+    "github": ("github", "render_github"),
 }
+#: names this package re-exports from its modules, imported on first use
+_LAZY = {
+    **{function: module for module, function in _FORMATS.values()},
+    "REPORT_FORMAT_VERSION": "json_report",
+    "report_to_dict": "json_report",
+}
+
+
+class _Reporters(Mapping[str, "Callable[[Report, ReportStyle], str]"]):
+    """Format name -> reporter; a validate run imports only the one it prints."""
+
+    def __getitem__(self, name: str) -> Callable[[Report, ReportStyle], str]:
+        module, function = _FORMATS[name]
+        reporter: Callable[[Report, ReportStyle], str] = getattr(
+            importlib.import_module(f"{__name__}.{module}"), function
+        )
+        return reporter
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(_FORMATS)
+
+    def __len__(self) -> int:
+        return len(_FORMATS)
+
+
+REPORTERS: Mapping[str, Callable[[Report, ReportStyle], str]] = _Reporters()
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        return getattr(importlib.import_module(f"{__name__}.{_LAZY[name]}"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "REPORTERS",
