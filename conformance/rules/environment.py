@@ -103,6 +103,7 @@ def _document(ctx: ModelContext, rel: str | None, rule: str) -> Iterator[Problem
             "",
             f"{rel} {text.error}",
             rel,
+            severity=Severity.WARNING,  # loading never reads it (MLflow 2.22/3.17 load it)
             line=text.line or 1,
             column=text.column or 1,
         )

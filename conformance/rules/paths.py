@@ -19,7 +19,7 @@ from weakref import WeakKeyDictionary
 from .. import _generated_flavors
 from ..context import ModelContext
 from ..findings import Severity, escape_pointer_token, join_pointer
-from ..model_files import PathState, ResolvedPath, looks_absolute
+from ..model_files import PathState, ResolvedPath, looks_absolute, read_bounded
 from ..registry import Problem, check, define_rule
 
 PATH_MISSING = define_rule(
@@ -73,6 +73,13 @@ PATH_NOT_PORTABLE = define_rule(
     Severity.WARNING,
     "A path in MLmodel uses '\\' as separator, which only works when loading on Windows",
     "Use '/' as separator: MLflow on Linux and macOS reads '\\' as part of the file name.",
+)
+PATH_LFS_POINTER = define_rule(
+    "path-lfs-pointer",
+    Severity.ERROR,
+    "A payload file named in MLmodel is a Git LFS pointer, not the payload: loading fails",
+    "Fetch the real file (`git lfs pull`, or `git lfs install` before cloning) and check that "
+    "it is no longer a ~130-byte text file starting with `version https://git-lfs`.",
 )
 ENV_FILE_MISSING = define_rule(
     "env-file-missing",
@@ -390,7 +397,29 @@ def _state_problem(ref: PathRef, resolved: ResolvedPath, mlmodel_name: str) -> P
             ref.pointer,
             f"{ref.what}: {ref.value!r} is a special file (FIFO, socket or device)",
         )
+    if _is_lfs_pointer(ref, resolved):
+        return Problem(
+            PATH_LFS_POINTER,
+            ref.pointer,
+            f"{ref.what}: {ref.value!r} is a {resolved.size}-byte Git LFS pointer file, not "
+            "the payload (MLflow fails to read it: BadZipFile, UnpicklingError, ...)",
+        )
     return None
+
+
+_LFS_POINTER = "version https://git-lfs.github.com/spec/"
+_LFS_POINTER_MAX_BYTES = 1024  # git-lfs pointers are ~130 bytes; nothing larger is opened
+
+
+def _is_lfs_pointer(ref: PathRef, resolved: ResolvedPath) -> bool:
+    """A payload (not an env file or example) small enough to be a pointer, starting with
+    git-lfs's first line. Only files of at most 1 KiB are opened."""
+    if ref.env or ref.missing_severity is not None or not resolved.is_file:
+        return False
+    if resolved.path is None or resolved.size > _LFS_POINTER_MAX_BYTES:
+        return False
+    read = read_bounded(resolved.path, _LFS_POINTER_MAX_BYTES)
+    return read.text is not None and read.text.startswith(_LFS_POINTER)
 
 
 def _version(value: object) -> tuple[int, int] | None:
@@ -433,6 +462,7 @@ def _conventional_env_files(ctx: ModelContext, refs: list[PathRef]) -> Iterator[
     PATH_NOT_A_FILE,
     PATH_NOT_A_DIRECTORY,
     PATH_INVALID,
+    PATH_LFS_POINTER,
     ENV_FILE_MISSING,
     needs_files=True,
 )

@@ -70,7 +70,14 @@ ENV_FILE_UNREADABLE = define_rule(
     "An environment file (conda.yaml, python_env.yaml, requirements or constraints) is not "
     "readable text",
     "Environment files are small UTF-8 text files; re-create the file.",
-    severities=((Severity.WARNING, "a requirements file is too large to check"),),
+    severities=(
+        (Severity.WARNING, "a requirements file is too large to check"),
+        (
+            Severity.WARNING,
+            "the file is conda.yaml, python_env.yaml or a requirements file not reached from "
+            "requirements.txt: only environment managers read it, loading does not",
+        ),
+    ),
 )
 
 REQUIREMENTS_FILE = "requirements.txt"
@@ -195,7 +202,9 @@ class _Builder:
         self.include_reported: set[tuple[str, int, str, str]] = set()
 
     # -- reading ---------------------------------------------------------------------------
-    def read_file(self, rel: str) -> list[RequirementLine] | None:
+    def read_file(self, rel: str, *, loaded: bool = True) -> list[RequirementLine] | None:
+        """The parsed lines of ``rel``; ``loaded``: ``pyfunc.load_model`` reads the file too
+        (reached from requirements.txt), so unreadable text is an error, not a warning."""
         if rel in self.parsed:
             return self.parsed[rel]
         lines: list[RequirementLine] | None = None
@@ -221,6 +230,7 @@ class _Builder:
                         "",
                         f"{rel} {text.error}",
                         rel,
+                        severity=None if loaded else Severity.WARNING,
                         line=text.line or 1,
                         column=text.column or 1,
                     )
@@ -312,7 +322,7 @@ class _Builder:
         if rel in install.files:
             return  # included twice (a diamond): its lines are in the set already
         install.files.add(rel)
-        lines = self.read_file(rel)
+        lines = self.read_file(rel, loaded=install.root == REQUIREMENTS_FILE)
         for parsed in lines or ():
             self.walk(install, Source(rel, parsed.line), parsed, posixpath.dirname(rel), chain)
 

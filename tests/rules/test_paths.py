@@ -21,6 +21,7 @@ RULES = {
     "path-not-a-directory",
     "path-invalid",
     "path-not-portable",
+    "path-lfs-pointer",
     "env-file-missing",
 }
 ENV_FILES = ("conda.yaml", "python_env.yaml", "requirements.txt")
@@ -350,6 +351,36 @@ def test_model_code_path_without_a_file_name(
 ) -> None:
     root = model(tmp_path, MODELS_FROM_CODE.format(path), "agent.py")
     assert [f.rule for f in findings(root)] == ["path-invalid"]
+
+
+LFS_POINTER = (
+    "version https://git-lfs.github.com/spec/v1\n"
+    "oid sha256:4d7a214614ab2935c943f9e0ff69d22eadbb8f32b1258daaa5e2ca24d17e2393\nsize 10451\n"
+)
+
+
+def test_git_lfs_pointer_payload_is_an_error(
+    tmp_path: Path, model: Model, findings: Findings
+) -> None:
+    # MLflow 3.17: BadZipFile (skops), 2.22: UnpicklingError (pickle) on the pointer text
+    root = model(tmp_path, sklearn(), "model.skops")
+    (root / "model.skops").write_text(LFS_POINTER)
+    found = findings(root)
+    assert {(f.rule, f.severity, f.pointer) for f in found} == {
+        ("path-lfs-pointer", Severity.ERROR, "/flavors/sklearn/pickled_model"),
+        ("path-lfs-pointer", Severity.ERROR, "/flavors/python_function/model_path"),
+    }
+
+
+def test_lfs_pointer_lookalikes_are_silent(
+    tmp_path: Path, model: Model, findings: Findings
+) -> None:
+    root = model(tmp_path, sklearn(), "model.skops")
+    # a text that merely mentions git-lfs, and a large file starting with the pointer line
+    (root / "model.skops").write_text("# version https://git-lfs.github.com/spec/v1\n")
+    assert findings(root) == []
+    (root / "model.skops").write_text(LFS_POINTER + "x" * 2048)
+    assert findings(root) == []
 
 
 # -- environment files ---------------------------------------------------------------------------

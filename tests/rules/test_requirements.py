@@ -263,6 +263,20 @@ def test_unreadable_requirements(
     assert len(unreadable) == 1
     assert fragment in unreadable[0].message
     assert unreadable[0].line == line
+    # pyfunc.load_model reads requirements.txt: UnicodeDecodeError (MLflow 2.22, 3.17)
+    assert unreadable[0].severity is Severity.ERROR
+
+
+def test_unreadable_file_only_env_managers_read_is_a_warning(
+    tmp_path: Path, make: Make, findings: Findings
+) -> None:
+    make(tmp_path, {"constraints.txt": b"numpy==2.4.6  # caf\xe9\n"})
+    (found,) = findings(tmp_path)
+    assert (found.rule, found.file, found.severity) == (
+        "env-file-unreadable",
+        "constraints.txt",
+        Severity.WARNING,
+    )
 
 
 def test_conflicting_pins_across_requirements_and_constraints(
