@@ -57,7 +57,7 @@ DTYPES = (
     "double", "intp", "uint", "T", "a", "c", "i4,f8", "(2,)f8", "3f8", "int0", "bool8",
     "float64[ns]", "datetime64[xx]", "garbage", "", "f9", "<>f8",
 )  # fmt: skip
-ENV_PROBE_CASE = "files-sklearn-complete"
+ENV_PROBE_CASE = "sig-sklearn-dataframe-2-22"  # a cloudpickle sklearn model: both MLflows read it
 ENV_FORMS: dict[str, Any] = {
     "null": None,
     "string": "conda.yaml",
