@@ -5,7 +5,8 @@ Each case result carries a key, the sha256 of (the writer's manifest entry and
 environment, this reader's fingerprint): a re-run recomputes only cases whose key changed.
 The file is rewritten atomically after every case, and ``.inprogress.json`` names the case
 being read; a reader that died there (a segfault in a library) finds it on its next start
-and records that case as an error instead of dying on it again — so a run resumes.
+and records that case as an error instead of dying on it again (``.crashed.json`` keeps
+every such place until a read completes) — so a run resumes.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from .cells import ERROR, load_mlflow, load_ours, run_cell, run_conformance, run
 from .golden import MANIFEST, installed_versions, mlflow_installed
 
 INPROGRESS = ".inprogress.json"
+CRASHED = ".crashed.json"  # every place a reader died, kept until a read completes
 CODE_FILES = ("cells.py", "read.py", "golden.py", "data.py", "models.py")
 
 
@@ -93,7 +95,12 @@ def read_all(matrix_dir: Path, env_name: str, writers: list[str] | None = None) 
         loaders["mlflow"] = load_mlflow
     out_dir = matrix_dir / "cells" / env_name
     marker_path = out_dir / INPROGRESS
-    crashed = read_json(marker_path)
+    crashed_path = out_dir / CRASHED
+    crashed: list[Any] = read_json(crashed_path) or []
+    marker = read_json(marker_path)
+    if marker is not None and marker not in crashed:  # the last run died there
+        crashed.append(marker)
+        write_json_atomic(crashed_path, crashed)
     stats = ReadStats()
     golden = matrix_dir / "golden"
     names = sorted(p.name for p in golden.iterdir() if (p / MANIFEST).is_file())
@@ -120,7 +127,7 @@ def read_all(matrix_dir: Path, env_name: str, writers: list[str] | None = None) 
             cells: dict[str, Any] = {}
             for loader_name, loader in loaders.items():
                 here = {"writer": writer, "case": case_id, "loader": loader_name}
-                if crashed == here:
+                if here in crashed:
                     cells[loader_name] = _crashed_cell(here)
                     stats.crashed.append(f"{writer}/{case_id} ({loader_name})")
                     continue
@@ -129,7 +136,7 @@ def read_all(matrix_dir: Path, env_name: str, writers: list[str] | None = None) 
             write_json_atomic(marker_path, {**here, "loader": "checks"})
             checks = (
                 {"passed": 0, "failed": [], "skipped": "reader crashed here"}
-                if crashed == {**here, "loader": "checks"}
+                if {**here, "loader": "checks"} in crashed
                 else run_conformance(directory)
             )
             static = run_static(directory, reader["packages"])
@@ -137,7 +144,8 @@ def read_all(matrix_dir: Path, env_name: str, writers: list[str] | None = None) 
             write_json_atomic(result_path, results)
             stats.computed += 1
         write_json_atomic(result_path, results)
-    if marker_path.exists():
-        marker_path.unlink()
+    for done in (marker_path, crashed_path):  # the crashed cells are cached with their key
+        if done.exists():
+            done.unlink()
     write_json_atomic(out_dir / "_reader.json", reader)
     return stats

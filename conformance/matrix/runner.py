@@ -21,7 +21,7 @@ from . import envs
 from .read import INPROGRESS, read_json, write_json_atomic
 from .spec import Environment
 
-READ_ATTEMPTS = 4  # a reader that keeps dying moves past one more crashed cell each time
+READ_ATTEMPTS = 20  # a reader that keeps dying moves past one more crash point each time
 
 
 @dataclass

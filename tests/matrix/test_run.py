@@ -134,3 +134,35 @@ def test_matrix_run_errors_are_one_line(
     assert err.startswith("mlmodel-spec matrix: error: ")
     assert message in err
     assert err.count("\n") == 1
+
+
+def test_a_reader_that_dies_in_a_cell_is_restarted_past_it(
+    golden_copy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A model whose loader kills the process (as a segfaulting library would): the run
+    records that cell as ReaderCrashed and reads the rest."""
+    env = spec.load().environments[0]
+    shutil.move(golden_copy / "golden" / "here", golden_copy / "golden" / env.name)
+    writer = golden_copy / "golden" / env.name
+    crash = writer / "crash"
+    (crash / "code").mkdir(parents=True)
+    (crash / "code" / "crashmod.py").write_text(
+        "import os\n\ndef _load_pyfunc(path):\n    os._exit(3)\n"
+    )
+    (crash / "MLmodel").write_text(
+        "flavors:\n  python_function:\n    loader_module: crashmod\n    code: code\n"
+    )
+    data = json.loads((writer / "manifest.json").read_text())
+    data["cases"]["crash"] = {**data["cases"]["sk-pickle"], "files": {}}
+    (writer / "manifest.json").write_text(json.dumps(data))
+    monkeypatch.setattr(envs, "ensure", lambda *args: False)
+    monkeypatch.setattr(envs, "venv_python", lambda matrix_dir, env: Path(sys.executable))
+    stats = runner.run(
+        golden_copy, [env], mlflow_package="mlflow-skinny", source=Path(), say=lambda _: None
+    )
+    assert stats.failures == []
+    results = json.loads((golden_copy / "cells" / env.name / f"{env.name}.json").read_text())
+    crashed = results["crash"]["cells"]["mlmodel-spec"]
+    assert (crashed["status"], crashed["exception"]) == ("error", "ReaderCrashed")
+    assert results["sk-pickle"]["cells"]["mlmodel-spec"]["status"] in {"ok", "warning"}
+    assert len(results) == len(data["cases"])
