@@ -118,6 +118,11 @@ class PythonModelWrapper:
         return method(model_input, **kwargs)
 
     def predict(self, model_input: Any, params: dict[str, Any] | None = None) -> Any:
+        from mlmodel_spec.types.type_hints import check_input, input_hint
+
+        hint = input_hint(self.python_model.predict)
+        if hint is not None:  # MLflow 3.x checks type-hinted input before calling predict
+            model_input = check_input(model_input, hint)
         return self._call(self.python_model.predict, model_input, params)
 
     def predict_stream(self, model_input: Any, params: dict[str, Any] | None = None) -> Any:

@@ -103,6 +103,51 @@ def signature_from_predict(predict: Any) -> Any:
     from mlmodel_spec.models.signature import ModelSignature
     from mlmodel_spec.types.schema import ColSpec, Schema
 
+    hint = input_hint(predict)
+    if hint is None:
+        return None
+    inputs = schema_from_hint(typing.get_args(hint)[0])
+    hints = typing.get_type_hints(predict)
+    outputs = Schema([ColSpec(AnyType())])
+    if "return" in hints:
+        out = hints["return"]
+        with contextlib.suppress(SchemaError):  # MLflow falls back to Any as well
+            outputs = schema_from_hint(typing.get_args(out)[0] if _is_list(out) else out)
+    signature = ModelSignature(inputs, outputs)
+    signature.is_signature_from_type_hint = True
+    return signature
+
+
+def _hint_text(hint: Any) -> str:
+    return hint.__name__ if isinstance(hint, type) else str(hint).replace("typing.", "")
+
+
+def _element_problem(value: Any, hint: Any) -> str | None:
+    """Why ``value`` does not fit ``hint`` (None when it does), checked as MLflow 3.x checks
+    type-hinted input: primitives by ``isinstance`` (no int -> float), lists and
+    ``dict[str, X]`` element by element; objects and unions are not checked here."""
+    if hint is Any or _is_object_hint(hint):
+        return None
+    origin, args = typing.get_origin(hint), typing.get_args(hint)
+    if hint in _PRIMITIVES:
+        if isinstance(value, hint) and not (hint is float and isinstance(value, bool)):
+            return None
+        return f"Expected type {hint.__name__}, but got {type(value).__name__}"
+    if origin is list and len(args) == 1:
+        if not isinstance(value, list):
+            return f"Expected list, but got {type(value).__name__}"
+        bad = [(str(v), p) for v in value if (p := _element_problem(v, args[0])) is not None]
+        return f"invalid elements of {_hint_text(hint)}: {bad}" if bad else None
+    if origin is dict and len(args) == 2:
+        if not isinstance(value, dict):
+            return f"Expected dict, but got {type(value).__name__}"
+        bad = [(str(v), p) for v in value.values() if (p := _element_problem(v, args[1]))]
+        return f"invalid values of {_hint_text(hint)}: {bad}" if bad else None
+    return None
+
+
+def input_hint(predict: Any) -> Any:
+    """The ``list[X]`` hint of a predict method's input when it gives a signature, else None."""
     try:
         hints = typing.get_type_hints(predict)
     except (NameError, TypeError):
@@ -113,14 +158,30 @@ def signature_from_predict(predict: Any) -> Any:
     if hint is None or not _is_list(hint):
         return None
     try:
-        inputs = schema_from_hint(typing.get_args(hint)[0])
+        schema_from_hint(typing.get_args(hint)[0])
     except SchemaError:
         return None
-    outputs = Schema([ColSpec(AnyType())])
-    if "return" in hints:
-        out = hints["return"]
-        with contextlib.suppress(SchemaError):  # MLflow falls back to Any as well
-            outputs = schema_from_hint(typing.get_args(out)[0] if _is_list(out) else out)
-    signature = ModelSignature(inputs, outputs)
-    signature.is_signature_from_type_hint = True
-    return signature
+    return hint
+
+
+def check_input(data: Any, hint: Any) -> Any:
+    """``data`` checked against a ``list[X]`` input hint (a pandas DataFrame becomes its first
+    column's values, or its records for dict/object elements, as MLflow converts it).
+
+    Raises :class:`SchemaEnforcementError` naming the elements that do not fit."""
+    from mlmodel_spec.types.errors import INVALID_PARAMETER_VALUE, SchemaEnforcementError
+
+    if type(data).__name__ == "DataFrame" and type(data).__module__.startswith("pandas"):
+        item = typing.get_args(hint)[0]
+        is_mapping = typing.get_origin(item) is dict or _is_object_hint(item)
+        if is_mapping:
+            data = data.to_dict(orient="records")
+        else:
+            data = data.iloc[:, 0].tolist() if len(data.columns) else []
+    problem = _element_problem(data, hint)
+    if problem is not None:
+        raise SchemaEnforcementError(
+            f"Failed to validate data against type hint `{_hint_text(hint)}`: {problem}",
+            INVALID_PARAMETER_VALUE,
+        )
+    return data
