@@ -12,7 +12,8 @@ What it covers: sklearn in every serialization format the installed MLflow suppo
 and without signature / input example (DataFrame, ndarray), ``code_paths`` and a pip
 constraints file; lightgbm Booster (with a NaN-holding DataFrame example) and
 ``LGBMClassifier``; custom ``PythonModel`` with an artifact, with a dict + params example,
-and from code (models-from-code).
+with a type-hinted predict, with a signature of every column and param kind, and from code
+(models-from-code).
 """
 
 from __future__ import annotations
@@ -69,6 +70,43 @@ class Chat(mlflow.pyfunc.PythonModel):
 
     def predict(self, context, model_input, params=None):  # type: ignore[no-untyped-def]
         return ["ok"]
+
+
+class Upper(mlflow.pyfunc.PythonModel):
+    """A type-hinted predict: MLflow (2.20+) infers the signature from the hints and pickles
+    the validating wrapper it puts around predict."""
+
+    def predict(self, model_input: list[str], params: dict[str, Any] | None = None) -> list[str]:
+        return [text.upper() for text in model_input]
+
+
+class Answer(mlflow.pyfunc.PythonModel):
+    """One answer per row, for a signature with every column and param kind."""
+
+    def predict(self, context, model_input, params=None):  # type: ignore[no-untyped-def]
+        return ["ok"] * len(model_input)
+
+
+def _rich_signature() -> Any:
+    from mlflow.models import ModelSignature
+    from mlflow.types.schema import Array, ColSpec, Object, ParamSchema, ParamSpec, Property, Schema
+
+    inputs = Schema(
+        [
+            ColSpec("string", "q"),
+            ColSpec(Array("double"), "v"),
+            ColSpec(Object([Property("k", "long"), Property("tag", "string", False)]), "o"),
+            ColSpec("datetime", "when", required=False),
+        ]
+    )
+    params = ParamSchema(
+        [
+            ParamSpec("temperature", "double", 0.5),
+            ParamSpec("stop", "string", ["END"], (-1,)),
+            ParamSpec("since", "datetime", np.datetime64("2024-01-01T00:00:00")),
+        ]
+    )
+    return ModelSignature(inputs=inputs, outputs=Schema([ColSpec("string")]), params=params)
 
 
 def _frame() -> tuple[pd.DataFrame, np.ndarray]:
@@ -174,6 +212,12 @@ class Maker:
             input_example=({"x": [1, 2], "s": "hi"}, {"temperature": 0.5}),
         )
         self.record(path, "custom PythonModel with a dict + params example")
+        path = self.saved / "pyfunc-type-hints"
+        mlflow.pyfunc.save_model(path, python_model=Upper(), input_example=["a", "b"])
+        self.record(path, "custom PythonModel with a type-hinted predict")
+        path = self.saved / "pyfunc-rich-signature"
+        mlflow.pyfunc.save_model(path, python_model=Answer(), signature=_rich_signature())
+        self.record(path, "custom PythonModel, signature with array/object/datetime and params")
         path = self.saved / "pyfunc-from-code"
         mlflow.pyfunc.save_model(path, python_model=str(self.out / "inputs" / "model_code.py"))
         self.record(path, "models-from-code PythonModel")

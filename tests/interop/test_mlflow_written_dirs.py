@@ -25,7 +25,7 @@ mlflow = pytest.importorskip("mlflow")
 
 GENERATOR = Path(__file__).with_name("make_mlflow_models.py")
 #: saved with save_model besides one sklearn model per serialization format
-SAVED_OTHERS = 9  # 4 sklearn variants, 2 lightgbm, 3 pyfunc
+SAVED_OTHERS = 11  # 4 sklearn variants, 2 lightgbm, 5 pyfunc
 LOGGED_PER_STORE = 3
 #: environment rules: on what MLflow writes they must stay silent, not only error-free
 ENV_RULES = {
