@@ -7,6 +7,15 @@ a usable document), so this module only defines them.
 from ..findings import Severity
 from ..registry import define_rule
 
+#: problems of conda.yaml/python_env.yaml are warnings: MLflow 2.22/3.17 load and predict
+#: without reading them (rules/environment.py); only environment managers fail on them
+_IN_ENV_FILE = (
+    (
+        Severity.WARNING,
+        "in conda.yaml or python_env.yaml: loading never reads them, environment managers fail",
+    ),
+)
+
 MLMODEL_UNREADABLE = define_rule(
     "mlmodel-unreadable",
     Severity.ERROR,
@@ -19,6 +28,7 @@ YAML_SYNTAX = define_rule(
     "The file is not well-formed YAML",
     'Fix the YAML at the position shown; `python -c "import yaml,sys; '
     "yaml.safe_load(open(sys.argv[1]))\" FILE` reproduces MLflow's reading.",
+    severities=_IN_ENV_FILE,
 )
 YAML_DUPLICATE_KEY = define_rule(
     "yaml-duplicate-key",
@@ -31,12 +41,14 @@ YAML_TAG = define_rule(
     Severity.ERROR,
     "A YAML tag that yaml.safe_load refuses (e.g. !!python/object)",
     "Remove the tag: MLmodel holds only mappings, lists and plain scalars.",
+    severities=_IN_ENV_FILE,
 )
 YAML_LIMITS = define_rule(
     "yaml-limits",
     Severity.ERROR,
     "The document is too deep or too large once aliases are expanded",
     "An MLmodel file is a few levels deep and a few hundred values long.",
+    severities=_IN_ENV_FILE,
 )
 MLMODEL_EMPTY = define_rule(
     "mlmodel-empty",

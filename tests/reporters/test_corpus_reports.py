@@ -148,10 +148,10 @@ def test_every_reported_severity_is_declared_by_its_rule(corpus: Report) -> None
     assert not undeclared, "declare the case with define_rule(..., severities=...)"
 
 
-def test_env_file_missing_severities_agree_everywhere(corpus: Report) -> None:
-    rule = RULES["env-file-missing"]
+def test_path_missing_severities_agree_everywhere(corpus: Report) -> None:
+    rule = RULES["path-missing"]
     reported = {f.severity.value for t in corpus.targets for f in t.findings if f.rule == rule.id}
-    assert reported == {"error", "warning"}  # named in MLmodel / only by convention
+    assert reported == {"error", "warning"}  # a payload / an input example or extra file
     assert {s.value for s in rule.allowed_severities()} == reported
 
 
@@ -178,7 +178,9 @@ def test_rules_command_lists_each_severity() -> None:
     text = io.StringIO()
     with redirect_stdout(text):
         main(["rules"])
-    assert re.search(r"^ +error +when MLmodel names the file", text.getvalue(), flags=re.M)
+    assert re.search(
+        r"^ +warning +when it is the \(serving\) input example", text.getvalue(), flags=re.M
+    )
 
 
 def test_sarif_levels_agree_with_the_registry(corpus: Report) -> None:
