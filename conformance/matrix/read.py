@@ -20,8 +20,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .cells import ERROR, load_mlflow, load_ours, run_cell, run_conformance, run_static
+from .cells import ERROR, Loader, load_mlflow, load_ours, run_cell, run_conformance, run_static
 from .golden import MANIFEST, installed_versions, mlflow_installed
+from .shapes import CELLS_SCHEMA, MANIFEST_SCHEMA, problem
 
 INPROGRESS = ".inprogress.json"
 CRASHED = ".crashed.json"  # every place a reader died, kept until a read completes
@@ -87,65 +88,85 @@ def _crashed_cell(marker: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+@dataclass
+class _Reader:
+    """One reader process: its fingerprint, loaders and the places earlier runs died."""
+
+    out_dir: Path
+    fingerprint: dict[str, Any]
+    loaders: dict[str, Loader]
+    crashed: list[Any]
+    stats: ReadStats = field(default_factory=ReadStats)
+
+    @property
+    def marker_path(self) -> Path:
+        return self.out_dir / INPROGRESS
+
+    def read_case(self, writer: str, case_id: str, directory: Path, entry: Any) -> Any:
+        """The cells of one golden model, the checks and the reader-* prediction."""
+        cells: dict[str, Any] = {}
+        for loader_name, loader in self.loaders.items():
+            here = {"writer": writer, "case": case_id, "loader": loader_name}
+            if here in self.crashed:
+                cells[loader_name] = _crashed_cell(here)
+                self.stats.crashed.append(f"{writer}/{case_id} ({loader_name})")
+                continue
+            write_json_atomic(self.marker_path, here)
+            cells[loader_name] = run_cell(loader, directory, entry)
+        at_checks = {"writer": writer, "case": case_id, "loader": "checks"}
+        write_json_atomic(self.marker_path, at_checks)
+        checks = (
+            {"passed": 0, "failed": [], "skipped": "reader crashed here"}
+            if at_checks in self.crashed
+            else run_conformance(directory)
+        )
+        static = run_static(directory, self.fingerprint["packages"])
+        return {"cells": cells, "checks": checks, "static": static}
+
+    def read_writer(self, golden: Path, writer: str, manifest: dict[str, Any]) -> None:
+        result_path = self.out_dir / f"{writer}.json"
+        results: dict[str, Any] = read_json(result_path) or {}
+        if problem(results, CELLS_SCHEMA):
+            results = {}  # unreadable earlier results: read everything again
+        for case_id, entry in sorted(manifest["cases"].items()):
+            key = cell_key(manifest["environment"], entry, self.fingerprint)
+            if results.get(case_id, {}).get("key") == key:
+                self.stats.reused += "cells" in results[case_id]  # not-written: read nothing
+                continue
+            if "unsupported" in entry or "write_error" in entry:
+                reason = entry.get("unsupported") or entry["write_error"]
+                results[case_id] = {"key": key, "not_written": reason}
+                continue
+            read = self.read_case(writer, case_id, golden / writer / case_id, entry)
+            results[case_id] = {"key": key, **read}
+            write_json_atomic(result_path, results)
+            self.stats.computed += 1
+        write_json_atomic(result_path, results)
+
+
 def read_all(matrix_dir: Path, env_name: str, writers: list[str] | None = None) -> ReadStats:
     """Read every writer's golden models (or only ``writers``) in this environment."""
-    reader = reader_fingerprint(env_name)
-    loaders = {"mlmodel-spec": load_ours}
+    loaders: dict[str, Loader] = {"mlmodel-spec": load_ours}
     if mlflow_installed():
         loaders["mlflow"] = load_mlflow
     out_dir = matrix_dir / "cells" / env_name
-    marker_path = out_dir / INPROGRESS
     crashed_path = out_dir / CRASHED
     crashed: list[Any] = read_json(crashed_path) or []
-    marker = read_json(marker_path)
+    marker = read_json(out_dir / INPROGRESS)
     if marker is not None and marker not in crashed:  # the last run died there
         crashed.append(marker)
         write_json_atomic(crashed_path, crashed)
-    stats = ReadStats()
+    reader = _Reader(out_dir, reader_fingerprint(env_name), loaders, crashed)
     golden = matrix_dir / "golden"
-    names = sorted(p.name for p in golden.iterdir() if (p / MANIFEST).is_file())
-    for writer in names:
+    for writer in sorted(p.name for p in golden.iterdir() if (p / MANIFEST).is_file()):
         if writers and writer not in writers:
             continue
         manifest = read_json(golden / writer / MANIFEST)
-        if not isinstance(manifest, dict):
-            continue
-        result_path = out_dir / f"{writer}.json"
-        results: dict[str, Any] = read_json(result_path) or {}
-        for case_id, entry in sorted(manifest["cases"].items()):
-            key = cell_key(manifest["environment"], entry, reader)
-            if results.get(case_id, {}).get("key") == key:
-                stats.reused += "cells" in results[case_id]  # not-written cases read nothing
-                continue
-            if "unsupported" in entry or "write_error" in entry:
-                results[case_id] = {
-                    "key": key,
-                    "not_written": entry.get("unsupported") or entry["write_error"],
-                }
-                continue
-            directory = golden / writer / case_id
-            cells: dict[str, Any] = {}
-            for loader_name, loader in loaders.items():
-                here = {"writer": writer, "case": case_id, "loader": loader_name}
-                if here in crashed:
-                    cells[loader_name] = _crashed_cell(here)
-                    stats.crashed.append(f"{writer}/{case_id} ({loader_name})")
-                    continue
-                write_json_atomic(marker_path, here)
-                cells[loader_name] = run_cell(loader, directory, entry)
-            write_json_atomic(marker_path, {**here, "loader": "checks"})
-            checks = (
-                {"passed": 0, "failed": [], "skipped": "reader crashed here"}
-                if {**here, "loader": "checks"} in crashed
-                else run_conformance(directory)
-            )
-            static = run_static(directory, reader["packages"])
-            results[case_id] = {"key": key, "cells": cells, "checks": checks, "static": static}
-            write_json_atomic(result_path, results)
-            stats.computed += 1
-        write_json_atomic(result_path, results)
-    for done in (marker_path, crashed_path):  # the crashed cells are cached with their key
+        if manifest is None or problem(manifest, MANIFEST_SCHEMA):
+            continue  # `matrix report` names the file and what is wrong with it
+        reader.read_writer(golden, writer, manifest)
+    for done in (reader.marker_path, crashed_path):  # crashed cells are cached with their key
         if done.exists():
             done.unlink()
-    write_json_atomic(out_dir / "_reader.json", reader)
-    return stats
+    write_json_atomic(out_dir / "_reader.json", reader.fingerprint)
+    return reader.stats

@@ -16,6 +16,7 @@ from typing import Any
 from .cells import DIFFERENT, ERROR, OK, STATUS_RANK, WARNING
 from .golden import MANIFEST, MLFLOW_PREFIX
 from .read import read_json
+from .shapes import CELLS_SCHEMA, MANIFEST_SCHEMA, problem
 
 REPORT_VERSION = "1"
 SYMBOL = {OK: "ok", WARNING: "warn", DIFFERENT: "DIFF", ERROR: "FAIL"}
@@ -37,6 +38,12 @@ def _sort_key(pair: tuple[str, str], environments: dict[str, Any]) -> tuple[int,
     return (0 if who == "mlmodel-spec" else 1, 1 if has_mlflow else 0, env)
 
 
+def _require(value: Any, schema: str, path: Path) -> None:
+    why = "not JSON" if value is None else problem(value, schema)
+    if why:
+        raise ReportError(f"{path}: not a matrix {schema.split('.', 1)[0]} file: {why}")
+
+
 def build(matrix_dir: Path) -> dict[str, Any]:
     """Collect the golden manifests and every reader's cells into the report document."""
     golden = matrix_dir / "golden"
@@ -49,7 +56,8 @@ def build(matrix_dir: Path) -> dict[str, Any]:
         if golden.is_dir()
         else {}
     )
-    manifests = {k: v for k, v in manifests.items() if isinstance(v, dict)}
+    for name, manifest in manifests.items():
+        _require(manifest, MANIFEST_SCHEMA, golden / name / MANIFEST)
     if not manifests:
         raise ReportError(f"no golden models under {golden}: run `mlmodel-spec matrix run` first")
     environments = {name: m["environment"] for name, m in manifests.items()}
@@ -69,7 +77,11 @@ def build(matrix_dir: Path) -> dict[str, Any]:
         if reader not in environments and isinstance(fingerprint, dict):
             environments[reader] = {k: fingerprint[k] for k in ("name", "python", "packages")}
         for writer in manifests:
-            results = read_json(reader_dir / f"{writer}.json") or {}
+            path = reader_dir / f"{writer}.json"
+            if not path.is_file():
+                continue
+            results = read_json(path)
+            _require(results, CELLS_SCHEMA, path)
             for case_id, result in sorted(results.items()):
                 entry = manifests[writer]["cases"].get(case_id)
                 if entry is None or "cells" not in result:

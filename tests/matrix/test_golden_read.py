@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from mlmodel_spec.conformance.matrix import golden, read
+from mlmodel_spec.conformance.matrix import golden, read, shapes
 from mlmodel_spec.conformance.matrix.cells import DIFFERENT, ERROR, run_static
 from mlmodel_spec.conformance.matrix.data import PREDICT_ROWS
 
@@ -106,7 +106,7 @@ def test_a_reader_that_died_in_a_cell_records_it_and_moves_on(golden_copy: Path)
     assert not marker.exists()
 
 
-@pytest.mark.parametrize("broken", ["not json", "[]"])
+@pytest.mark.parametrize("broken", ["not json", "[]", '{"version": 1, "environment": {}}'])
 def test_a_broken_manifest_is_skipped(golden_copy: Path, broken: str) -> None:
     (golden_copy / "golden" / "bad").mkdir()
     (golden_copy / "golden" / "bad" / golden.MANIFEST).write_text(broken)
@@ -139,3 +139,19 @@ def test_cases_not_written_are_neither_read_nor_counted(golden_copy: Path) -> No
     assert (second.computed, second.reused) == (0, cases - 1)
     results = json.loads((golden_copy / "cells" / "reader" / "here.json").read_text())
     assert results["sk-skops"]["not_written"] == "no"
+
+
+def test_the_written_manifest_and_cells_have_their_schemas_shape(golden_copy: Path) -> None:
+    assert shapes.problem(manifest(golden_copy), shapes.MANIFEST_SCHEMA) is None
+    read.read_all(golden_copy, "reader")
+    cells = json.loads((golden_copy / "cells" / "reader" / "here.json").read_text())
+    assert shapes.problem(cells, shapes.CELLS_SCHEMA) is None
+    cells["sk-pickle"].pop("cells")
+    assert shapes.problem(cells, shapes.CELLS_SCHEMA) is not None
+
+
+def test_unreadable_earlier_results_are_read_again(golden_copy: Path) -> None:
+    first = read.read_all(golden_copy, "reader")
+    (golden_copy / "cells" / "reader" / "here.json").write_text('["truncated"')
+    again = read.read_all(golden_copy, "reader")
+    assert (again.computed, again.reused) == (first.computed, 0)

@@ -200,3 +200,34 @@ def test_report_of_real_golden_models(golden_copy: Path) -> None:
     assert doc["summary"]["cells"] >= 7
     assert doc["summary"]["error"] == 0
     assert "reader" in doc["environments"]  # a reader that wrote nothing is still described
+
+
+@pytest.mark.parametrize(
+    ("relpath", "text", "message"),
+    [
+        ("golden/py310-a/manifest.json", "[]", "golden/py310-a/manifest.json: not a matrix"),
+        (
+            "golden/py310-a/manifest.json",
+            "{",
+            "manifest.json: not a matrix manifest file: not JSON",
+        ),
+        ("cells/py310-a/py311-b-mlflow.json", '{"sk-pickle": {"key": "k"}}', "/sk-pickle: "),
+        (
+            "cells/py310-a/py311-b-mlflow.json",
+            '{"x": {"key": "k", "cells": {"mlflow": {"status": "fine"}}}}',
+            "/x/cells/mlflow/status: 'fine' is not one of",
+        ),
+    ],
+)
+def test_a_malformed_file_is_one_error_line(
+    fake_matrix: Path,
+    capsys: pytest.CaptureFixture[str],
+    relpath: str,
+    text: str,
+    message: str,
+) -> None:
+    (fake_matrix / relpath).write_text(text)
+    with pytest.raises(report.ReportError, match=re.escape(message)):
+        report.build(fake_matrix)
+    assert main(["matrix", "report", "--matrix-dir", str(fake_matrix)]) == 2
+    assert capsys.readouterr().err.count("\n") == 1
