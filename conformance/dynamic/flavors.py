@@ -71,6 +71,10 @@ def may_load_natively(flavors: dict[str, Any]) -> bool:
 
 
 def library_import_name(module: ModuleType) -> str:
+    """The library's import name: a compiled module's spec states it (``library.import``)."""
+    stated = getattr(module.FLAVOR, "library_import", None)
+    if isinstance(stated, str) and stated:
+        return stated.partition(".")[0]
     library: str = module.FLAVOR.library
     return IMPORT_NAMES.get(library, library.replace("-", "_"))
 

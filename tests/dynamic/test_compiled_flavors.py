@@ -124,3 +124,15 @@ def test_a_hand_written_loader_module_is_skipped_not_failed(
     statuses = _check_statuses(model, tmp_path)
     assert statuses["loads"] == "passed"
     assert [statuses[c] for c in NATIVE_CHECKS] == ["skipped"] * 3
+
+
+def test_the_library_is_the_import_name_a_compiled_module_states() -> None:
+    from types import ModuleType, SimpleNamespace
+
+    from mlmodel_spec.conformance.dynamic.flavors import library_import_name
+
+    compiled, built_in = ModuleType("compiled"), ModuleType("built_in")
+    compiled.FLAVOR = SimpleNamespace(library="acme-trees-dist", library_import="acme_pkg.trees")  # type: ignore[attr-defined]
+    built_in.FLAVOR = SimpleNamespace(library="scikit-learn")  # type: ignore[attr-defined]
+    assert library_import_name(compiled) == "acme_pkg"
+    assert library_import_name(built_in) == "sklearn"
