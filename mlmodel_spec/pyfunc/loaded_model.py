@@ -17,6 +17,7 @@ from mlmodel_spec._flavor import add_code_to_path, model_directory
 from mlmodel_spec.conformance import _generated_flavors
 from mlmodel_spec.models.model import Model
 from mlmodel_spec.types.errors import (
+    INVALID_PARAMETER_VALUE,
     MlmodelSpecError,
     MlmodelSpecWarning,
     ModelFormatError,
@@ -110,7 +111,8 @@ class PyFuncModel:
                 data = enforce_schema(data, schema)
             except SchemaEnforcementError as exc:
                 raise SchemaEnforcementError(
-                    f"Failed to enforce schema of data with schema '{schema}'. Error: {exc}"
+                    f"Failed to enforce schema of data with schema '{schema}'. Error: {exc}",
+                    INVALID_PARAMETER_VALUE,  # as MLflow's PyFuncModel.predict re-raises it
                 ) from None
         params = enforce_params(params, meta.get_params_schema())
         parameter = inspect.signature(self._predict_fn).parameters.get("params")
