@@ -247,7 +247,11 @@ def _param_type_and_shape(value: Any) -> tuple[DataType | Object, tuple[int, ...
         return numpy_dtype_to_datatype(np.array(value).dtype), None
     if isinstance(value, dict):
         object_type = infer_schema({"value": value}).inputs[0].type
-        assert isinstance(object_type, Object)
+        if not isinstance(object_type, Object):  # {} is Any, which a param cannot be
+            raise SchemaError(
+                f"'dtype' must be DataType, Object or str, got {object_type}: a dict "
+                "param needs at least one key"
+            )
         return object_type, None
     raise SchemaError(f"Expected parameters to be 1D array or scalar, got {type(value).__name__}")
 

@@ -262,6 +262,26 @@ def test_infer_signature_on_generated_inputs(data: Any) -> None:
     assert_same(run(lambda: _infer(mlflow.models, data)), run(lambda: _infer(ours_models, data)))
 
 
+PARAM_VALUES = st.one_of(
+    st.integers(-5, 5),
+    st.floats(allow_nan=False, allow_infinity=False),
+    st.text(max_size=3),
+    st.booleans(),
+    st.lists(st.integers(0, 3), min_size=1, max_size=3),
+    st.none(),
+    st.dictionaries(NAMES, st.integers(), max_size=1),
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(frames, st.dictionaries(NAMES, PARAM_VALUES, min_size=1, max_size=3))
+def test_infer_signature_with_params(data: Any, params: dict[str, Any]) -> None:
+    def go(lib: Any) -> Any:
+        return lib.infer_signature(data, np.zeros(len(data)), params=params).to_dict()
+
+    assert_same(run(lambda: go(mlflow.models)), run(lambda: go(ours_models)))
+
+
 # -- schema enforcement on good and bad inputs --------------------------------------------------
 COLUMNS = [
     {"name": "x", "type": "double"},
@@ -410,6 +430,23 @@ def test_input_example_saved_by_mlflow_loads_the_same(tmp_path: Path, name: str)
         lambda: ours_models.Model.load(tmp_path / "m").get_serving_input(tmp_path / "m")
     )
     assert_same(theirs_serving, ours_serving)
+
+
+@pytest.mark.parametrize("name", sorted(EXAMPLES))
+def test_input_example_saved_by_both_is_the_same(tmp_path: Path, name: str) -> None:
+    """Saved by each library, loaded by MLflow: the same example and the same serving input."""
+    with quiet():
+        mlflow.pyfunc.save_model(tmp_path / "t", python_model=Echo(), input_example=EXAMPLES[name])
+    ours_pyfunc.save_model(tmp_path / "o", python_model=EchoOurs(), input_example=EXAMPLES[name])
+
+    def load(path: Path) -> Any:
+        return mlflow.models.Model.load(path).load_input_example(path)
+
+    def serving(path: Path) -> Any:
+        return json.loads(mlflow.models.Model.load(path).get_serving_input(path) or "null")
+
+    assert_same(run(lambda: load(tmp_path / "t")), run(lambda: load(tmp_path / "o")), _same_example)
+    assert serving(tmp_path / "o") == serving(tmp_path / "t")
 
 
 @pytest.mark.parametrize("name", sorted(EXAMPLES))

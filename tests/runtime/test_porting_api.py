@@ -301,3 +301,11 @@ def test_check_input_against_type_hint(hint: Any, good: Any, bad: Any) -> None:
     assert check_input(good, hint) == good
     with pytest.raises(SchemaEnforcementError):
         check_input(bad, hint)
+
+
+def test_empty_dict_param_is_refused_like_mlflow() -> None:
+    from mlmodel_spec.types.infer import infer_param_schema
+
+    with pytest.raises(SchemaError, match="Failed to infer schema for parameters"):
+        infer_param_schema({"a": {}})
+    assert infer_param_schema({"a": {"k": 1}}).params[0].name == "a"
