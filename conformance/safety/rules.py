@@ -144,8 +144,12 @@ def _judge_globals(
     code_refs: list[str],
 ) -> Iterator[Problem]:
     unknown: list[GlobalUse] = []
+    shadowing: list[GlobalUse] = []
     for ref, use in scan.globals.items():
         verdict = judge(ref.module, ref.name, target.context)
+        if verdict.kind == "allowed" and ref.module.split(".")[0] in own_modules:
+            shadowing.append(use)  # code/ goes first on the import path: the model's copy loads
+            continue
         if verdict.kind != "allowed" and _code_reference(target, scan, use):
             listed = verdict.entry.reason if verdict.entry else "interpreter internals"
             why = f" (deny list: {listed})" if verdict.kind == "dangerous" else ""
@@ -165,6 +169,17 @@ def _judge_globals(
                 continue  # the model's own code/ modules: the code summary or inventory lists them
             unknown.append(use)
     severity = _tightened(ctx, Severity.WARNING)
+    for use in sorted(shadowing, key=lambda u: u.offset)[:MAX_UNKNOWN_FINDINGS]:
+        top = use.ref.module.split(".")[0]
+        yield Problem(
+            UNKNOWN_GLOBAL,
+            "",
+            f"{target.rel} imports {use.ref.dotted} ({_where(scan, use)}), but the model's "
+            f"code/ provides a module {top!r}: it comes first on the import path, so loading "
+            "imports the model's copy instead of the library the allow-list admits",
+            file=target.rel,
+            severity=severity,
+        )
     for use in sorted(unknown, key=lambda u: u.offset)[:MAX_UNKNOWN_FINDINGS]:
         yield Problem(
             UNKNOWN_GLOBAL,

@@ -396,6 +396,26 @@ def test_a_class_from_the_models_own_code_dir_is_listed_not_flagged(tmp_path: Pa
     assert "code/churn_helpers/scaling.py" in finding.message
 
 
+def test_code_that_shadows_an_allowed_library_is_not_admitted(tmp_path: Path) -> None:
+    """code/ goes first on the import path: a ``code/sklearn`` package would be imported
+    in place of scikit-learn, so the allow-list entry for sklearn does not apply."""
+    import yaml
+
+    payload = crafted.benign_estimator("sklearn.linear_model", "LogisticRegression")
+    root = _model(tmp_path, payload)
+    mlmodel = yaml.safe_load((root / "MLmodel").read_text())
+    mlmodel["flavors"]["sklearn"]["code"] = "code"
+    (root / "MLmodel").write_text(yaml.safe_dump(mlmodel))
+    (root / "code" / "helpers").mkdir(parents=True)
+    (root / "code" / "helpers" / "__init__.py").write_text("")
+    assert _safety(root) == set()
+    (root / "code" / "sklearn" / "linear_model").mkdir(parents=True)
+    (root / "code" / "sklearn" / "linear_model" / "__init__.py").write_text("import os\n")
+    (finding,) = [f for f in validate_model(root) if f.rule == "safety-unknown-global"]
+    assert finding.severity.value == "warning"
+    assert "code/ provides a module 'sklearn'" in finding.message
+
+
 def test_compressed_arrays_are_skipped_in_constant_memory(tmp_path: Path) -> None:
     """A gzip joblib file is inflated as it is read; its 64 MB array is never held."""
     import tracemalloc
