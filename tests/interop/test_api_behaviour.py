@@ -232,6 +232,16 @@ frames = st.tuples(
 string_frames = st.lists(st.text(max_size=3), min_size=1, max_size=3).map(
     lambda v: pd.DataFrame({"s": v, "n": range(len(v))})
 )
+mixed_frames = st.integers(1, 3).flatmap(
+    lambda n: st.fixed_dictionaries(
+        {
+            "s": st.lists(st.one_of(st.none(), st.text(max_size=2)), min_size=n, max_size=n),
+            "f": st.lists(st.one_of(st.floats(allow_infinity=False)), min_size=n, max_size=n),
+            "t": st.lists(st.datetimes(), min_size=n, max_size=n),
+            "l": st.lists(st.lists(st.integers(0, 3), max_size=2), min_size=n, max_size=n),
+        }
+    ).map(pd.DataFrame)
+)
 arrays = hnp.arrays(
     dtype=SCALAR_DTYPES.map(np.dtype),
     shape=hnp.array_shapes(min_dims=1, max_dims=3, max_side=3),
@@ -247,6 +257,7 @@ records = st.lists(
 INPUTS = st.one_of(
     frames,
     string_frames,
+    mixed_frames,
     arrays,
     st.dictionaries(NAMES, arrays, min_size=1, max_size=2),
     dicts,
@@ -308,6 +319,21 @@ def test_validate_schema_good_and_bad(name: str) -> None:
 
     def go(lib: Any, s: Any) -> Any:
         lib.validate_schema(data, s.Schema.from_json(json.dumps(COLUMNS)))
+
+    assert_same(
+        run(lambda: go(mlflow.models, mlflow_schema)), run(lambda: go(ours_models, ours_schema))
+    )
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(frames, frames)
+def test_validate_schema_on_generated_frames(declared: pd.DataFrame, data: pd.DataFrame) -> None:
+    """A schema inferred from one generated frame, enforced on another."""
+    with quiet():
+        schema_json = mlflow.models.infer_signature(declared).inputs.to_json()
+
+    def go(lib: Any, s: Any) -> None:
+        lib.validate_schema(data, s.Schema.from_json(schema_json))
 
     assert_same(
         run(lambda: go(mlflow.models, mlflow_schema)), run(lambda: go(ours_models, ours_schema))
