@@ -16,6 +16,7 @@ import pytest
 import yaml
 
 import mlmodel_spec.pyfunc
+import mlmodel_spec.sklearn
 from mlmodel_spec._flavor_atomic import TargetExistsError
 from mlmodel_spec.models import (
     Model,
@@ -309,3 +310,26 @@ def test_empty_dict_param_is_refused_like_mlflow() -> None:
     with pytest.raises(SchemaError, match="Failed to infer schema for parameters"):
         infer_param_schema({"a": {}})
     assert infer_param_schema({"a": {"k": 1}}).params[0].name == "a"
+
+
+def test_infer_pip_requirements_by_loading_in_a_subprocess(tmp_path: Path) -> None:
+    import sklearn
+    from sklearn.linear_model import LinearRegression
+
+    from mlmodel_spec.models import infer_pip_requirements
+
+    path = tmp_path / "sk"
+    mlmodel_spec.sklearn.save_model(LinearRegression().fit([[0.0], [1.0]], [0.0, 1.0]), path)
+    found = infer_pip_requirements(path, "sklearn")
+    # skops (the default format) requires scikit-learn, so pruning keeps skops, as MLflow prunes
+    assert f"scikit-learn=={sklearn.__version__}" in found or any(
+        r.startswith("skops==") for r in found
+    )
+    assert not any(r.startswith(("mlmodel", "mlflow")) for r in found)
+    broken = _saved(tmp_path)
+    for pickled in broken.rglob("*.pkl"):
+        pickled.write_bytes(b"not a pickle")  # loading fails in the subprocess
+    with pytest.warns(UserWarning, match="Could not infer"):
+        assert infer_pip_requirements(broken, "python_function", fallback=["x"]) == ["x"]
+    with pytest.raises(MlmodelSpecError, match="failed"):
+        infer_pip_requirements(broken, "python_function")
