@@ -149,6 +149,36 @@ def test_schema_from_json_and_to_dict(spec: dict[str, Any]) -> None:
     )
 
 
+NAMES = st.text(alphabet="abcxyz_", min_size=1, max_size=4)
+PRIMITIVE_JSON = st.sampled_from(
+    ["boolean", "integer", "long", "float", "double", "string", "binary", "datetime", "any"]
+).map(lambda name: {"type": name})
+TYPE_JSON = st.recursive(
+    PRIMITIVE_JSON,
+    lambda inner: st.one_of(
+        st.builds(lambda items: {"type": "array", "items": items}, inner),
+        st.builds(lambda values: {"type": "map", "values": values}, inner),
+        st.dictionaries(NAMES, st.tuples(inner, st.booleans()), min_size=0, max_size=3).map(
+            lambda props: {
+                "type": "object",
+                "properties": {k: {**v, "required": r} for k, (v, r) in props.items()},
+            }
+        ),
+    ),
+    max_leaves=5,
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.tuples(TYPE_JSON, st.booleans()), min_size=1, max_size=3))
+def test_schema_json_of_generated_nested_types(columns: list[tuple[Any, bool]]) -> None:
+    specs = [{**spec, "name": f"c{i}", "required": r} for i, (spec, r) in enumerate(columns)]
+    assert_same(
+        run(lambda: _schema_json(mlflow_schema, specs)),
+        run(lambda: _schema_json(ours_schema, specs)),
+    )
+
+
 @pytest.mark.parametrize("spec", PARAMS, ids=json.dumps)
 def test_param_schema_from_json_and_to_dict(spec: dict[str, Any]) -> None:
     def go(lib: Any) -> Any:
@@ -219,7 +249,6 @@ def _infer(lib: Any, data: Any) -> Any:
     return lib.infer_signature(data).to_dict()
 
 
-NAMES = st.text(alphabet="abcxyz_", min_size=1, max_size=4)
 SCALAR_DTYPES = st.sampled_from(["int64", "int32", "float64", "float32", "bool", "uint8"])
 frames = st.tuples(
     st.lists(NAMES, min_size=1, max_size=4, unique=True), SCALAR_DTYPES, st.integers(1, 4)
