@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import ast
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 #: single-character type codes -> the type's ``char`` (numpy 2.x, 64-bit Linux). Codes
 #: below ``\x18`` are numpy's type numbers, which ``PyArray_DescrFromType`` also takes.
@@ -112,6 +112,9 @@ class Dtype:
     char: str
     size: int | None = None
     itemsize: int | None = None
+    #: written with the bytes alias ``a`` (``a``, ``a5``): deprecated in numpy 2.0, refused
+    #: from numpy 2.5 on (``TypeError: data type 'a' not understood``)
+    removed_alias: bool = False
 
     @property
     def bytes(self) -> int:
@@ -132,8 +135,26 @@ class NotADtype(ValueError):
     """numpy would refuse the string."""
 
 
+#: the numpy release that no longer parses the ``a`` alias
+ALIAS_REMOVED_IN = "2.5"
+
+
 def parse(text: str) -> Dtype:
-    """What ``numpy.dtype(text)`` gives, or :class:`NotADtype` where numpy raises."""
+    """What ``numpy.dtype(text)`` gives in numpy 2.0-2.4, or :class:`NotADtype` where numpy
+    raises. A dtype numpy 2.5 refuses (the ``a`` alias) comes back with ``removed_alias``."""
+    parsed = _parse(text)
+    if _A_ALIAS.search(_BRACKETS.sub("", text)):  # also inside comma strings: `0a`, `i4,a3`
+        return replace(parsed, removed_alias=True)
+    return parsed
+
+
+#: the type code ``a`` on its own or with a size, not a letter of a name (``half``)
+_A_ALIAS = re.compile(r"(?<![A-Za-z_])a\d*(?![A-Za-z_\d])")
+#: datetime metadata (``[as]`` is attoseconds, not the alias)
+_BRACKETS = re.compile(r"\[[^\]]*\]")
+
+
+def _parse(text: str) -> Dtype:
     if not text:
         raise NotADtype("an empty string is no data type")
     if _is_comma_string(text):

@@ -133,6 +133,11 @@ TENSOR_DTYPE = define_rule(
     "`<U5`).",
     severities=(
         (
+            Severity.WARNING,
+            "numpy before 2.5 parses it but numpy 2.5 and later refuse it (the bytes alias "
+            "`a`, `a5`): Model.load fails with the newer numpy",
+        ),
+        (
             Severity.INFO,
             "numpy parses it and MLflow loads it, but it is not the name MLflow writes "
             "(`<f8`, `i4`, `?`)",
@@ -308,6 +313,13 @@ def _check_tensor_dtype(index: int, entry: dict[str, Any], result: _Analysis) ->
             "refuses size information in flexible numpy types"
         )
         result.add(Problem(TENSOR_DTYPE, pointer, message), replaces)
+    elif parsed.removed_alias:
+        message = (
+            f"tensor spec {index}: dtype {show(dtype)} uses the bytes alias 'a', which numpy "
+            f"deprecated in 2.0 and refuses from {numpy_dtype.ALIAS_REMOVED_IN} on: Model.load "
+            f"raises TypeError with numpy {numpy_dtype.ALIAS_REMOVED_IN} or later"
+        )
+        result.add(Problem(TENSOR_DTYPE, pointer, message, severity=Severity.WARNING), replaces)
     elif not _DTYPE_NAME.fullmatch(dtype):
         message = (
             f"tensor spec {index}: dtype {show(dtype)} is numpy's alias, not the name MLflow "
