@@ -63,6 +63,7 @@ def load_model_from_code(code_path: str | Path, model_config: Any = None) -> Any
         raise ModelFormatError(f"Cannot import the model code file {path}")
     module = importlib.util.module_from_spec(spec)
     _state["model"] = None
+    _set_mlflow_slot(None)
     with _config(model_config):
         sys.modules[name] = module
         try:
@@ -72,11 +73,25 @@ def load_model_from_code(code_path: str | Path, model_config: Any = None) -> Any
         finally:
             sys.modules.pop(name, None)
     model, _state["model"] = _state["model"], None
+    if model is None:  # a script written for MLflow calls mlflow.models.set_model
+        model = _set_mlflow_slot(None)
     if model is None:
         raise ModelFormatError(
-            f"The model code {path} did not call mlmodel_spec.models.set_model(model)"
+            f"The model code {path} did not call mlmodel_spec.models.set_model(model) "
+            "(or mlflow.models.set_model)"
         )
     return model
+
+
+def _set_mlflow_slot(value: Any) -> Any:
+    """Set the slot ``mlflow.models.set_model`` fills, where MLflow is imported; return what
+    it held."""
+    mlflow_model_module = sys.modules.get("mlflow.models.model")
+    if mlflow_model_module is None:
+        return None
+    previous = getattr(mlflow_model_module, "__mlflow_model__", None)
+    mlflow_model_module.__mlflow_model__ = value  # type: ignore[attr-defined]
+    return previous
 
 
 class ModelConfig:
