@@ -86,6 +86,10 @@ class PythonModel:
         hints = self.__dict__.get("_predict_type_hints")
         return hints if isinstance(hints, TypeHints) else TypeHints()
 
+    def _get_type_hints(self) -> TypeHints:
+        """What MLflow 2.x (before 2.20) asks of a model at predict: the same hints."""
+        return self.predict_type_hints
+
 
 class FunctionPythonModel(PythonModel):
     """Wraps a plain function ``f(model_input)`` as a PythonModel."""

@@ -196,3 +196,14 @@ def test_a_pickle_from_another_python_is_explained(
         mlmodel_spec.pyfunc.load_model(model, suppress_warnings=True)
     assert type(caught.value) is expected
     assert ("Python 3.4" in str(caught.value)) is explained
+
+
+def test_mlflow_before_2_20_finds_the_type_hints_it_asks_for() -> None:
+    """MLflow 2.9's pyfunc wrapper calls ``python_model._get_type_hints().input`` at predict."""
+
+    class Plain(PythonModel):
+        def predict(self, context: Any, model_input: Any, params: Any = None) -> Any:
+            return model_input
+
+    assert Plain()._get_type_hints().input is None
+    assert Plain()._get_type_hints().output is None
