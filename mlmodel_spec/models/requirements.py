@@ -8,6 +8,7 @@ place (each file replaced atomically).
 
 from __future__ import annotations
 
+import inspect
 import json
 import os
 import subprocess
@@ -176,7 +177,6 @@ def infer_pip_requirements(  # noqa: PLR0917 - mirrors MLflow's signature
     """
     if uv_project_dir is not None or uv_groups or uv_extras:
         raise MlmodelSpecError("uv project export is not supported: pass pip requirements")
-    import importlib.metadata
 
     directory = _local_directory(model_uri)
     env = {**os.environ, **(extra_env_vars or {})}
@@ -191,7 +191,7 @@ def infer_pip_requirements(  # noqa: PLR0917 - mirrors MLflow's signature
             stacklevel=2,
         )
         return list(fallback)
-    owners = importlib.metadata.packages_distributions()
+    owners = _module_owners()
     distributions = {
         dist
         for module in modules
@@ -201,6 +201,28 @@ def infer_pip_requirements(  # noqa: PLR0917 - mirrors MLflow's signature
     skip = {"mlmodel-spec", "mlmodel_spec", "mlflow", "mlflow-skinny"}
     kept = _prune_dependencies({d for d in distributions if d.lower() not in skip})
     return sorted(environment.pinned_requirement(d) for d in kept)
+
+
+def _module_owners() -> dict[str, list[str]]:
+    """Top-level module -> the distributions that install it. Python 3.10's
+    ``packages_distributions`` reads only ``top_level.txt``, which wheels built with meson
+    (numpy, scipy, scikit-learn) lack; there the names come from each distribution's files,
+    as 3.11 and later infer them."""
+    import importlib.metadata
+
+    owners = {k: list(v) for k, v in importlib.metadata.packages_distributions().items()}
+    if sys.version_info >= (3, 11):
+        return owners
+    for dist in importlib.metadata.distributions():
+        name = dist.metadata["Name"]
+        for file in dist.files or ():
+            parts = file.parts
+            if not name or not parts or parts[0] == ".." or parts[0].endswith("-info"):
+                continue
+            top = parts[0] if len(parts) > 1 else inspect.getmodulename(parts[0])
+            if top and top != "__pycache__" and name not in owners.setdefault(top, []):
+                owners[top].append(name)
+    return owners
 
 
 def _canonical(name: str) -> str:
