@@ -115,6 +115,9 @@ class Dtype:
     #: written with the bytes alias ``a`` (``a``, ``a5``): deprecated in numpy 2.0, refused
     #: from numpy 2.5 on (``TypeError: data type 'a' not understood``)
     removed_alias: bool = False
+    #: numpy's variable-width string type ``T`` with a shape (``(2,)T``, ``2T``): accepted by
+    #: numpy 2.0-2.4, refused from 2.5 on
+    shaped_string: bool = False
 
     @property
     def bytes(self) -> int:
@@ -143,9 +146,16 @@ def parse(text: str) -> Dtype:
     """What ``numpy.dtype(text)`` gives in numpy 2.0-2.4, or :class:`NotADtype` where numpy
     raises. A dtype numpy 2.5 refuses (the ``a`` alias) comes back with ``removed_alias``."""
     parsed = _parse(text)
-    if _A_ALIAS.search(_BRACKETS.sub("", text)):  # also inside comma strings: `0a`, `i4,a3`
-        return replace(parsed, removed_alias=True)
+    plain = _BRACKETS.sub("", text)
+    if _A_ALIAS.search(plain):  # also inside comma strings: `0a`, `i4,a3`
+        parsed = replace(parsed, removed_alias=True)
+    if _SHAPED_T.search(plain):
+        parsed = replace(parsed, shaped_string=True)
     return parsed
+
+
+#: ``T`` after a shape or a count (``(2,)T``, ``2T``, ``i4,(3,)T``)
+_SHAPED_T = re.compile(r"[)\d][ \t]*[<>|=]?T(?![A-Za-z_\d])")
 
 
 #: the type code ``a`` on its own or with a size, not a letter of a name (``half``)

@@ -135,7 +135,8 @@ TENSOR_DTYPE = define_rule(
         (
             Severity.WARNING,
             "numpy before 2.5 parses it but numpy 2.5 and later refuse it (the bytes alias "
-            "`a`, `a5`): Model.load fails with the newer numpy",
+            "`a`, `a5`; the string type `T` with a shape): Model.load fails with the newer "
+            "numpy",
         ),
         (
             Severity.INFO,
@@ -313,11 +314,16 @@ def _check_tensor_dtype(index: int, entry: dict[str, Any], result: _Analysis) ->
             "refuses size information in flexible numpy types"
         )
         result.add(Problem(TENSOR_DTYPE, pointer, message), replaces)
-    elif parsed.removed_alias:
+    elif parsed.removed_alias or parsed.shaped_string:
+        what = (
+            "uses the bytes alias 'a', which numpy deprecated in 2.0 and refuses"
+            if parsed.removed_alias
+            else "gives numpy's variable-width string type T a shape, which numpy refuses"
+        )
         message = (
-            f"tensor spec {index}: dtype {show(dtype)} uses the bytes alias 'a', which numpy "
-            f"deprecated in 2.0 and refuses from {numpy_dtype.ALIAS_REMOVED_IN} on: Model.load "
-            f"raises TypeError with numpy {numpy_dtype.ALIAS_REMOVED_IN} or later"
+            f"tensor spec {index}: dtype {show(dtype)} {what} from "
+            f"{numpy_dtype.ALIAS_REMOVED_IN} on: Model.load raises TypeError with numpy "
+            f"{numpy_dtype.ALIAS_REMOVED_IN} or later"
         )
         result.add(Problem(TENSOR_DTYPE, pointer, message, severity=Severity.WARNING), replaces)
     elif not _DTYPE_NAME.fullmatch(dtype):
