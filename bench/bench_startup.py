@@ -97,7 +97,7 @@ STEPS = (
     ("mlmodel_spec.cli", "import mlmodel_spec.cli"),
     ("context (findings, yaml_source, model_files)", "import mlmodel_spec.conformance.context"),
     ("validate (registry, discover, rules.document)", "import mlmodel_spec.conformance.validate"),
-    ("reporters (all five)", "import mlmodel_spec.reporters"),
+    ("reporters (the package; one format on use)", "import mlmodel_spec.reporters"),
     ("the rule modules this model needs", "gates(directory)"),
     ("_generated_schemas", "import mlmodel_spec.conformance._generated_schemas"),
     ("the work: discover, read, check, report", "run(directory)"),
