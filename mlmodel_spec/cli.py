@@ -11,9 +11,13 @@ import argparse
 import os
 import sys
 from collections.abc import Callable, Sequence
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from mlmodel_spec import __version__
+
+if TYPE_CHECKING:
+    from mlmodel_spec.conformance.findings import Severity
+    from mlmodel_spec.reporters import ReportStyle
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_NOTHING = 0, 1, 2, 3
 FORMATS = ("text", "json", "sarif", "junit", "github")
@@ -191,6 +195,23 @@ def _rule_list(values: list[str]) -> set[str]:
     return {rule.strip() for value in values for rule in value.split(",") if rule.strip()}
 
 
+def _kept(rule: str, ignore: set[str], select: set[str]) -> bool:
+    """Whether ``--ignore``/``--select`` keep findings of ``rule``."""
+    return rule not in ignore and (not select or rule in select)
+
+
+def _report_style(args: argparse.Namespace, fail_on: Severity, stream: TextIO) -> ReportStyle:
+    """The reporters' style from the options ``validate`` and ``check`` share."""
+    from mlmodel_spec.reporters import ReportStyle as Style
+
+    return Style(
+        color=args.output is None and args.format == "text" and _use_color(args.color, stream),
+        fail_on=fail_on,
+        sarif_base=args.sarif_base,
+        sarif_help_uri=args.sarif_help_uri,
+    )
+
+
 def _use_color(choice: str, stream: TextIO) -> bool:
     if choice != "auto":
         return choice == "always"
@@ -230,7 +251,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     from mlmodel_spec.conformance.findings import Severity
     from mlmodel_spec.conformance.registry import RULES
     from mlmodel_spec.conformance.validate import Report, unreadable_results, validate_targets
-    from mlmodel_spec.reporters import REPORTERS, ReportStyle
+    from mlmodel_spec.reporters import REPORTERS
 
     ignore, select = _rule_list(args.ignore), _rule_list(args.select)
     unknown = sorted(rule for rule in ignore | select if rule not in RULES)
@@ -259,28 +280,12 @@ def cmd_validate(args: argparse.Namespace) -> int:
     results = validate_targets(found.targets, options, jobs=args.jobs, progress=progress)
     if ignore or select:
         for result in results:
-            result.findings = [
-                f
-                for f in result.findings
-                if f.rule not in ignore and (not select or f.rule in select)
-            ]
-    unreadable = unreadable_results(found)
-    if ignore or select:
-        unreadable = [
-            t
-            for t in unreadable
-            if t.findings[0].rule not in ignore and (not select or t.findings[0].rule in select)
-        ]
+            result.findings = [f for f in result.findings if _kept(f.rule, ignore, select)]
+    unreadable = [t for t in unreadable_results(found) if _kept(t.findings[0].rule, ignore, select)]
     report = Report(results + unreadable, found.errors)
     fail_on = Severity(args.fail_on)
     out_stream = sys.stdout
-    style = ReportStyle(
-        color=args.output is None and args.format == "text" and _use_color(args.color, out_stream),
-        fail_on=fail_on,
-        sarif_base=args.sarif_base,
-        sarif_help_uri=args.sarif_help_uri,
-    )
-    text = REPORTERS[args.format](report, style)
+    text = REPORTERS[args.format](report, _report_style(args, fail_on, out_stream))
     if args.output:
         try:
             _write_atomic(args.output, text)

@@ -92,10 +92,6 @@ def located(mlmodel: Path, findings: list[Finding]) -> list[Finding]:
     return out
 
 
-def _kept(rule: str, ignore: set[str], select: set[str]) -> bool:
-    return rule not in ignore and (not select or rule in select)
-
-
 def run(args: argparse.Namespace) -> int:
     """The ``check`` subcommand (called by :mod:`mlmodel_spec.cli`)."""
     from mlmodel_spec import cli
@@ -104,7 +100,7 @@ def run(args: argparse.Namespace) -> int:
     from mlmodel_spec.conformance.findings import Severity
     from mlmodel_spec.conformance.registry import RULES
     from mlmodel_spec.conformance.validate import Report, unreadable_results, validate_targets
-    from mlmodel_spec.reporters import REPORTERS, ReportStyle
+    from mlmodel_spec.reporters import REPORTERS
 
     from .catalogue import DYNAMIC_IDS, HARNESS_IDS
     from .run import Limits, run_prepared
@@ -146,21 +142,17 @@ def run(args: argparse.Namespace) -> int:
             (
                 f
                 for f in result.findings
-                if _kept(f.rule, ignore, select) or (f.rule in HARNESS_IDS and f.rule not in ignore)
+                if cli._kept(f.rule, ignore, select)
+                or (f.rule in HARNESS_IDS and f.rule not in ignore)
             ),
             key=Finding.sort_key,
         )
-    unreadable = [t for t in unreadable_results(found) if _kept(t.findings[0].rule, ignore, select)]
+    unreadable = [
+        t for t in unreadable_results(found) if cli._kept(t.findings[0].rule, ignore, select)
+    ]
     report = Report(results + unreadable, found.errors)
     fail_on = Severity(args.fail_on)
-    color = args.output is None and args.format == "text" and cli._use_color(args.color, sys.stdout)
-    style = ReportStyle(
-        color=color,
-        fail_on=fail_on,
-        sarif_base=args.sarif_base,
-        sarif_help_uri=args.sarif_help_uri,
-    )
-    text = REPORTERS[args.format](report, style)
+    text = REPORTERS[args.format](report, cli._report_style(args, fail_on, sys.stdout))
     if args.format == "json":
         text = with_check_records(text, checks + [[] for _ in unreadable])
     if args.output:

@@ -37,9 +37,7 @@ def set_model(model: Any) -> None:
             f"{type(model).__name__})"
         )
     _state["model"] = model
-    mlflow_model_module = sys.modules.get("mlflow.models.model")
-    if mlflow_model_module is not None:  # a script run by MLflow's loader
-        mlflow_model_module.__mlflow_model__ = model  # type: ignore[attr-defined]
+    _set_mlflow_slot(model)  # a script run by MLflow's loader
 
 
 @contextmanager
