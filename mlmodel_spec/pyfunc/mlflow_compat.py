@@ -8,14 +8,14 @@ the pyfunc input to what the hint names before calling the user's ``predict``.
 :mod:`.unpickle` maps those names here so such models load without MLflow.
 
 The conversion follows MLflow's for the inputs pyfunc hands a model: a DataFrame becomes a
-list (one column's values for a list of scalars or lists, row records otherwise), a Series
-or an array becomes a list; anything else is passed through. The input was already checked
+list (its records for dict or object elements, else its first column's values; the same
+rule as :func:`mlmodel_spec.types.type_hints.frame_as_hint`), a Series or an array becomes a
+list; anything else is passed through. The input was already checked
 against the signature MLflow inferred from the hint (``signature.inputs``).
 """
 
 from __future__ import annotations
 
-import dataclasses
 import typing
 from typing import Any, NamedTuple
 
@@ -29,25 +29,15 @@ class FuncInfo(NamedTuple):
     input_param_name: str
 
 
-def _is_record_hint(hint: Any) -> bool:
-    """A hint whose values are mappings (dict, dataclass, pydantic model, TypedDict)."""
-    origin = typing.get_origin(hint) or hint
-    if origin is dict or dataclasses.is_dataclass(origin) or typing.is_typeddict(origin):
-        return True
-    return isinstance(origin, type) and hasattr(origin, "model_fields")  # pydantic
-
-
 def convert_to_hint(data: Any, hint: Any) -> Any:
     """The pyfunc input as the ``predict`` type hint wants it (see the module docstring)."""
+    from mlmodel_spec.types.type_hints import frame_as_hint, is_frame
+
     if typing.get_origin(hint) is not list:
         return data
-    (element,) = typing.get_args(hint) or (Any,)
-    module = type(data).__module__.split(".")[0]
-    if module == "pandas" and hasattr(data, "columns"):
-        if len(data.columns) == 1 and not _is_record_hint(element):
-            return data.iloc[:, 0].tolist()
-        return data.to_dict(orient="records")
-    if hasattr(data, "tolist") and module in ("pandas", "numpy"):
+    if is_frame(data):
+        return frame_as_hint(data, hint)
+    if hasattr(data, "tolist") and type(data).__module__.split(".")[0] in ("pandas", "numpy"):
         return data.tolist()
     return data
 

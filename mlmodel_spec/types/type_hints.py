@@ -164,6 +164,20 @@ def input_hint(predict: Any) -> Any:
     return hint
 
 
+def is_frame(data: Any) -> bool:
+    return type(data).__name__ == "DataFrame" and type(data).__module__.startswith("pandas")
+
+
+def frame_as_hint(frame: Any, hint: Any) -> list[Any]:
+    """A pandas DataFrame as MLflow hands it to a ``list[X]`` hint: its records for dict or
+    object (dataclass, pydantic) elements, else its first column's values."""
+    item = (typing.get_args(hint) or (Any,))[0]
+    if typing.get_origin(item) is dict or _is_object_hint(item):
+        records: list[Any] = frame.to_dict(orient="records")
+        return records
+    return frame.iloc[:, 0].tolist() if len(frame.columns) else []
+
+
 def check_input(data: Any, hint: Any) -> Any:
     """``data`` checked against a ``list[X]`` input hint (a pandas DataFrame becomes its first
     column's values, or its records for dict/object elements, as MLflow converts it).
@@ -171,13 +185,8 @@ def check_input(data: Any, hint: Any) -> Any:
     Raises :class:`SchemaEnforcementError` naming the elements that do not fit."""
     from mlmodel_spec.types.errors import INVALID_PARAMETER_VALUE, SchemaEnforcementError
 
-    if type(data).__name__ == "DataFrame" and type(data).__module__.startswith("pandas"):
-        item = typing.get_args(hint)[0]
-        is_mapping = typing.get_origin(item) is dict or _is_object_hint(item)
-        if is_mapping:
-            data = data.to_dict(orient="records")
-        else:
-            data = data.iloc[:, 0].tolist() if len(data.columns) else []
+    if is_frame(data):
+        data = frame_as_hint(data, hint)
     problem = _element_problem(data, hint)
     if problem is not None:
         raise SchemaEnforcementError(
