@@ -55,13 +55,11 @@ def requirement_problems(lines: list[str]) -> Iterator[str]:
 
 
 def _python_pin(session: Session) -> str | None:
-    import yaml
-
-    from .warm import SAFE_LOADER
+    from .warm import load_yaml
 
     path = session.directory / PYTHON_ENV
     if path.is_file():
-        env = yaml.load(path.read_text(encoding="utf-8"), Loader=SAFE_LOADER)
+        env = load_yaml(path.read_text(encoding="utf-8"))
         if isinstance(env, dict) and env.get("python"):
             return str(env["python"])
     conf = session.meta.flavors.get("python_function") or {}

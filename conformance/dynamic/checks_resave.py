@@ -186,13 +186,11 @@ def resave_equivalent(session: Session) -> Iterator[Issue]:
     """The re-saved MLmodel keeps every key and value except those that must change.
 
     Keys our writer adds (it writes the MLflow 3 form) are not differences."""
-    import yaml
-
-    from .warm import SAFE_LOADER
+    from .warm import load_yaml
 
     resaved = session.require("resave", lambda: _resave(session), "round-trip (save_model)")
-    before = yaml.load((session.directory / "MLmodel").read_text("utf-8"), Loader=SAFE_LOADER)
-    after = yaml.load((Path(resaved) / "MLmodel").read_text("utf-8"), Loader=SAFE_LOADER)
+    before = load_yaml((session.directory / "MLmodel").read_text("utf-8"))
+    after = load_yaml((Path(resaved) / "MLmodel").read_text("utf-8"))
     diffs = list(_diff(_normalised(before), _normalised(after)))
     if diffs:
         more = f" (and {len(diffs) - MAX_DIFFS} more)" if len(diffs) > MAX_DIFFS else ""

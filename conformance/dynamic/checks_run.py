@@ -53,14 +53,7 @@ def native_loads(session: Session) -> Iterator[Issue]:
 def predicts_on_example(session: Session) -> Iterator[Issue]:
     """``predict`` succeeds on the saved input example (every historical form)."""
     model = session.pyfunc()
-
-    def read() -> Any:
-        meta = session.meta
-        return meta.load_input_example(session.directory), meta.load_input_example_params(
-            session.directory
-        )
-
-    example = session.attempt("example", read)
+    example = session.attempt("example", session.read_example)
     if isinstance(example, Failure):
         yield Issue(
             f"cannot read the input example: {example.summary}", "/saved_input_example_info"

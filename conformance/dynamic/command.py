@@ -112,6 +112,11 @@ def run(args: argparse.Namespace) -> int:
         return cli._fail(
             f"unknown rule id(s) {', '.join(unknown)}; `mlmodel-spec rules` lists them"
         )
+    run_ids = (select & DYNAMIC_IDS) if select else set(DYNAMIC_IDS)
+    if not args.static_only and run_ids - ignore:
+        from .isolation import start_server
+
+        start_server()  # it imports numpy, pandas and the libraries during discovery and validate
     found = discover(args.paths)
     for error in found.errors:
         sys.stderr.write(f"mlmodel-spec: error: {error}\n")
@@ -125,7 +130,6 @@ def run(args: argparse.Namespace) -> int:
     results = validate_targets(found.targets, options, jobs=args.jobs)
     checks: list[list[CheckResult]] = [[] for _ in results]
     if not args.static_only:
-        run_ids = (select & DYNAMIC_IDS) if select else set(DYNAMIC_IDS)
         subjects = [
             Prepared(result.path, target.root, *read_capabilities(target.root))
             for result, target in zip(results, found.targets, strict=True)

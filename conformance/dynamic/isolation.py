@@ -99,10 +99,9 @@ def _worker(conn: Connection, output_path: str, max_memory: int | None) -> None:
     while (task := conn.recv()) is not None:
         subject, directory, check_ids = task
         out_of_memory = False
-        for event in execute(Path(directory), subject, check_ids):
-            conn.send(event)
-            if event[0] == "done":
-                out_of_memory |= any(f.rule == CHECK_MEMORY for f in event[1].findings)
+        for result in execute(Path(directory), subject, check_ids):
+            conn.send(("done", result))  # the parent knows the next check is running now
+            out_of_memory |= any(f.rule == CHECK_MEMORY for f in result.findings)
         sys.stdout.flush()
         sys.stderr.flush()
         changed = "it ran out of memory" if out_of_memory else state.changed()
@@ -121,7 +120,6 @@ class _Model:
     check_ids: list[str]
     started: float
     offset: int  # where its output starts in the worker's output file
-    current: str | None = None
     results: list[CheckResult] = field(default_factory=list)
 
 
@@ -148,11 +146,8 @@ class _Worker:
             model = self.model
             if model is None:  # pragma: no cover - the protocol sends events for a task only
                 continue
-            if kind == "start":
-                model.current = value
-            elif kind == "done":
+            if kind == "done":
                 model.results.append(value)
-                model.current = None
             else:  # "end": value says why the worker must not run another model
                 self.done += 1
                 self.retiring |= bool(value) or self.done >= MODELS_PER_WORKER
@@ -205,7 +200,7 @@ def _dead(worker: _Worker, model: _Model, timed_out: bool, timeout: float) -> li
     missing = [c for c in model.check_ids if c not in done]
     if not missing:
         return model.results
-    culprit = model.current or missing[0]
+    culprit = missing[0]  # checks run in order: the first without a result was running
     stderr = f"; stderr tail: {tail}" if tail else "; no stderr output"
     if timed_out:
         rule = CHECK_TIMEOUT

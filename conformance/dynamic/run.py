@@ -98,17 +98,13 @@ def _memory_limit() -> str:
     return f"address space limited to {soft / 2**20:.0f} MiB by --max-memory"
 
 
-#: an event from a running model: ("start", check id) or ("done", CheckResult)
-Event = tuple[str, Any]
-
-
-def execute(directory: Path, subject: str, check_ids: Sequence[str]) -> Iterator[Event]:
-    """Run ``check_ids`` on one model directory in this process, announcing each check."""
+def execute(directory: Path, subject: str, check_ids: Sequence[str]) -> Iterator[CheckResult]:
+    """Run ``check_ids`` on one model directory in this process, in their order (so whoever
+    watches knows which check runs: the one after the last result)."""
     session = Session(directory)
     try:
         for check_id in check_ids:
-            yield "start", check_id
-            yield "done", run_one(session, subject, check_id)
+            yield run_one(session, subject, check_id)
     finally:
         session.close()
 
@@ -151,10 +147,7 @@ def run_prepared(
 
         ran = run_isolated(work, workers=jobs, timeout=limits.timeout, max_memory=limits.max_memory)
     else:
-        ran = [
-            [event[1] for event in execute(directory, name, ids) if event[0] == "done"]
-            for name, directory, ids in work
-        ]
+        ran = [list(execute(directory, name, ids)) for name, directory, ids in work]
     positions = [i for i in plans if plans[i]]
     for i, model_results in zip(positions, ran, strict=True):
         for result in model_results:

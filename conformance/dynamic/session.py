@@ -97,6 +97,10 @@ class _Memo:
                 raise _Failed(self._errors[key]) from None
         return self._values[key]
 
+    def peek(self, key: str) -> Any:
+        """The value computed for ``key`` (None when it was not, or failed)."""
+        return self._values.get(key)
+
 
 class _Failed(Exception):
     def __init__(self, failure: Failure) -> None:
@@ -140,12 +144,19 @@ class Session:
             "pyfunc", lambda: load_model(self.directory, suppress_warnings=True), "loads"
         )
 
-    def example(self) -> tuple[Any, dict[str, Any] | None]:
-        def read() -> tuple[Any, dict[str, Any] | None]:
+    def read_example(self) -> tuple[Any, dict[str, Any] | None]:
+        """The input example and its params, read once: ``pyfunc.load_model`` has already
+        read the example (it sets ``input_example``, as MLflow does) with the same call."""
+        loaded = self._memo.peek("pyfunc")
+        data = getattr(loaded, "input_example", None)
+        if data is None:
             data = self.meta.load_input_example(self.directory)
-            return data, self.meta.load_input_example_params(self.directory)
+        return data, self.meta.load_input_example_params(self.directory)
 
-        return self.require("example", read, "reading the input example (predicts-on-example)")  # type: ignore[no-any-return]
+    def example(self) -> tuple[Any, dict[str, Any] | None]:
+        return self.require(  # type: ignore[no-any-return]
+            "example", self.read_example, "reading the input example (predicts-on-example)"
+        )
 
     def prediction(self) -> Any:
         model = self.pyfunc()
