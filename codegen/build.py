@@ -113,6 +113,15 @@ def generate_example_flavors(root: Path) -> Output:
     return Output(files, [] if files else [f"skipped: no flavor specs in {EXAMPLES_DIR}"])
 
 
+def generate_safety_lists(root: Path) -> Output:
+    """spec/safety/*/v1/*.yaml -> the lists the safety rules judge globals against."""
+    from .safety_lists import KINDS, LISTS_MODULE, SAFETY_DIR, list_paths, lists_module
+
+    if not any(list_paths(root, kind) for kind in KINDS):
+        return Output({}, [f"skipped: no safety lists in {SAFETY_DIR}"])
+    return Output({LISTS_MODULE: lists_module(root)})
+
+
 def generate_validators(root: Path) -> Output:
     from mlmodel_spec import __version__
 
@@ -176,6 +185,7 @@ GENERATORS = (
     Generator("flavor-facts", generate_flavor_facts),
     Generator("flavor-modules", generate_flavor_modules),
     Generator("example-flavors", generate_example_flavors, owned_dirs=example_target_dirs()),
+    Generator("safety-lists", generate_safety_lists),
     Generator("validators", generate_validators),
     Generator("draft-07", generate_draft07, owned_dirs=(DRAFT07_DIR,)),
     Generator("rules-doc", generate_rules_doc),

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from .model_files import ResolvedPath, TextRead, read_bounded, resolve_inside
+from .records import record
 from .yaml_source import YamlDocument, load_yaml
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class ValidationOptions:
     metadata_only: bool = False  # check the MLmodel content alone, no file system checks
     strict: bool = False  # unknown keys and flavors become warnings instead of info
@@ -39,7 +39,7 @@ def _load_shared(text: str) -> YamlDocument:
     return doc
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class JsonRead:
     value: Any = None
     ok: bool = False

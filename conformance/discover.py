@@ -11,8 +11,9 @@ from __future__ import annotations
 import os
 import stat
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from pathlib import Path
+
+from .records import field, record
 
 MLMODEL = "MLmodel"
 #: sub-directories of a model directory that hold copies of its MLmodel and env files
@@ -21,13 +22,13 @@ MLMODEL = "MLmodel"
 COPIES_DIRS = frozenset({"metadata"})
 
 
-@dataclass(frozen=True, slots=True, order=True)
+@record(frozen=True, order=True)
 class Target:
     root: Path  # the model directory
     mlmodel: Path  # the MLmodel entry (may turn out not to be a regular file)
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class Unreadable:
     """A path below (or given as) a tree that could not be looked at: models there are
     not validated, so the report names it (rule ``path-unreadable``)."""
@@ -36,7 +37,7 @@ class Unreadable:
     reason: str
 
 
-@dataclass(slots=True)
+@record
 class Discovery:
     targets: list[Target]
     errors: list[str]  # paths that do not exist or cannot be listed (exit code 2)

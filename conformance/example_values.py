@@ -26,9 +26,9 @@ import binascii
 import json
 import math
 import re
-from dataclasses import dataclass
 from typing import Any
 
+from .records import record
 from .signature_model import FLOAT_TYPES, INTEGER_TYPES, PRIMITIVE_TYPES, DataType, ParamSpec
 
 _INT_TEXT = re.compile(r"\s*[+-]?\d+\s*")
@@ -473,7 +473,7 @@ def tensor_leaf_problem(value: Any, dtype: str) -> str | None:
 MAX_DIMS = 64  # numpy 2's limit on the number of dimensions
 
 
-@dataclass(slots=True)
+@record
 class _ShapeWalk:
     dtype: str
     budget: int
@@ -482,7 +482,7 @@ class _ShapeWalk:
     ragged: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class ArrayShape:
     """numpy's view of a nested JSON list."""
 

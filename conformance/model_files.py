@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import os
 import stat
-from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
+
+from .records import record
 
 MAX_TEXT_BYTES = 16 * 1024 * 1024  # MLmodel, env files, requirements, input examples
 
@@ -29,7 +30,7 @@ class PathState(Enum):
     UNREADABLE = "cannot be inspected"
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class ResolvedPath:
     state: PathState
     path: str | None = None  # the real path inside the model directory when state is OK
@@ -108,7 +109,7 @@ def resolve_inside(root_real: str, rel: object, *, max_links: int = 40) -> Resol
     )
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class TextRead:
     text: str | None
     error: str = ""

@@ -21,7 +21,8 @@ from __future__ import annotations
 
 import ast
 import re
-from dataclasses import dataclass, replace
+
+from .records import record, replace
 
 #: single-character type codes -> the type's ``char`` (numpy 2.x, 64-bit Linux). Codes
 #: below ``\x18`` are numpy's type numbers, which ``PyArray_DescrFromType`` also takes.
@@ -103,7 +104,7 @@ ITEMSIZES = {
 }  # fmt: skip
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class Dtype:
     """What numpy makes of a string: the type's ``char`` and, for ``S``/``U``/``V``, the
     size given (``None`` when none was); ``char == "V"`` for structured and subarray types.

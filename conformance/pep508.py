@@ -8,10 +8,11 @@ on unusual strings is always packaging's.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+
+from .records import field, record
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class Requirement:
     """The parts of a PEP 508 requirement the rules need."""
 

@@ -9,18 +9,18 @@ The walker (``validate.py``) turns problems into located :class:`~.findings.Find
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
 from functools import lru_cache
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 from .findings import Severity
+from .records import record
 
 if TYPE_CHECKING:
     from .context import ModelContext
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class Rule:
     id: str
     severity: Severity
@@ -42,7 +42,7 @@ class Rule:
         return frozenset({self.severity, *(severity for severity, _ in self.severities)})
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class Problem:
     """What a check yields. The walker adds the rule's severity/hint and the position.
 
@@ -64,7 +64,7 @@ class Problem:
 CheckFn = Callable[["ModelContext"], Iterator[Problem]]
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class Check:
     fn: CheckFn
     rules: tuple[str, ...]
@@ -78,7 +78,7 @@ class Check:
         return self.fn.__name__
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class RuleModule:
     """A module that defines static rules and checks, and which models need it.
 

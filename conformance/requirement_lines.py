@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import re
 import shlex
-from dataclasses import dataclass, field
 from enum import Enum
 
 from .pep508 import Requirement, parse_pep508
+from .records import field, record
 
 #: pip's comment pattern (a '#' at the start or after whitespace starts a comment)
 COMMENT_RE = re.compile(r"(^|\s+)#.*$")
@@ -32,14 +32,14 @@ class LineKind(Enum):
     OPTION = "option"  # index/find-links/... options only
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class LineProblem:
     message: str
     offset: int  # character offset into the logical line's text
     ignored: bool = False  # pip ignores the item (a warning) rather than failing (an error)
 
 
-@dataclass(slots=True)
+@record
 class _Draft:
     """What a line says, while it is being worked out."""
 
@@ -50,7 +50,7 @@ class _Draft:
     problems: list[LineProblem] = field(default_factory=list)
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class LineContent:
     """What a logical line says, independent of where it is (shared between equal lines)."""
 
@@ -61,7 +61,7 @@ class LineContent:
     problems: tuple[LineProblem, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class RequirementLine:
     line: int  # 1-based physical line where the logical line starts
     content: LineContent
@@ -104,7 +104,7 @@ class RequirementLine:
 # -- pip's preprocessing --------------------------------------------------------------------
 
 
-@dataclass(slots=True)
+@record
 class _Piece:
     line: int
     column: int  # 1-based column in the physical line of the piece's first character
@@ -155,7 +155,7 @@ def _clean(pieces: list[_Piece]) -> tuple[str, tuple[tuple[int, int, int], ...]]
 # -- options ---------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class _Option:
     dest: str
     takes_value: bool
@@ -223,7 +223,7 @@ def _check_value(option: str, value: str) -> str:
     return ""
 
 
-@dataclass(slots=True)
+@record
 class _Options:
     found: list[tuple[str, str, int]] = field(default_factory=list)  # (option, value, offset)
     stray: list[tuple[str, int]] = field(default_factory=list)  # positional words pip drops

@@ -16,8 +16,9 @@ from __future__ import annotations
 import re
 import reprlib
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, replace
 from typing import Any, NamedTuple
+
+from .records import record, replace
 
 ERROR, WARNING, INFO = "error", "warning", "info"
 ANNOTATION_KEYWORDS = frozenset({"x-unknown-key", "deprecated"})
@@ -30,7 +31,7 @@ _REPR.maxlist = _REPR.maxtuple = _REPR.maxset = _REPR.maxfrozenset = 8
 _REPR.maxdict, _REPR.maxlevel = 6, 3
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class SchemaIssue:
     """One schema failure (or annotation) at one place in the instance.
 

@@ -16,11 +16,11 @@ import json
 import json.decoder
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
 from .findings import join_pointer, split_pointer
+from .records import record
 
 PRIMITIVE_TYPES = frozenset(
     {"boolean", "integer", "long", "float", "double", "string", "binary", "datetime"}
@@ -32,7 +32,7 @@ FLOAT_TYPES = frozenset({"float", "double"})
 # -- decoding ---------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class Duplicate:
     """A key given more than once in one JSON object."""
 
@@ -41,7 +41,7 @@ class Duplicate:
     conflicting: bool  # the values differ, so the one ``json.loads`` drops is lost
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class DecodedJson:
     """One decoded signature string. ``value`` is shared through a cache: never mutate it."""
 
@@ -172,7 +172,7 @@ def _child(text: str, pos: int, token: str) -> int | None:
 # -- types ------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class DataType:
     """A column/property/param type: a primitive name or a complex kind."""
 
@@ -192,7 +192,7 @@ class DataType:
         return self.kind
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class Property:
     name: str
     type: DataType
@@ -229,7 +229,7 @@ def read_type(spec: Any, depth: int = 0) -> DataType | None:
 # -- schemas ----------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class ColumnSpec:
     index: int
     name: str | int | None
@@ -237,7 +237,7 @@ class ColumnSpec:
     required: bool
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class TensorSpec:
     index: int
     name: str | int | None
@@ -245,7 +245,7 @@ class TensorSpec:
     shape: tuple[int, ...] | None  # None when the shape is unusable
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class InputSchema:
     """The usable entries of a decoded schema list (unusable ones are left out)."""
 
@@ -333,7 +333,7 @@ def read_schema(value: Any) -> InputSchema | None:
 # -- params -----------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class ParamSpec:
     index: int
     name: str

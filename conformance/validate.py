@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .context import DEFAULT_OPTIONS, ModelContext, ValidationOptions
 from .discover import Discovery, Target, discover
 from .findings import Finding, Severity
 from .model_files import read_bounded
+from .records import field, record, replace
 from .registry import CHECKS, RULES, Check, Problem, checks_for
 from .rules import document
 from .yaml_source import YamlDocument, load_yaml
@@ -26,7 +26,7 @@ from .yaml_source import YamlDocument, load_yaml
 STRICT_RULES = frozenset({"unknown-key", "unknown-flavor"})
 
 
-@dataclass(slots=True)
+@record
 class TargetResult:
     path: str  # the model directory, as the user would recognise it
     findings: list[Finding] = field(default_factory=list)
@@ -35,7 +35,7 @@ class TargetResult:
         return sum(1 for f in self.findings if f.severity is severity)
 
 
-@dataclass(slots=True)
+@record
 class Report:
     targets: list[TargetResult] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)  # usage / I/O errors (exit code 2)
@@ -48,7 +48,7 @@ class Report:
         return max(ranks, key=lambda s: s.rank) if ranks else None
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class _Sources:
     """The parsed files of one model a pointer can be located in."""
 
@@ -112,7 +112,7 @@ def _run_check(check: Check, ctx: ModelContext) -> list[Problem]:
     return problems
 
 
-@dataclass(slots=True)
+@record
 class _MLmodelRead:
     name: str  # the file name as given: "MLmodel", or e.g. "MLmodel.draft"
     text: str | None = None

@@ -16,7 +16,6 @@ Nothing here raises for bad input: problems come back as :class:`YamlProblem` va
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
@@ -25,6 +24,7 @@ from yaml.nodes import ScalarNode
 from yaml.resolver import Resolver
 
 from .findings import escape_pointer_token
+from .records import field, record
 
 try:  # libyaml is ~10x faster; fall back to the pure-Python parser when it is missing
     from yaml import CSafeLoader as _Loader
@@ -47,7 +47,7 @@ _PLAIN_SCALARS: dict[str, tuple[Any, bool]] = {}
 _PLAIN_SCALARS_MAX = 50_000
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class YamlProblem:
     """Something wrong with the YAML text itself."""
 
@@ -59,7 +59,7 @@ class YamlProblem:
     hint: str = ""
 
 
-@dataclass(slots=True)
+@record
 class YamlDocument:
     """Parsed content plus positions. ``usable`` is false when ``data`` can't be trusted."""
 
@@ -89,7 +89,7 @@ class _Abort(Exception):
         self.problem = problem
 
 
-@dataclass(slots=True)
+@record
 class _Frame:
     kind: str  # "map" | "seq"
     pointer: str

@@ -12,7 +12,6 @@ path rule's business (rules/paths.py); the check then stays silent.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from typing import Any
 
 from ..context import ModelContext
@@ -26,6 +25,7 @@ from ..example_values import (
     show,
 )
 from ..findings import Severity, join_pointer
+from ..records import field, record
 from ..registry import Problem, check, define_rule
 from ..signature_model import (
     ColumnSpec,
@@ -105,7 +105,7 @@ _SPARSE_KEYS = ("data", "indices", "indptr", "shape")
 # -- reading -----------------------------------------------------------------------------
 
 
-@dataclass(slots=True)
+@record
 class _Example:
     """The example data as MLflow would see it, plus what is wrong with its form."""
 
@@ -290,7 +290,7 @@ def _check_sparse(example: _Example) -> None:
 # -- the example as a table ---------------------------------------------------------------
 
 
-@dataclass(slots=True)
+@record
 class _Table:
     """Columns of a DataFrame-like example: label -> [(value, pointer)] (first rows only)."""
 

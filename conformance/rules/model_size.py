@@ -35,10 +35,10 @@ import os
 import posixpath
 import stat
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 from ..context import ModelContext
 from ..findings import Severity
+from ..records import record
 from ..registry import Problem, check, define_rule
 
 MODEL_SIZE_MISMATCH = define_rule(
@@ -79,7 +79,7 @@ WHEELED_EXCLUDED = frozenset({"wheels", "original_requirements.txt"})
 SKIPPED_DIR_NAMES = frozenset({"__pycache__"})
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class DirectorySize:
     total: int  # bytes MLflow would count (see the module docstring)
     code_bytes: int  # of which below the python_function code directory

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import posixpath
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from typing import Any
 from weakref import WeakKeyDictionary
 
@@ -26,6 +25,7 @@ from ..context import ModelContext
 from ..findings import Severity, join_pointer
 from ..model_files import PathState, looks_absolute
 from ..pep508 import Requirement
+from ..records import field, record
 from ..registry import Problem, check, define_rule
 from ..requirement_lines import LineKind, RequirementLine, parse_entry, parse_text
 from ..version_keys import version_key
@@ -129,7 +129,7 @@ def python_env_file_name(ctx: ModelContext) -> str | None:
 # -- the parsed model of all requirement lines -------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class Source:
     """Where one requirement line lives: a text file line, or a YAML list entry."""
 
@@ -141,13 +141,13 @@ class Source:
         return f"{self.file} line {self.line}" if self.line is not None else self.file
 
 
-@dataclass(slots=True)
+@record
 class Located:
     source: Source
     parsed: RequirementLine
 
 
-@dataclass(slots=True)
+@record
 class InstallSet:
     """The lines pip installs together: a root and every -r/-c file it reaches."""
 
@@ -161,14 +161,14 @@ class InstallSet:
                 yield item.source, item.parsed.requirement
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class Pin:
     install: str  # the install set's name
     source: Source
     requirement: Requirement
 
 
-@dataclass(slots=True)
+@record
 class RequirementModel:
     sets: dict[str, InstallSet] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)  # syntax/include/unreadable problems

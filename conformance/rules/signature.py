@@ -22,7 +22,6 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from typing import Any
 
@@ -30,6 +29,7 @@ from .. import numpy_dtype
 from ..context import ModelContext
 from ..example_values import param_value_problem, show
 from ..findings import Severity, join_pointer
+from ..records import field, record
 from ..registry import Problem, check, define_rule
 from ..schema_validation import SchemaIssue
 from ..signature_model import PRIMITIVE_TYPES, decode_json_text, read_params
@@ -184,7 +184,7 @@ def _validator(name: str) -> Callable[[Any], list[SchemaIssue]] | None:
     return VALIDATORS.get(name)
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class _Replaces:
     """The generic schema issues a precise problem stands for: issues of ``rule`` — raised
     below a schema node that declares ``x-rule: <rule>`` (``SchemaIssue.rule``) — at or
@@ -210,7 +210,7 @@ def _issue_rule(issue: SchemaIssue) -> str | None:
     return issue.rule
 
 
-@dataclass(slots=True)
+@record
 class _Analysis:
     """Precise problems for one decoded field (pointers relative to it) and the generic
     schema issues they replace."""
@@ -467,7 +467,7 @@ def _valid_fields(ctx: ModelContext) -> Iterator[tuple[str, str]]:
             yield name, raw
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class _FieldReport:
     """Everything this module finds in one decoded field (shared through a cache)."""
 

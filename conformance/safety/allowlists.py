@@ -1,7 +1,8 @@
 """The allow-lists and the deny list of ``spec/safety/``, and judging a global against them.
 
 Lists are data (``spec/safety/allowlists/v1/*.yaml``, ``spec/safety/denylist/v1/*.yaml``,
-format ``spec/safety/list.schema.json``), read once from package data. A payload is judged in
+format ``spec/safety/list.schema.json``), compiled by ``mlmodel-spec codegen`` into
+``_generated_lists.py``, which ``--check`` keeps up to date. A payload is judged in
 a *context*: the flavor that loads it, or ``custom-model`` for a cloudpickled PythonModel.
 The deny list wins over every allow-list, except where an entry exempts the context.
 """
@@ -9,12 +10,11 @@ The deny list wins over every allow-list, except where an entry exempts the cont
 from __future__ import annotations
 
 import fnmatch
-from dataclasses import dataclass
 from functools import cache, lru_cache
-from importlib.resources import files
 from typing import Any
 
-import yaml
+from ..records import record
+from . import _generated_lists
 
 FORMAT_VERSION = 1
 CUSTOM_MODEL = "custom-model"
@@ -27,7 +27,7 @@ INTERNAL_ATTRIBUTES = frozenset(
 )
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class Entry:
     match: str
     reason: str
@@ -45,7 +45,7 @@ class Entry:
         return name == entry_name or ("*" in entry_name and fnmatch.fnmatchcase(name, entry_name))
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class SafetyList:
     name: str
     select: tuple[str, ...]
@@ -55,39 +55,28 @@ class SafetyList:
         return ANY in self.select or context in self.select
 
 
-def _read(kind: str) -> tuple[SafetyList, ...]:
-    folder = (
-        files("mlmodel_spec")
-        .joinpath("spec")
-        .joinpath("safety")
-        .joinpath(kind)
-        .joinpath(f"v{FORMAT_VERSION}")
-    )
-    lists = []
-    for item in sorted(folder.iterdir(), key=lambda f: f.name):
-        if not item.name.endswith(".yaml"):
-            continue
-        data: dict[str, Any] = yaml.safe_load(item.read_text(encoding="utf-8"))
-        name = str(data["list"])
-        entries = tuple(
-            Entry(str(e["match"]), str(e["reason"]), name, tuple(e.get("exempt", ())))
-            for e in data["entries"]
+def _lists(compiled: tuple[tuple[str, tuple[str, ...], Any], ...]) -> tuple[SafetyList, ...]:
+    return tuple(
+        SafetyList(
+            name,
+            select,
+            tuple(Entry(match, reason, name, exempt) for match, reason, exempt in items),
         )
-        lists.append(SafetyList(name, tuple(data["select"]), entries))
-    return tuple(lists)
+        for name, select, items in compiled
+    )
 
 
 @cache
 def allowlists() -> tuple[SafetyList, ...]:
-    return _read("allowlists")
+    return _lists(_generated_lists.ALLOWLISTS)
 
 
 @cache
 def denylist() -> tuple[SafetyList, ...]:
-    return _read("denylist")
+    return _lists(_generated_lists.DENYLIST)
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class Verdict:
     """``dangerous`` (with the deny entry), ``allowed`` (with the allow entry) or ``unknown``."""
 

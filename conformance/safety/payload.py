@@ -14,9 +14,9 @@ import lzma
 import os
 import zlib
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from typing import BinaryIO
 
+from ..records import field, record
 from .joblib_layout import array_hook
 from .reader import Event, read_pickle
 from .source import (
@@ -46,7 +46,7 @@ CODE_STATE = frozenset(
 )
 
 
-@dataclass(slots=True)
+@record
 class GlobalUse:
     """The first place a global is imported, the first call of it, and where it is passed."""
 
@@ -67,7 +67,7 @@ class GlobalUse:
         return self.code_ref and not self.passed and self.call_offset is None
 
 
-@dataclass(slots=True)
+@record
 class CodeSummary:
     """What code a cloudpickle carries: functions, classes, the modules it imports."""
 
@@ -118,7 +118,7 @@ def _is_code_type(value: Value) -> bool:
     )
 
 
-@dataclass(slots=True)
+@record
 class PayloadScan:
     path: str  # relative to the model directory
     format: str = "not-pickle"  # pickle | not-pickle | zip | empty | unreadable

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import codecs
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 
+from ..records import record
 from .fast_ops import run_data
 from .opcodes import FIXED_SIZES, HIGHEST_PROTOCOL, LENGTH_PREFIXES, OPCODES, PY2_MODULES, Arg
 from .source import ByteSource
@@ -32,7 +32,7 @@ MAX_DECODED = 4096
 FAST_PATH = True
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class Event:
     """Something a loader of the stream would do, at a byte offset of the stream.
 

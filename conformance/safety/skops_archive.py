@@ -10,15 +10,15 @@ from __future__ import annotations
 
 import json
 import zipfile
-from dataclasses import dataclass, field
 
+from ..records import field, record
 from .values import Global
 
 MAX_SCHEMA = 64 << 20
 MAX_NODES = 1_000_000
 
 
-@dataclass(slots=True)
+@record
 class SkopsScan:
     types: set[Global] = field(default_factory=set)
     error: str = ""

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
 
 from ..context import ModelContext
 from ..findings import join_pointer
+from ..records import record
 from .allowlists import CUSTOM_MODEL
 
 PYFUNC = "python_function"
@@ -25,7 +25,7 @@ _NOT_PAYLOADS = frozenset({"env", "conda", "virtualenv", "python_env", "requirem
 _NOT_PAYLOADS |= frozenset({"loader_module", "python_version", "code", "model_code_path"})
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class Target:
     rel: str  # as MLmodel names it
     pointer: str  # the MLmodel key naming it

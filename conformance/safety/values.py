@@ -7,8 +7,9 @@ value is bounded in size, so the reader's memory does not grow with the payload.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Union
+
+from ..records import field, record
 
 #: longest string kept; longer ones become UNKNOWN (a module or attribute name is never this long)
 MAX_STRING = 512
@@ -28,7 +29,7 @@ class _Unknown:
 UNKNOWN = _Unknown()
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class Global:
     """``module.name`` as ``find_class`` would import it."""
 
@@ -40,7 +41,7 @@ class Global:
         return f"{self.module}.{self.name}"
 
 
-@dataclass(slots=True, eq=False)
+@record(eq=False)
 class Call:
     """The result of calling ``callee`` (REDUCE, NEWOBJ, OBJ, INST) and its BUILD state."""
 
@@ -51,7 +52,7 @@ class Call:
     state: Value = field(default=UNKNOWN)
 
 
-@dataclass(slots=True, eq=False)
+@record(eq=False)
 class SymDict:
     """A dict whose string keys and small values we follow (BUILD states, joblib wrappers)."""
 

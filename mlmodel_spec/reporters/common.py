@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 
 from mlmodel_spec.conformance.findings import Finding, Severity
+from mlmodel_spec.conformance.records import record
 from mlmodel_spec.conformance.registry import RULES
 from mlmodel_spec.conformance.validate import Report, TargetResult
 
@@ -15,7 +15,7 @@ CONFORMANCE = "conformance"
 SAFETY = "safety"
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class ReportStyle:
     color: bool = False
     fail_on: Severity = Severity.ERROR
