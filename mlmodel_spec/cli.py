@@ -11,7 +11,7 @@ import argparse
 import os
 import sys
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, Any, TextIO, cast
 
 from mlmodel_spec import __version__
 
@@ -40,10 +40,10 @@ def _reader_version(value: str) -> str:
     return value
 
 
-#: commands whose options need no module beyond this one: for them the parser skips the
-#: option builders of the other commands (``check``'s imports the dynamic checks), so
-#: ``validate`` starts fast; any other command (or none, for ``--help``) builds them all
-_LIGHT_COMMANDS = frozenset({"validate", "schema", "rules", "codegen", "demo"})
+#: the subcommands' names; for a command other than ``check`` and ``matrix`` (whose
+#: option builders import the dynamic checks and the matrix runner) the parser builds only
+#: that command's options, so ``validate`` starts fast; no command (``--help``) builds all
+_LIGHT_COMMANDS = frozenset({"validate", "schema", "rules", "codegen", "new-flavor", "demo"})
 
 
 def _command_of(argv: Sequence[str]) -> str | None:
@@ -53,66 +53,75 @@ def _command_of(argv: Sequence[str]) -> str | None:
     return None
 
 
-def build_parser(command: str | None = None) -> argparse.ArgumentParser:
-    """The parser; given a light ``command``, only the options that command needs."""
-    full = command not in _LIGHT_COMMANDS
-    parser = argparse.ArgumentParser(
-        prog="mlmodel-spec",
-        description="Validate, describe and generate MLflow model directories without MLflow.",
-    )
-    parser.add_argument("--version", action="version", version=f"mlmodel-spec {__version__}")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+class _HelpFormatter(argparse.HelpFormatter):
+    """argparse's formatter, sized without importing ``shutil`` (argparse builds one per
+    option, and ``shutil`` costs a cold ``validate`` 2 ms)."""
 
-    v = sub.add_parser(
-        "validate",
-        help="check model directories statically (never runs model code)",
-        description="Check every MLmodel at or below PATH against the spec. Exit codes: "
-        "0 clean, 1 findings at or above --fail-on, 2 usage or I/O error, 3 nothing to validate.",
-    )
-    v.add_argument("paths", nargs="+", metavar="PATH", help="model dir, MLmodel file, or any tree")
-    v.add_argument("--format", choices=FORMATS, default="text", help="output format (default text)")
-    v.add_argument("--metadata-only", action="store_true", help="check MLmodel content only")
-    v.add_argument(
+    def __init__(self, prog: str) -> None:
+        try:
+            columns = int(os.environ["COLUMNS"])
+        except (KeyError, ValueError):
+            try:
+                columns = os.get_terminal_size(sys.__stdout__.fileno()).columns  # type: ignore[union-attr]
+            except (AttributeError, ValueError, OSError):
+                columns = 80
+        super().__init__(prog, width=max((columns or 80) - 2, 20))
+
+
+class _Parser(argparse.ArgumentParser):
+    """An ``ArgumentParser`` (and subcommand parser) formatting with :class:`_HelpFormatter`."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", _HelpFormatter)
+        super().__init__(*args, **kwargs)
+
+
+def _add_model_options(p: argparse.ArgumentParser) -> None:
+    """The options ``validate`` and ``check`` share."""
+    p.add_argument("paths", nargs="+", metavar="PATH", help="model dir, MLmodel file, or any tree")
+    p.add_argument("--format", choices=FORMATS, default="text", help="output format (default text)")
+    p.add_argument("--metadata-only", action="store_true", help="check MLmodel content only")
+    p.add_argument(
         "--strict",
         action="store_true",
         help="unknown keys/flavors become warnings, safety warnings errors, carried code a warning",
     )
-    v.add_argument(
+    p.add_argument(
         "--fail-on", choices=("error", "warning"), default="error", help="exit 1 at this level"
     )
-    v.add_argument(
+    p.add_argument(
         "--reader-mlflow",
         metavar="VERSION",
         type=_reader_version,
         help="also report what this MLflow release (2.9, 2.9.2) fails on when it loads the models",
     )
-    v.add_argument(
+    p.add_argument(
         "--reader-sklearn",
         metavar="VERSION",
         type=_reader_version,
         help="also report models saved with another scikit-learn release than VERSION",
     )
-    v.add_argument("--jobs", "-j", type=_positive_jobs, default=1, help="processes (0 = all cores)")
-    v.add_argument("--color", choices=("auto", "always", "never"), default="auto")
-    v.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE (atomically)")
-    v.add_argument(
+    p.add_argument("--jobs", "-j", type=_positive_jobs, default=1, help="processes (0 = all cores)")
+    p.add_argument("--color", choices=("auto", "always", "never"), default="auto")
+    p.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE (atomically)")
+    p.add_argument(
         "--sarif-base",
         metavar="DIR",
         help="SARIF: paths below DIR are relative to %%SRCROOT%% (default: the working directory)",
     )
-    v.add_argument(
+    p.add_argument(
         "--sarif-help-uri",
         metavar="URL",
         help="SARIF: where you serve docs/rules.md; rules link to URL#rule-id (default: none)",
     )
-    v.add_argument(
+    p.add_argument(
         "--ignore",
         metavar="RULES",
         action="append",
         default=[],
         help="comma-separated rule ids to leave out of the report (see `mlmodel-spec rules`)",
     )
-    v.add_argument(
+    p.add_argument(
         "--select",
         metavar="RULES",
         action="append",
@@ -120,6 +129,18 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
         help="report only these comma-separated rule ids",
     )
 
+
+def _add_validate(sub: argparse._SubParsersAction[argparse.ArgumentParser], full: bool) -> None:
+    v = sub.add_parser(
+        "validate",
+        help="check model directories statically (never runs model code)",
+        description="Check every MLmodel at or below PATH against the spec. Exit codes: "
+        "0 clean, 1 findings at or above --fail-on, 2 usage or I/O error, 3 nothing to validate.",
+    )
+    _add_model_options(v)
+
+
+def _add_check(sub: argparse._SubParsersAction[argparse.ArgumentParser], full: bool) -> None:
     k = sub.add_parser(
         "check",
         help="validate, then LOAD AND RUN each model (executes model code)",
@@ -131,13 +152,14 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
         "Same options, formats and exit codes as validate; --select/--ignore take dynamic "
         "check ids too (`mlmodel-spec rules`).",
     )
-    for action in v._actions[1:]:  # every validate option, the same objects (not -h)
-        k._add_action(action)
+    _add_model_options(k)
     if full:
         from mlmodel_spec.conformance.dynamic.command import add_options
 
         add_options(k)
 
+
+def _add_schema(sub: argparse._SubParsersAction[argparse.ArgumentParser], full: bool) -> None:
     s = sub.add_parser(
         "schema",
         help="print a JSON Schema of the spec (self-contained)",
@@ -154,9 +176,13 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     )
     s.add_argument("--output", "-o", metavar="FILE", help="write the schema to FILE (atomically)")
 
+
+def _add_rules(sub: argparse._SubParsersAction[argparse.ArgumentParser], full: bool) -> None:
     r = sub.add_parser("rules", help="list every validation rule")
     r.add_argument("--format", choices=("text", "json"), default="text")
 
+
+def _add_codegen(sub: argparse._SubParsersAction[argparse.ArgumentParser], full: bool) -> None:
     c = sub.add_parser(
         "codegen", help="regenerate generated code and schemas; compile flavor specs"
     )
@@ -172,17 +198,54 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     c.add_argument("--force", action="store_true", help="overwrite hand-edited generated files")
     c.add_argument("--package", help="dotted import name of --out (default: from __init__.py)")
 
+
+def _add_new_flavor(sub: argparse._SubParsersAction[argparse.ArgumentParser], full: bool) -> None:
     n = sub.add_parser("new-flavor", help="write a commented flavor spec NAME.yaml to start from")
     n.add_argument("name", metavar="NAME")
     n.add_argument("--out", metavar="DIR", default=".", help="directory to write it in")
 
+
+def _add_matrix(sub: argparse._SubParsersAction[argparse.ArgumentParser], full: bool) -> None:
     if full:
         from mlmodel_spec.conformance.matrix.command import add_parser as add_matrix
 
         add_matrix(sub)
 
+
+def _add_demo(sub: argparse._SubParsersAction[argparse.ArgumentParser], full: bool) -> None:
     d = sub.add_parser("demo", help="train, save, validate, load and predict an iris model")
     d.add_argument("--workdir", help="where to write the demo model (default: a temp dir)")
+
+
+_SUBCOMMANDS = (
+    ("validate", _add_validate),
+    ("check", _add_check),
+    ("schema", _add_schema),
+    ("rules", _add_rules),
+    ("codegen", _add_codegen),
+    ("new-flavor", _add_new_flavor),
+    ("matrix", _add_matrix),
+    ("demo", _add_demo),
+)
+
+
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The parser; given a light ``command``, only that command's options."""
+    full = command not in _LIGHT_COMMANDS
+    parser = _Parser(
+        prog="mlmodel-spec",
+        description="Validate, describe and generate MLflow model directories without MLflow.",
+    )
+    parser.add_argument("--version", action="version", version=f"mlmodel-spec {__version__}")
+    sub = cast(
+        "argparse._SubParsersAction[argparse.ArgumentParser]",
+        parser.add_subparsers(
+            dest="command", metavar="COMMAND", required=True, parser_class=_Parser
+        ),
+    )
+    for name, add in _SUBCOMMANDS:
+        if full or name == command:
+            add(sub, full)
     return parser
 
 
