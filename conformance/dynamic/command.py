@@ -103,8 +103,6 @@ def run(args: argparse.Namespace) -> int:
     from mlmodel_spec.reporters import REPORTERS
 
     from .catalogue import DYNAMIC_IDS, HARNESS_IDS
-    from .run import Limits, run_prepared
-    from .subjects import Prepared, read_capabilities
 
     ignore, select = cli._rule_list(args.ignore), cli._rule_list(args.select)
     unknown = sorted((ignore | select) - set(RULES))
@@ -113,7 +111,8 @@ def run(args: argparse.Namespace) -> int:
             f"unknown rule id(s) {', '.join(unknown)}; `mlmodel-spec rules` lists them"
         )
     run_ids = (select & DYNAMIC_IDS) if select else set(DYNAMIC_IDS)
-    if not args.static_only and run_ids - ignore:
+    run_dynamic = not args.static_only and bool(run_ids - ignore)
+    if run_dynamic:
         from .isolation import start_server
 
         start_server()  # it imports numpy, pandas and the libraries during discovery and validate
@@ -127,20 +126,12 @@ def run(args: argparse.Namespace) -> int:
             return cli.EXIT_NOTHING
         return cli.EXIT_USAGE
     options = ValidationOptions(metadata_only=args.metadata_only, strict=args.strict)
-    results = validate_targets(found.targets, options, jobs=args.jobs)
+    # while the fork server imports, it has one core: validate leaves it that one
+    static_jobs = max(1, args.jobs - 1) if run_dynamic else args.jobs
+    results = validate_targets(found.targets, options, jobs=static_jobs)
     checks: list[list[CheckResult]] = [[] for _ in results]
-    if not args.static_only:
-        subjects = [
-            Prepared(result.path, target.root, *read_capabilities(target.root))
-            for result, target in zip(results, found.targets, strict=True)
-        ]
-        if run_ids - ignore:
-            limits = Limits(args.timeout, args.max_memory)
-            chosen = sorted(run_ids - ignore)
-            checks = run_prepared(subjects, select=chosen, limits=limits, jobs=args.jobs)
-        for result, target, ran in zip(results, found.targets, checks, strict=True):
-            dynamic = [f for r in ran for f in r.findings]
-            result.findings.extend(located(target.mlmodel, dynamic))
+    if run_dynamic:
+        checks = _run_dynamic(results, found.targets, sorted(run_ids - ignore), args)
     for result in results:
         result.findings = sorted(
             (
@@ -170,6 +161,24 @@ def run(args: argparse.Namespace) -> int:
         return cli.EXIT_USAGE
     worst = report.worst()
     return cli.EXIT_FINDINGS if worst is not None and worst.rank >= fail_on.rank else cli.EXIT_OK
+
+
+def _run_dynamic(
+    results: list[Any], targets: list[Any], chosen: list[str], args: argparse.Namespace
+) -> list[list[CheckResult]]:
+    """Run the ``chosen`` checks on every target; add their findings to ``results``."""
+    from .run import Limits, run_prepared
+    from .subjects import Prepared, read_capabilities
+
+    subjects = [
+        Prepared(result.path, target.root, *read_capabilities(target.root))
+        for result, target in zip(results, targets, strict=True)
+    ]
+    limits = Limits(args.timeout, args.max_memory)
+    checks = run_prepared(subjects, select=chosen, limits=limits, jobs=args.jobs)
+    for result, target, ran in zip(results, targets, checks, strict=True):
+        result.findings.extend(located(target.mlmodel, [f for r in ran for f in r.findings]))
+    return checks
 
 
 def with_check_records(text: str, checks: list[list[CheckResult]]) -> str:

@@ -16,6 +16,7 @@
 from __future__ import annotations
 
 import contextlib
+import gc
 import importlib
 import importlib.metadata
 import os
@@ -51,6 +52,13 @@ HOT_MODULES = (
     "mlmodel_spec.types.enforce",
     "mlmodel_spec.types.infer",
     "mlmodel_spec.conformance.validate",
+    # what the first predict and load import lazily (scikit-learn wraps a frame with
+    # narwhals; skops opens its zip archive): else every fresh worker's first model pays it
+    "narwhals._pandas_like.dataframe",
+    "narwhals._pandas_like.namespace",
+    "narwhals.stable.v2._namespace",
+    "pandas.core.methods.to_dict",
+    "encodings.cp437",
 )
 
 
@@ -117,8 +125,13 @@ def warm() -> None:
         with contextlib.suppress(ImportError):
             importlib.import_module(module)
     installed_versions()
+    from .worker_state import WorkerState
+
+    WorkerState.capture()  # resolves the library modules' paths once, for every worker
     import mlmodel_spec.environment
 
     mlmodel_spec.environment.installed_version = snapshot_version
     yaml.safe_load = _safe_load
     yaml.safe_dump = _safe_dump
+    gc.freeze()  # the warm objects stay out of collections: a forked worker's collector does
+    # not write to (and so copy) every page it shares with the server
