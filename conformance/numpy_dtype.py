@@ -19,7 +19,6 @@ serves from), following numpy's own string grammar (``_convert_from_str`` in
 
 from __future__ import annotations
 
-import ast
 import re
 
 from .records import record, replace
@@ -284,6 +283,8 @@ def _from_item(dtype: str, repeats: str) -> Dtype:
     base = parse(dtype)
     if not repeats:
         return base
+    import ast  # here: a shaped dtype is rare, and ast costs a cold validate 1 ms
+
     try:
         shape = ast.literal_eval(repeats)
     except (SyntaxError, ValueError) as exc:

@@ -9,7 +9,6 @@ it the ``skops_trusted_types`` of MLmodel, so what those lists say matters.
 from __future__ import annotations
 
 import json
-import zipfile
 
 from ..records import field, record
 from .values import Global
@@ -37,6 +36,8 @@ def _node_types(node: dict[str, object], found: set[Global]) -> None:
 
 def scan_skops(path: str) -> SkopsScan:
     """The types ``path`` names; ``error`` says why they could not all be read."""
+    import zipfile  # here: only models with a skops file pay for it (and for threading)
+
     scan = SkopsScan()
     try:
         with zipfile.ZipFile(path) as archive:
