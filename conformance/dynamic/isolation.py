@@ -9,7 +9,8 @@ or changed the process' global state (:mod:`.worker_state`), and after
 A worker redirects its stdout/stderr to a file, limits its address space (``RLIMIT_AS``)
 and runs in its own process group; the parent gives each model its own deadline and turns
 a dead or killed worker into a finding (``check-crashed``, ``check-timeout``,
-``check-memory``) carrying the tail of that model's stderr.
+``check-memory``) carrying the tail of that model's stderr. A worker writes each check's
+result to its results file (:mod:`.records`) and sends the parent one message a model.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from multiprocessing.connection import Connection, wait
 from pathlib import Path
 from typing import Any
 
+from . import records
 from .catalogue import CHECK_CRASHED, CHECK_MEMORY, CHECK_TIMEOUT
 from .run import FAILED, CheckResult, execute, harness_finding, skipped
 
@@ -83,7 +85,7 @@ def _without_main() -> Iterator[None]:
             sys.modules["__main__"] = main
 
 
-def _worker(conn: Connection, output_path: str, max_memory: int | None) -> None:
+def _worker(conn: Connection, output_path: str, results_path: str, max_memory: int | None) -> None:
     """A worker's entry point: isolate, then run the tasks the parent sends until told to
     stop or until a model changed the process (then it exits and the parent forks another)."""
     from .worker_state import WorkerState
@@ -93,6 +95,7 @@ def _worker(conn: Connection, output_path: str, max_memory: int | None) -> None:
     os.dup2(fd, 1)
     os.dup2(fd, 2)
     os.close(fd)
+    results = os.open(results_path, os.O_WRONLY | os.O_APPEND)
     if max_memory:
         import resource
 
@@ -102,12 +105,12 @@ def _worker(conn: Connection, output_path: str, max_memory: int | None) -> None:
         subject, directory, check_ids = task
         out_of_memory = False
         for result in execute(Path(directory), subject, check_ids):
-            conn.send(("done", result))  # the parent knows the next check is running now
+            records.append(results, result)  # before the next check runs
             out_of_memory |= any(f.rule == CHECK_MEMORY for f in result.findings)
         sys.stdout.flush()
         sys.stderr.flush()
         changed = "it ran out of memory" if out_of_memory else state.changed()
-        conn.send(("end", changed))
+        conn.send(changed)  # the model ended; why the worker must not run another ('' none)
         if changed:
             break
     conn.close()
@@ -122,6 +125,7 @@ class _Model:
     check_ids: list[str]
     started: float
     offset: int  # where its output starts in the worker's output file
+    results_offset: int  # where its records start in the worker's results file
     results: list[CheckResult] = field(default_factory=list)
 
 
@@ -130,31 +134,32 @@ class _Worker:
     process: Any
     conn: Connection
     output_path: str
+    results_path: str
     done: int = 0  # models finished
     model: _Model | None = None
     closed: bool = False
     retiring: bool = False  # told to stop, or stopping by itself
 
-    def drain(self) -> bool:
-        """Read every event that arrived; True when the current model ended."""
-        while not self.closed:
-            try:
-                if not self.conn.poll():
-                    return False
-                kind, value = self.conn.recv()
-            except (EOFError, OSError):
-                self.closed = True
+    def collect(self) -> None:
+        """Read the current model's results that its checks have written so far."""
+        if self.model is not None:
+            self.model.results = records.read(self.results_path, self.model.results_offset)
+
+    def ended(self) -> bool:
+        """Whether the current model's end message arrived (then its results are read)."""
+        if self.closed:
+            return False
+        try:
+            if not self.conn.poll():
                 return False
-            model = self.model
-            if model is None:  # pragma: no cover - the protocol sends events for a task only
-                continue
-            if kind == "done":
-                model.results.append(value)
-            else:  # "end": value says why the worker must not run another model
-                self.done += 1
-                self.retiring |= bool(value) or self.done >= MODELS_PER_WORKER
-                return True
-        return False
+            changed = self.conn.recv()  # why the worker must not run another model ('' none)
+        except (EOFError, OSError):
+            self.closed = True
+            return False
+        self.done += 1
+        self.retiring |= bool(changed) or self.done >= MODELS_PER_WORKER
+        self.collect()
+        return True
 
 
 def _tail(path: str, offset: int) -> str:
@@ -168,6 +173,12 @@ def _tail(path: str, offset: int) -> str:
         return ""
     lines = [line.rstrip() for line in text.splitlines() if line.strip()]
     return " | ".join(lines[-STDERR_TAIL_LINES:])
+
+
+def _new_file(suffix: str) -> str:
+    fd, path = tempfile.mkstemp(prefix="mlmodel-spec-worker-", suffix=suffix)
+    os.close(fd)
+    return path
 
 
 def _size(path: str) -> int:
@@ -195,8 +206,8 @@ def _death(exitcode: int | None) -> str:
 
 def _dead(worker: _Worker, model: _Model, timed_out: bool, timeout: float) -> list[CheckResult]:
     """The results of a model whose worker died or was killed."""
-    worker.drain()
     worker.process.join()
+    worker.collect()
     tail = _tail(worker.output_path, model.offset)
     done = {r.check for r in model.results}
     missing = [c for c in model.check_ids if c not in done]
@@ -235,18 +246,17 @@ class _Pool:
         self.out: dict[int, list[CheckResult]] = {}
 
     def _spawn(self) -> _Worker:
-        fd, output_path = tempfile.mkstemp(prefix="mlmodel-spec-worker-", suffix=".log")
-        os.close(fd)
+        output_path, results_path = (_new_file(suffix) for suffix in (".log", ".results"))
         ours, theirs = self.context.Pipe(duplex=True)
         process = self.context.Process(
             target=_worker,
-            args=(theirs, output_path, self.max_memory),
+            args=(theirs, output_path, results_path, self.max_memory),
             name="mlmodel-spec check worker",
         )
         with _without_main():
             process.start()
         theirs.close()
-        worker = _Worker(process, ours, output_path)
+        worker = _Worker(process, ours, output_path, results_path)
         self.workers.append(worker)
         return worker
 
@@ -263,8 +273,8 @@ class _Pool:
         if worker is None:
             return False
         subject, directory, check_ids = task
-        offset = _size(worker.output_path)
-        worker.model = _Model(position, subject, check_ids, time.monotonic(), offset)
+        offsets = _size(worker.output_path), _size(worker.results_path)
+        worker.model = _Model(position, subject, check_ids, time.monotonic(), *offsets)
         try:
             worker.conn.send((subject, os.fspath(directory), check_ids))
         except OSError:  # it died between two models: the model runs as if it crashed there
@@ -280,8 +290,9 @@ class _Pool:
             _kill(worker.process)
             worker.process.join()
         worker.conn.close()
-        with contextlib.suppress(OSError):
-            os.unlink(worker.output_path)
+        for path in (worker.output_path, worker.results_path):
+            with contextlib.suppress(OSError):
+                os.unlink(path)
         self.workers.remove(worker)
 
     def busy(self) -> bool:
@@ -294,17 +305,18 @@ class _Pool:
         deadline = min(w.model.started + self.timeout for w in running if w.model is not None)
         waitables: list[Any] = [w.process.sentinel for w in running]
         waitables += [w.conn for w in running if not w.closed]
-        wait(waitables, timeout=max(0.0, deadline - now))
+        ready = wait(waitables, timeout=max(0.0, deadline - now))
         now = time.monotonic()
         for worker in running:
             model = worker.model
             assert model is not None
-            if worker.drain():
+            woke = worker.conn in ready or worker.process.sentinel in ready
+            if woke and worker.ended():
                 self.out[model.position] = model.results
                 worker.model = None
                 if worker.retiring:
                     self._remove(worker)
-            elif not worker.process.is_alive() or worker.closed:
+            elif woke and (worker.closed or not worker.process.is_alive()):
                 self.out[model.position] = _dead(worker, model, False, self.timeout)
                 self._remove(worker)
             elif now >= model.started + self.timeout:
