@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from typing import Any
 
 from .schema_validation import (
     Alternatives,
@@ -34,6 +33,10 @@ from .schema_validation import (
     type_check,
     type_test,
 )
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (validate's start-up)
+if TYPE_CHECKING:
+    from typing import Any
 
 _RE_01462BD577 = re.compile("^\\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}:\\d{2}(\\.\\d{1,6})?$")
 _RE_4B8EDF0688 = re.compile("^[<>=|]?[SUa]0*[1-9][0-9]*$")

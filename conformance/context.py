@@ -5,11 +5,14 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
-from typing import Any
 
 from .model_files import ResolvedPath, TextRead, read_bounded, resolve_inside
 from .records import record
 from .yaml_source import YamlDocument, load_yaml
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (validate's start-up)
+if TYPE_CHECKING:
+    from typing import Any
 
 
 @record(frozen=True)

@@ -26,10 +26,13 @@ import binascii
 import json
 import math
 import re
-from typing import Any
 
 from .records import record
 from .signature_model import FLOAT_TYPES, INTEGER_TYPES, PRIMITIVE_TYPES, DataType, ParamSpec
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (validate's start-up)
+if TYPE_CHECKING:
+    from typing import Any
 
 _INT_TEXT = re.compile(r"\s*[+-]?\d+\s*")
 # What numpy.datetime64 and pandas parse without a format: ISO 8601 dates and date-times.

@@ -9,9 +9,12 @@ directory; they yield findings, and the walker collects all of them.
 from __future__ import annotations
 
 from enum import Enum
-from typing import Any
 
 from .records import record, replace
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (validate's start-up)
+if TYPE_CHECKING:
+    from typing import Any
 
 
 class Severity(str, Enum):

@@ -16,9 +16,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from operator import attrgetter
-from typing import TYPE_CHECKING, Any, TypeVar
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (validate's start-up)
 if TYPE_CHECKING:
+    from typing import Any, TypeVar
+
     from typing_extensions import dataclass_transform
 else:
 
@@ -28,7 +30,8 @@ else:
 
 __all__ = ["FrozenRecordError", "field", "record", "replace"]
 
-T = TypeVar("T")
+if TYPE_CHECKING:
+    T = TypeVar("T")
 _MISSING: Any = object()
 
 

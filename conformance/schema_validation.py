@@ -16,9 +16,12 @@ from __future__ import annotations
 import re
 import reprlib
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, NamedTuple
 
 from .records import record, replace
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (validate's start-up)
+if TYPE_CHECKING:
+    from typing import Any
 
 ERROR, WARNING, INFO = "error", "warning", "info"
 ANNOTATION_KEYWORDS = frozenset({"x-unknown-key", "deprecated"})
@@ -57,7 +60,7 @@ class SchemaIssue:
     rule: str | None = None
 
 
-Check = Callable[[Any, str, list[SchemaIssue], str], bool]
+Check = Callable[["Any", str, list[SchemaIssue], str], bool]
 """A compiled schema node: ``check(instance, pointer, issues, severity) -> valid``.
 
 It appends what it finds to ``issues`` (failures with ``severity`` unless an
@@ -66,11 +69,12 @@ is valid in the JSON Schema sense. Every failure it reports makes it return ``Fa
 """
 
 
-Predicate = Callable[[Any], bool]
+Predicate = Callable[["Any"], bool]
 """The compiled validity test of a schema node: no issues, stops at the first failure."""
 
 
-class Branch(NamedTuple):
+@record(frozen=True)
+class Branch:
     """One subschema of a ``oneOf``/``anyOf``, with what we know about it statically."""
 
     check: Check
@@ -81,7 +85,8 @@ class Branch(NamedTuple):
     """``(property, allowed values)`` pairs taken from ``const``/``enum`` of its properties."""
 
 
-class Alternatives(NamedTuple):
+@record(frozen=True)
+class Alternatives:
     """The branches of one ``oneOf``/``anyOf`` and where it sits in the schema."""
 
     keyword: str

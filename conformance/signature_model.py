@@ -17,10 +17,13 @@ import json.decoder
 import re
 from collections.abc import Callable
 from functools import lru_cache
-from typing import Any
 
 from .findings import join_pointer, split_pointer
 from .records import record
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (validate's start-up)
+if TYPE_CHECKING:
+    from typing import Any
 
 PRIMITIVE_TYPES = frozenset(
     {"boolean", "integer", "long", "float", "double", "string", "binary", "datetime"}
@@ -54,7 +57,7 @@ class DecodedJson:
     duplicates: tuple[Duplicate, ...] = ()
 
 
-class _DupDict(dict[str, Any]):
+class _DupDict(dict[str, "Any"]):
     """A decoded JSON object that had a key more than once (``json`` keeps the last)."""
 
     repeated: tuple[tuple[str, bool], ...] = ()  # (key, values differ)

@@ -16,7 +16,6 @@ Nothing here raises for bad input: problems come back as :class:`YamlProblem` va
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 import yaml
 from yaml.constructor import SafeConstructor
@@ -25,6 +24,10 @@ from yaml.resolver import Resolver
 
 from .findings import escape_pointer_token
 from .records import field, record
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (validate's start-up)
+if TYPE_CHECKING:
+    from typing import Any
 
 try:  # libyaml is ~10x faster; fall back to the pure-Python parser when it is missing
     from yaml import CSafeLoader as _Loader

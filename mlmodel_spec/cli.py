@@ -11,11 +11,13 @@ import argparse
 import os
 import sys
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any, TextIO, cast
 
 from mlmodel_spec import __version__
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (validate's start-up)
 if TYPE_CHECKING:
+    from typing import Any, TextIO
+
     from mlmodel_spec.conformance.findings import Severity
     from mlmodel_spec.reporters import ReportStyle
 
@@ -237,11 +239,8 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
         description="Validate, describe and generate MLflow model directories without MLflow.",
     )
     parser.add_argument("--version", action="version", version=f"mlmodel-spec {__version__}")
-    sub = cast(
-        "argparse._SubParsersAction[argparse.ArgumentParser]",
-        parser.add_subparsers(
-            dest="command", metavar="COMMAND", required=True, parser_class=_Parser
-        ),
+    sub: argparse._SubParsersAction[argparse.ArgumentParser] = parser.add_subparsers(
+        dest="command", metavar="COMMAND", required=True, parser_class=_Parser
     )
     for name, add in _SUBCOMMANDS:
         if full or name == command:

@@ -101,3 +101,26 @@ def test_listing_the_catalogue_in_a_fresh_process_lists_every_rule() -> None:
     )
     count = len([r for r in registry.RULES.values() if r.kind == "static"])
     assert _fresh(code) == [count, True, None]
+
+
+#: stdlib modules a cold ``validate`` does without (tens of milliseconds of start-up between
+#: them): ``dataclasses`` (with ``inspect``, ``ast``, ``dis``; see conformance/records.py),
+#: ``typing`` (modules import it under ``TYPE_CHECKING`` only), ``shutil`` (argparse's help
+#: formatter), ``importlib.resources`` (with ``tempfile``; the safety lists are compiled)
+_AVOIDED = ("dataclasses", "inspect", "ast", "typing", "shutil", "importlib.resources", "tempfile")
+
+
+@pytest.mark.parametrize("case", ["core-minimal-pyfunc", "files-sklearn-complete"])
+def test_a_cold_validate_avoids_the_costly_stdlib_modules(case: str) -> None:
+    """Through the CLI, text report, on a pickled and a skops model (signature, example,
+    env files): the modules a cold start must not pay for stay unimported."""
+    code = (
+        "import json, sys\n"
+        "from mlmodel_spec.cli import main\n"
+        f"code = main(['validate', {str(CASES / 'valid' / case)!r}])\n"
+        f"print(json.dumps([code, sorted(set({_AVOIDED!r}) & set(sys.modules))]))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+    assert json.loads(out.splitlines()[-1]) == [0, []]

@@ -5,15 +5,10 @@ from __future__ import annotations
 import copy
 import dataclasses
 import pickle
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
 from mlmodel_spec.conformance.records import FrozenRecordError, field, record, replace
-
-ROOT = Path(__file__).resolve().parent.parent
 
 
 @record(frozen=True, order=True)
@@ -98,19 +93,3 @@ def test_a_record_cannot_extend_a_record() -> None:
         @record
         class Child(Bag):
             extra: int = 0
-
-
-@pytest.mark.parametrize("case", ["core-minimal-pyfunc", "files-sklearn-complete"])
-def test_cold_validate_imports_no_dataclasses(case: str) -> None:
-    """The point of the module: a cold ``validate`` (here of a pickled and a skops model)
-    never pays for ``dataclasses`` (and the ``inspect``/``ast`` it imports)."""
-    code = (
-        "import sys; from mlmodel_spec.cli import main\n"
-        f"try:\n    main(['validate', 'tests/cases/valid/{case}'])\n"
-        "except SystemExit:\n    pass\n"
-        "print(sorted({'dataclasses', 'inspect'} & set(sys.modules)))"
-    )
-    out = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
-    ).stdout
-    assert out.strip().splitlines()[-1] == "[]"

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from typing import Any
 
 from ..context import ModelContext
 from ..findings import Severity, join_pointer
@@ -23,6 +22,10 @@ from ..model_files import PathState
 from ..registry import Problem, check, define_rule
 from . import document, schema
 from .requirements import ENV_FILE_UNREADABLE, conda_file_name, python_env_file_name
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (validate's start-up)
+if TYPE_CHECKING:
+    from typing import Any
 
 CONDA_SCHEMA = define_rule(
     "conda-schema",

@@ -21,11 +21,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from typing import Any
 
 from ..context import ModelContext
 from ..findings import Severity, join_pointer
 from ..registry import Problem, check, define_rule
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (validate's start-up)
+if TYPE_CHECKING:
+    from typing import Any
 
 MERGE_CONFLICT_MARKER = define_rule(
     "merge-conflict-marker",

@@ -12,7 +12,6 @@ path rule's business (rules/paths.py); the check then stays silent.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
 from ..context import ModelContext
 from ..example_values import (
@@ -35,6 +34,10 @@ from ..signature_model import (
     input_schema,
     param_specs,
 )
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (validate's start-up)
+if TYPE_CHECKING:
+    from typing import Any
 
 UNREADABLE = define_rule(
     "input-example-unreadable",

@@ -13,14 +13,18 @@ import posixpath
 import re
 from collections.abc import Iterator
 from enum import Enum
-from typing import Any, NamedTuple
 from weakref import WeakKeyDictionary
 
 from .. import _generated_flavors
 from ..context import ModelContext
 from ..findings import Severity, escape_pointer_token, join_pointer
 from ..model_files import PathState, ResolvedPath, looks_absolute, read_bounded
+from ..records import record
 from ..registry import Problem, check, define_rule
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (validate's start-up)
+if TYPE_CHECKING:
+    from typing import Any
 
 PATH_MISSING = define_rule(
     "path-missing",
@@ -99,8 +103,9 @@ class Kind(Enum):
     EITHER = "a file or a directory"
 
 
-class PathRef(NamedTuple):
-    """One path-valued key of MLmodel (a tuple: built for every key of every model)."""
+@record(frozen=True)
+class PathRef:
+    """One path-valued key of MLmodel."""
 
     pointer: str
     value: str

@@ -13,12 +13,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from typing import Any
 
 from ..context import ModelContext
 from ..findings import Severity, join_pointer
 from ..registry import Problem, check, define_rule
 from ..signature_model import decode_json_text
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (validate's start-up)
+if TYPE_CHECKING:
+    from typing import Any
 
 READER_MLFLOW_KEYS = define_rule(
     "reader-mlflow-keys",

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import posixpath
 from collections.abc import Iterator
-from typing import Any
 from weakref import WeakKeyDictionary
 
 from ..context import ModelContext
@@ -29,6 +28,10 @@ from ..records import field, record
 from ..registry import Problem, check, define_rule
 from ..requirement_lines import LineKind, RequirementLine, parse_entry, parse_text
 from ..version_keys import version_key
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (validate's start-up)
+if TYPE_CHECKING:
+    from typing import Any
 
 REQUIREMENTS_SYNTAX = define_rule(
     "requirements-syntax",

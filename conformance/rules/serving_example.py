@@ -10,7 +10,6 @@ missing file is the path rule's business (rules/paths.py); this check then stays
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
 from ..context import ModelContext
 from ..findings import Severity
@@ -21,6 +20,10 @@ from .input_example import (
     describe_read_error,
     example_info,
 )
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (validate's start-up)
+if TYPE_CHECKING:
+    from typing import Any
 
 SERVING_UNREADABLE = define_rule(
     "serving-example-unreadable",

@@ -9,6 +9,7 @@ constraint is dropped: the schema node declares the precise rule (``x-rule``), t
 compiled validator tags its issues with it, and each precise problem says which of them it
 replaces (:class:`_Replaces`). The 2.4-2.9 ``optional`` key is an error: every MLflow
 from 2.18 (2.22 and 3.17 in the interop oracle) fails on it. ``required`` (written since
+
 2.10) breaks older readers only, a warning we report when ``mlflow_version`` claims such an
 old writer. A tensor ``dtype`` is checked with numpy's grammar (``numpy_dtype``).
 
@@ -23,7 +24,6 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterator
 from functools import cache, lru_cache
-from typing import Any
 
 from .. import numpy_dtype
 from ..context import ModelContext
@@ -33,6 +33,10 @@ from ..records import field, record
 from ..registry import Problem, check, define_rule
 from ..schema_validation import SchemaIssue
 from ..signature_model import PRIMITIVE_TYPES, decode_json_text, read_params
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (validate's start-up)
+if TYPE_CHECKING:
+    from typing import Any
 
 INVALID_JSON = define_rule(
     "signature-invalid-json",

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from typing import Any
 
 from .. import _generated_flavors
 from ..context import ModelContext
@@ -29,6 +28,10 @@ from .requirements import (
     python_env_file_name,
     requirement_sets,
 )
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (validate's start-up)
+if TYPE_CHECKING:
+    from typing import Any
 
 FLAVOR_VERSION_MISMATCH = define_rule(
     "flavor-version-mismatch",

@@ -11,10 +11,13 @@ from __future__ import annotations
 
 import fnmatch
 from functools import cache, lru_cache
-from typing import Any
 
 from ..records import record
 from . import _generated_lists
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (validate's start-up)
+if TYPE_CHECKING:
+    from typing import Any
 
 FORMAT_VERSION = 1
 CUSTOM_MODEL = "custom-model"

@@ -11,10 +11,9 @@ error still goes through the handlers; this loop only saves the dispatch of plai
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from .values import MAX_STRING, UNKNOWN, Call, Global, SymDict, small_tuple
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (validate's start-up)
 if TYPE_CHECKING:
     from .reader import _Machine
 

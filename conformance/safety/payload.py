@@ -14,7 +14,6 @@ import lzma
 import os
 import zlib
 from collections.abc import Iterator
-from typing import BinaryIO
 
 from ..records import field, record
 from .joblib_layout import array_hook
@@ -27,6 +26,10 @@ from .source import (
     sniff_compression,
 )
 from .values import Call, Global, SymDict, Value
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (validate's start-up)
+if TYPE_CHECKING:
+    from typing import BinaryIO
 
 #: distinct globals and dynamic events kept per file (more is itself reported)
 MAX_GLOBALS = 10_000

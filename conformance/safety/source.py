@@ -11,16 +11,21 @@ from __future__ import annotations
 import bz2
 import lzma
 import zlib
-from typing import BinaryIO, Protocol
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (validate's start-up)
+if TYPE_CHECKING:
+    from typing import BinaryIO, Protocol
 
 CHUNK = 1 << 20
 
 
-class _Decompressor(Protocol):
-    def decompress(self, data: bytes, max_length: int = ...) -> bytes: ...
+if TYPE_CHECKING:
 
-    @property
-    def eof(self) -> bool: ...
+    class _Decompressor(Protocol):
+        def decompress(self, data: bytes, max_length: int = ...) -> bytes: ...
+
+        @property
+        def eof(self) -> bool: ...
 
 
 class SourceLimit(Exception):

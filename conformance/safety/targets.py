@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from typing import Any
 
 from ..context import ModelContext
 from ..findings import join_pointer
 from ..records import record
 from .allowlists import CUSTOM_MODEL
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (validate's start-up)
+if TYPE_CHECKING:
+    from typing import Any
 
 PYFUNC = "python_function"
 MAX_CODE_FILES = 200

@@ -7,8 +7,6 @@ value is bounded in size, so the reader's memory does not grow with the payload.
 
 from __future__ import annotations
 
-from typing import Union
-
 from ..records import field, record
 
 #: longest string kept; longer ones become UNKNOWN (a module or attribute name is never this long)
@@ -63,7 +61,7 @@ class SymDict:
             self.items[key] = bounded(value)
 
 
-Value = Union[str, int, bool, None, Global, Call, SymDict, tuple["Value", ...], _Unknown]  # noqa: UP007 (recursive alias, Python 3.10)
+Value = str | int | bool | None | Global | Call | SymDict | tuple["Value", ...] | _Unknown
 
 
 _CONTAINERS = (tuple, Call, SymDict)

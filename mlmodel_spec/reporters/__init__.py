@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable, Iterator, Mapping
-from typing import TYPE_CHECKING, Any
 
 from .common import ReportStyle, finding_path, summary_counts
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (validate's start-up)
 if TYPE_CHECKING:
+    from typing import Any
+
     from mlmodel_spec.conformance.validate import Report
 
     from .github import render_github
