@@ -110,7 +110,9 @@ def _worker(conn: Connection, output_path: str, results_path: str, max_memory: i
         sys.stdout.flush()
         sys.stderr.flush()
         changed = "it ran out of memory" if out_of_memory else state.changed()
-        conn.send(changed)  # the model ended; why the worker must not run another ('' none)
+        # the model ended: why the worker must not run another ('' none), and where the
+        # next model's output starts (it may be queued here already and start at once)
+        conn.send((changed, os.fstat(1).st_size))
         if changed:
             break
     conn.close()
@@ -136,30 +138,51 @@ class _Worker:
     output_path: str
     results_path: str
     done: int = 0  # models finished
-    model: _Model | None = None
+    model: _Model | None = None  # the model it runs
+    queued: _Model | None = None  # the model sent to start when that one ends
     closed: bool = False
     retiring: bool = False  # told to stop, or stopping by itself
 
-    def collect(self) -> None:
-        """Read the current model's results that its checks have written so far."""
-        if self.model is not None:
-            self.model.results = records.read(self.results_path, self.model.results_offset)
+    def collect(self) -> int:
+        """Read the running model's results written so far; return where they end."""
+        model = self.model
+        assert model is not None
+        model.results, end = records.read(
+            self.results_path, model.results_offset, len(model.check_ids)
+        )
+        return end
 
     def ended(self) -> bool:
-        """Whether the current model's end message arrived (then its results are read)."""
+        """Whether the running model's end message arrived (then its results are read, and
+        the queued model, if any, is the running one from now)."""
         if self.closed:
             return False
         try:
             if not self.conn.poll():
                 return False
-            changed = self.conn.recv()  # why the worker must not run another model ('' none)
+            changed, output_end = self.conn.recv()
         except (EOFError, OSError):
             self.closed = True
             return False
         self.done += 1
         self.retiring |= bool(changed) or self.done >= MODELS_PER_WORKER
-        self.collect()
+        results_end = self.collect()
+        self.model = None
+        if not self.retiring:  # else the queued model goes back (_Pool._requeue)
+            self.model, self.queued = self.queued, None
+        if self.model is not None:
+            self.model.started, self.model.offset = time.monotonic(), output_end
+            self.model.results_offset = results_end
         return True
+
+    def room(self) -> bool:
+        """Whether it takes another model now: idle, or running one with none queued and
+        allowed one more after it."""
+        if self.closed or self.retiring:
+            return False
+        if self.model is None:
+            return True
+        return self.queued is None and self.done + 2 <= MODELS_PER_WORKER
 
 
 def _tail(path: str, offset: int) -> str:
@@ -239,10 +262,14 @@ def _dead(worker: _Worker, model: _Model, timed_out: bool, timeout: float) -> li
 class _Pool:
     """Up to ``size`` workers; each model gets one, with its own deadline."""
 
-    def __init__(self, size: int, timeout: float, max_memory: int | None) -> None:
+    def __init__(
+        self, work: Sequence[Task], size: int, timeout: float, max_memory: int | None
+    ) -> None:
         self.size, self.timeout, self.max_memory = max(1, size), timeout, max_memory
         self.context = forkserver_context()
         self.workers: list[_Worker] = []
+        self.pending = deque(enumerate(work))
+        self.paths = [directory for _, directory, _ in work]
         self.out: dict[int, list[CheckResult]] = {}
 
     def _spawn(self) -> _Worker:
@@ -260,28 +287,41 @@ class _Pool:
         self.workers.append(worker)
         return worker
 
-    def _idle(self) -> _Worker | None:
-        for worker in self.workers:
-            if worker.model is None and not worker.retiring and not worker.closed:
-                return worker
+    def _taker(self) -> _Worker | None:
+        """A worker to send the next model to: an idle one first, then a new one, then one
+        whose running model has nothing queued behind it (it starts without waiting for
+        the parent)."""
+        idle = [w for w in self.workers if w.model is None and w.room()]
+        if idle:
+            return idle[0]
         if len(self.workers) < self.size:
             return self._spawn()
-        return None
+        return next((w for w in self.workers if w.room()), None)
 
-    def assign(self, position: int, task: Task) -> bool:
-        worker = self._idle()
-        if worker is None:
-            return False
-        subject, directory, check_ids = task
-        offsets = _size(worker.output_path), _size(worker.results_path)
-        worker.model = _Model(position, subject, check_ids, time.monotonic(), *offsets)
-        try:
-            worker.conn.send((subject, os.fspath(directory), check_ids))
-        except OSError:  # it died between two models: the model runs as if it crashed there
-            worker.closed = True
-        return True
+    def fill(self) -> None:
+        """Send pending models to workers that have room."""
+        while self.pending and (worker := self._taker()) is not None:
+            position, (subject, directory, check_ids) = self.pending.popleft()
+            offsets = _size(worker.output_path), _size(worker.results_path)
+            model = _Model(position, subject, check_ids, time.monotonic(), *offsets)
+            if worker.model is None:
+                worker.model = model
+            else:  # offsets and start time are set when it starts (Worker.ended)
+                worker.queued = model
+            try:
+                worker.conn.send((subject, os.fspath(directory), check_ids))
+            except OSError:  # it died between two models: runs as if it crashed there
+                worker.closed = True
+
+    def _requeue(self, worker: _Worker) -> None:
+        """A queued model whose worker ends before starting it goes back to the front."""
+        if worker.queued is not None:
+            model, worker.queued = worker.queued, None
+            task = (model.subject, self.paths[model.position], model.check_ids)
+            self.pending.appendleft((model.position, task))
 
     def _remove(self, worker: _Worker) -> None:
+        self._requeue(worker)
         if worker.process.is_alive() and not worker.closed:
             with contextlib.suppress(OSError):
                 worker.conn.send(None)
@@ -313,7 +353,6 @@ class _Pool:
             woke = worker.conn in ready or worker.process.sentinel in ready
             if woke and worker.ended():
                 self.out[model.position] = model.results
-                worker.model = None
                 if worker.retiring:
                     self._remove(worker)
             elif woke and (worker.closed or not worker.process.is_alive()):
@@ -339,12 +378,10 @@ def run_isolated(
     max_memory: int | None = None,
 ) -> list[list[CheckResult]]:
     """Run each (subject, directory, check ids) in a worker, ``workers`` models at a time."""
-    pool = _Pool(workers, timeout, max_memory)
-    pending = deque(enumerate(work))
+    pool = _Pool(work, workers, timeout, max_memory)
     try:
-        while pending or pool.busy():
-            while pending and pool.assign(*pending[0]):
-                pending.popleft()
+        while pool.pending or pool.busy():
+            pool.fill()
             if pool.busy():
                 pool.step()
     finally:

@@ -26,21 +26,22 @@ def append(fd: int, result: CheckResult) -> None:
         view = view[os.write(fd, view) :]
 
 
-def read(path: str, offset: int) -> list[CheckResult]:
-    """The whole records in ``path`` from ``offset`` on (in the order they were written)."""
+def read(path: str, offset: int, limit: int | None = None) -> tuple[list[CheckResult], int]:
+    """The whole records in ``path`` from ``offset`` on, at most ``limit`` of them (a model
+    writes one a check; the next model's follow), and the offset where they end."""
     try:
         with open(path, "rb") as handle:
             handle.seek(offset)
             data = handle.read()
     except OSError:
-        return []
+        return [], offset
     out: list[CheckResult] = []
     at = 0
-    while at + _LENGTH.size <= len(data):
+    while at + _LENGTH.size <= len(data) and (limit is None or len(out) < limit):
         (length,) = _LENGTH.unpack_from(data, at)
         start = at + _LENGTH.size
         if start + length > len(data):
             break  # cut short: the worker was killed while writing it
         out.append(pickle.loads(data[start : start + length]))  # our worker wrote it
         at = start + length
-    return out
+    return out, offset + at

@@ -86,6 +86,20 @@ def test_checks_that_ran_before_a_crash_keep_their_result(model_dir: ModelDir) -
     assert results["loads"].status == "passed"
 
 
+def test_a_model_sent_ahead_to_a_busy_worker_is_judged_on_its_own(model_dir: ModelDir) -> None:
+    """The next model waits in the worker's pipe and starts as the first ends: its results,
+    deadline and stderr tail are its own (and a sleeper ahead of it does not take it down)."""
+    good, crashed, after_crash = _check(model_dir, "sum", "segfaults", "sum", timeout=10, jobs=1)
+    assert good["predicts-on-example"].status == "passed"
+    assert crashed["loads"].status == "passed"
+    (finding,) = crashed["predicts-on-example"].findings
+    assert "stderr tail: about to dereference NULL" in finding.message
+    assert after_crash["predicts-on-example"].status == "passed"
+    sleeper, queued = _check(model_dir, "sleeps", "sum", timeout=1.5, jobs=1)
+    assert sleeper["predicts-on-example"].findings[0].rule == "check-timeout"
+    assert queued["predicts-on-example"].status == "passed"
+
+
 def test_memory_failure_is_reported_once_and_dependents_skip(model_dir: ModelDir) -> None:
     (results,) = _check(model_dir, "allocates", timeout=10, max_memory=GIB)
     assert results["predicts-on-example"].findings[0].rule == "check-memory"

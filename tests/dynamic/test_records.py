@@ -34,8 +34,10 @@ def test_records_read_back_in_order_from_an_offset(tmp_path: Path) -> None:
         CheckResult("n", "predicts-on-example", "skipped", reason="not run"),
     ]
     _write(path, later)
-    assert records.read(str(path), 0) == [first, *later]
-    assert records.read(str(path), offset) == later
+    end = path.stat().st_size
+    assert records.read(str(path), 0) == ([first, *later], end)
+    assert records.read(str(path), offset) == (later, end)
+    assert records.read(str(path), 0, limit=1) == ([first], offset)  # the next model's follow
 
 
 def test_a_record_cut_short_by_a_kill_is_left_out(tmp_path: Path) -> None:
@@ -44,10 +46,10 @@ def test_a_record_cut_short_by_a_kill_is_left_out(tmp_path: Path) -> None:
     _write(path, [whole, CheckResult("m", "native-loads", "passed")])
     data = path.read_bytes()
     path.write_bytes(data[:-3])  # the last record lost its tail
-    assert records.read(str(path), 0) == [whole]
+    assert records.read(str(path), 0)[0] == [whole]
     path.write_bytes(data[:2])  # not even a whole length
-    assert records.read(str(path), 0) == []
-    assert records.read(str(tmp_path / "missing"), 0) == []
+    assert records.read(str(path), 0) == ([], 0)
+    assert records.read(str(tmp_path / "missing"), 5) == ([], 5)
 
 
 def test_yaml_parsed_once_gives_each_caller_its_own_copy() -> None:
