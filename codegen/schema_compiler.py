@@ -49,7 +49,7 @@ from .schema_keywords import (
 )
 from .schema_registry import Location, SchemaCompileError, SchemaSet, vet_schemas
 
-__all__ = ["EntryPoint", "SchemaCompileError", "compile_validators"]
+__all__ = ["EntryPoint", "SchemaCompileError", "compile_validators", "render_validators"]
 
 _DEFINING = frozenset({"properties", "patternProperties", "additionalProperties"})
 _INERT = ANNOTATION_KEYWORDS | {"$defs"}
@@ -65,6 +65,7 @@ _SHORT = {
 _RUNTIME_HELPERS = (
     "Alternatives",
     "Branch",
+    "Pattern",
     "SchemaIssue",
     "accept",
     "always",
@@ -121,7 +122,29 @@ def compile_validators(
     lists (e.g. ``KNOWN_FLAVORS``). ``with_predicates`` adds ``PREDICATES``, the
     validity-only function of each entry point (the tests compare them with the checks).
     """
-    schemas = SchemaSet.load(schema_dir)
+    source = render_validators(
+        SchemaSet.load(schema_dir),
+        entries,
+        source_label=source_label,
+        version=version,
+        name_exports=name_exports,
+        with_predicates=with_predicates,
+    )
+    return format_python(source, filename=output_path)
+
+
+def render_validators(
+    schemas: SchemaSet,
+    entries: Sequence[EntryPoint],
+    *,
+    source_label: str,
+    version: str,
+    name_exports: Mapping[str, str] | None = None,
+    with_predicates: bool = False,
+) -> str:
+    """The unformatted source of the validator module for ``entries`` of ``schemas``: what
+    :func:`compile_validators` formats, and what ``validate --flavor-spec`` compiles and runs
+    in memory (``conformance/runtime_flavors.py``)."""
     vet_schemas(schemas)
     builder = _ModuleBuilder(schemas)
     entry_rows = []
@@ -141,8 +164,10 @@ def compile_validators(
     used = "\n".join(
         [*functions, *builder.leaves.values(), *builder.constants.values(), "run", "SchemaIssue"]
     )
+    if builder.regexes:
+        used += " Pattern"
     used += " " + " ".join(f"{row[2]} {row[4]}" for row in entry_rows)
-    source = render(
+    return render(
         "validators_module.py.jinja2",
         version=version,
         source_label=source_label,
@@ -156,7 +181,6 @@ def compile_validators(
         exports=exports,
         with_predicates=with_predicates,
     )
-    return format_python(source, filename=output_path)
 
 
 def _split_ref(ref: str) -> tuple[str, str]:

@@ -5,17 +5,17 @@
 """Validators compiled from the JSON Schemas in spec/schemas/v1.
 
 Each ``validate_<entry>(instance)`` returns a list of ``SchemaIssue`` (empty = valid).
-Imports nothing but ``re`` and the small run-time module ``schema_validation``.
+Imports nothing but the small run-time module ``schema_validation``.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 
 from .schema_validation import (
     Alternatives,
     Branch,
+    Pattern,
     SchemaIssue,
     accept,
     any_of,
@@ -38,18 +38,18 @@ TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (validate
 if TYPE_CHECKING:
     from typing import Any
 
-_RE_01462BD577 = re.compile("^\\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}:\\d{2}(\\.\\d{1,6})?$")
-_RE_4B8EDF0688 = re.compile("^[<>=|]?[SUa]0*[1-9][0-9]*$")
-_RE_8CFD8337F9 = re.compile("^[a-z0-9]+(-[a-z0-9]+)*$")
-_RE_981859EF14 = re.compile(
+_RE_01462BD577 = Pattern("^\\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}:\\d{2}(\\.\\d{1,6})?$")
+_RE_4B8EDF0688 = Pattern("^[<>=|]?[SUa]0*[1-9][0-9]*$")
+_RE_8CFD8337F9 = Pattern("^[a-z0-9]+(-[a-z0-9]+)*$")
+_RE_981859EF14 = Pattern(
     "^(tokenizer|feature_extractor|image_processor|processor)_(name|revision|type)$"
 )
-_RE_9B55388AC0 = re.compile("^\\d{4}-\\d{2}-\\d{2}")
-_RE_AB756B35AB = re.compile("^\\d+\\.\\d+")
-_RE_B4C82E51D9 = re.compile("^[A-Za-z_][A-Za-z0-9_]*(\\.[A-Za-z_][A-Za-z0-9_]*)+$")
-_RE_CD4B1F27EC = re.compile("^\\d+\\.\\d+(\\.\\d+)?")
-_RE_EFF011D08A = re.compile("^(m-)?[0-9a-f]{32}$")
-_RE_F704B75133 = re.compile("^(/([^~/]|~[01])*)*$")
+_RE_9B55388AC0 = Pattern("^\\d{4}-\\d{2}-\\d{2}")
+_RE_AB756B35AB = Pattern("^\\d+\\.\\d+")
+_RE_B4C82E51D9 = Pattern("^[A-Za-z_][A-Za-z0-9_]*(\\.[A-Za-z_][A-Za-z0-9_]*)+$")
+_RE_CD4B1F27EC = Pattern("^\\d+\\.\\d+(\\.\\d+)?")
+_RE_EFF011D08A = Pattern("^(m-)?[0-9a-f]{32}$")
+_RE_F704B75133 = Pattern("^(/([^~/]|~[01])*)*$")
 
 
 def _conda(x: Any, p: str, out: list[SchemaIssue], sev: str) -> bool:

@@ -94,6 +94,23 @@ class Alternatives:
     branches: tuple[Branch, ...]
 
 
+class Pattern:
+    """A schema's ``pattern``, compiled on its first ``search``: a cold ``validate`` meets a
+    few of the compiled module's patterns, and compiling them all costs it about 1 ms."""
+
+    __slots__ = ("_compiled", "source")
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+        self._compiled: re.Pattern[str] | None = None
+
+    def search(self, text: str) -> re.Match[str] | None:
+        compiled = self._compiled
+        if compiled is None:
+            compiled = self._compiled = re.compile(self.source)
+        return compiled.search(text)
+
+
 def accept(instance: Any, pointer: str, issues: list[SchemaIssue], severity: str) -> bool:
     """The check of the ``true`` schema (and of schemas with only annotations)."""
     return True

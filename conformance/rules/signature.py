@@ -25,7 +25,6 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from functools import cache, lru_cache
 
-from .. import numpy_dtype
 from ..context import ModelContext
 from ..example_values import param_value_problem, show
 from ..findings import Severity, join_pointer
@@ -298,6 +297,8 @@ _DTYPE_NAME = re.compile(
 def _check_tensor_dtype(index: int, entry: dict[str, Any], result: _Analysis) -> None:
     """``TensorSpec.from_json_dict`` runs ``np.dtype(dtype)`` and refuses sized ``S``/``U``:
     the grammar of ``numpy_dtype`` answers both without numpy."""
+    from .. import numpy_dtype  # here: only tensor signatures need its grammar (1 ms)
+
     info = entry.get("tensor-spec")
     dtype = info.get("dtype") if isinstance(info, dict) else None
     if not isinstance(dtype, str):
