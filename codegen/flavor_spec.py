@@ -252,6 +252,14 @@ def _semantic_problems(data: dict[str, Any], path: Path, *, third_party: bool) -
                 f"Declare it with `type: {wanted}` or use another key name.",
                 False,
             )
+    predict_fns = data.get("pyfunc", {}).get("predict_fns", ["predict"])
+    if predict_fns[0] != "predict":  # not in the meta-schema: strict validators refuse open tuples
+        yield (
+            "/pyfunc/predict_fns/0",
+            f"the first predict method is {predict_fns[0]!r}, not 'predict'",
+            "List `predict` first: the wrapper's predict calls it unless `predict_fn` says else.",
+            False,
+        )
     for ref in _types_used(keys):
         if ref not in _shared_types() and ref not in _JSON_TYPES:
             yield (
@@ -261,6 +269,7 @@ def _semantic_problems(data: dict[str, Any], path: Path, *, third_party: bool) -
                 False,
             )
     yield from _serialization_problems(data)
+    yield from _safety_problems(data)
 
 
 _JSON_TYPES = frozenset(("string", "object", "array", "boolean", "integer", "number", "null"))
@@ -319,5 +328,22 @@ def _serialization_problems(data: dict[str, Any]) -> Iterator[Problem]:
                 f"/save_model/parameters/{index}",
                 f"save_model parameter {parameter!r} is not one the compiler can implement",
                 f"Known parameters: {', '.join(sorted(allowed))}.",
+                False,
+            )
+
+
+def _safety_problems(data: dict[str, Any]) -> Iterator[Problem]:
+    """A spec's allow entry may not admit what the deny list names: the deny list wins over
+    every allow-list anyway, and an entry saying otherwise misleads its readers."""
+    from mlmodel_spec.conformance.runtime_flavors import denied_by
+
+    for index, entry in enumerate(data.get("safety", {}).get("allow", [])):
+        denied = denied_by(str(entry["match"]))
+        if denied is not None:
+            yield (
+                join_pointer("/safety/allow", index, "match"),
+                f"{entry['match']!r} admits what the deny list names ({denied.match}: "
+                f"{denied.reason})",
+                "The deny list wins over every allow-list; list only the library's own classes.",
                 False,
             )

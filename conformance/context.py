@@ -23,6 +23,9 @@ class ValidationOptions:
     #: the reader-* rules report what it fails on (conformance/rules/reader_compat.py)
     reader_mlflow: str | None = None
     reader_sklearn: str | None = None
+    #: third-party flavor specs whose flavor blocks to validate like a built-in flavor's
+    #: (``--flavor-spec``; compiled by conformance/runtime_flavors.py)
+    flavor_specs: tuple[str, ...] = ()
 
 
 DEFAULT_OPTIONS = ValidationOptions()

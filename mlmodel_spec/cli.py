@@ -130,6 +130,39 @@ def _add_model_options(p: argparse.ArgumentParser) -> None:
         default=[],
         help="report only these comma-separated rule ids",
     )
+    p.add_argument(
+        "--flavor-spec",
+        metavar="FILE",
+        action="append",
+        default=[],
+        help="a third-party flavor spec (as for codegen) whose flavor blocks to check like a "
+        "built-in flavor's; repeatable. A broken spec: its findings and exit 2",
+    )
+
+
+def _use_flavor_specs(args: argparse.Namespace) -> int | None:
+    """Compile the ``--flavor-spec`` files for this process (validate and check); the exit
+    code when one is broken (its located findings on stderr, as codegen prints them)."""
+    if not args.flavor_spec:
+        return None
+    from mlmodel_spec.codegen.flavor_spec import FlavorSpecError, render
+    from mlmodel_spec.codegen.schema_registry import SchemaCompileError
+    from mlmodel_spec.conformance.runtime_flavors import load_flavors
+
+    given: dict[str, str] = {}  # a file given twice is one spec, not two for one flavor
+    for path in args.flavor_spec:
+        given.setdefault(os.path.realpath(path), path)
+    args.flavor_spec = list(given.values())
+    paths = tuple(args.flavor_spec)
+    try:
+        load_flavors(paths)
+    except FlavorSpecError as exc:
+        for finding in exc.findings:
+            print(render(finding), file=sys.stderr)
+        return EXIT_USAGE
+    except SchemaCompileError as exc:
+        return _fail(f"a --flavor-spec schema cannot be compiled: {exc}")
+    return None
 
 
 def _add_validate(sub: argparse._SubParsersAction[argparse.ArgumentParser], full: bool) -> None:
@@ -319,6 +352,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
     unknown = sorted(rule for rule in ignore | select if rule not in RULES)
     if unknown:
         return _fail(f"unknown rule id(s) {', '.join(unknown)}; `mlmodel-spec rules` lists them")
+    code = _use_flavor_specs(args)
+    if code is not None:
+        return code
     found = discover(args.paths)
     for error in found.errors:
         print(f"mlmodel-spec: error: {error}", file=sys.stderr)
@@ -335,6 +371,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
         strict=args.strict,
         reader_mlflow=args.reader_mlflow,
         reader_sklearn=args.reader_sklearn,
+        flavor_specs=tuple(args.flavor_spec),
     )
     progress = None
     if len(found.targets) >= 20 and sys.stderr.isatty():
@@ -458,7 +495,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
 def cmd_check(args: argparse.Namespace) -> int:
     from mlmodel_spec.conformance.dynamic.command import run
 
-    return run(args)
+    code = _use_flavor_specs(args)
+    return run(args) if code is None else code
 
 
 def cmd_matrix(args: argparse.Namespace) -> int:

@@ -125,7 +125,9 @@ def run(args: argparse.Namespace) -> int:
             sys.stderr.write(f"mlmodel-spec: nothing to check: no MLmodel file under {where}\n")
             return cli.EXIT_NOTHING
         return cli.EXIT_USAGE
-    options = ValidationOptions(metadata_only=args.metadata_only, strict=args.strict)
+    options = ValidationOptions(
+        metadata_only=args.metadata_only, strict=args.strict, flavor_specs=tuple(args.flavor_spec)
+    )
     # while the fork server imports, it has one core: validate leaves it that one
     static_jobs = max(1, args.jobs - 1) if run_dynamic else args.jobs
     results = validate_targets(found.targets, options, jobs=static_jobs)

@@ -133,9 +133,11 @@ _FLAVOR_KEYS: dict[str, dict[str, Kind]] = {
 _FILE_MODEL_PATH_LOADERS = frozenset({"mlflow.sklearn"})
 
 
-def _flavor_refs(name: str, block: dict[Any, Any]) -> Iterator[PathRef]:
+def _flavor_refs(
+    name: str, block: dict[Any, Any], known: dict[str, dict[str, Kind]] = _FLAVOR_KEYS
+) -> Iterator[PathRef]:
     base = "/flavors/" + escape_pointer_token(name)
-    keys = dict(_FLAVOR_KEYS.get(name, _COMMON_KEYS))
+    keys = dict(known.get(name, _COMMON_KEYS))
     loader = block.get("loader_module")
     if name == PYFUNC and isinstance(loader, str) and loader in _FILE_MODEL_PATH_LOADERS:
         keys["model_path"] = Kind.FILE
@@ -203,8 +205,16 @@ def path_refs(ctx: ModelContext) -> list[PathRef]:
 
 def _collect_refs(ctx: ModelContext) -> list[PathRef]:
     refs: list[PathRef] = []
+    known = _FLAVOR_KEYS
+    if ctx.options.flavor_specs:  # and those of the flavor specs given with --flavor-spec
+        from ..runtime_flavors import flavors_of
+
+        known = known | {
+            flavor: {key: Kind[kind.upper()] for key, kind in spec.path_keys.items()}
+            for flavor, spec in flavors_of(ctx.options).items()
+        }
     for name, block in ctx.flavors.items():
-        refs.extend(_flavor_refs(name, block))
+        refs.extend(_flavor_refs(name, block, known))
     example = ctx.data.get("saved_input_example_info")
     if isinstance(example, dict):
         for key in ("artifact_path", "serving_input_path"):

@@ -38,7 +38,8 @@ UNKNOWN_FLAVOR = define_rule(
     "unknown-flavor",
     Severity.INFO,
     "A flavor the specification does not describe (custom or third-party)",
-    "Custom flavors are fine; only the python_function block is needed to load it generically.",
+    "Custom flavors are fine; only the python_function block is needed to load it generically. "
+    "`--flavor-spec FILE` checks the block against its flavor spec.",
     severities=((Severity.WARNING, "--strict is given"),),
 )
 
@@ -83,11 +84,22 @@ def mlmodel_matches_schema(ctx: ModelContext) -> Iterator[Problem]:
     from .._generated_schemas import validate_mlmodel
 
     yield from schema_problems(validate_mlmodel(ctx.data))
+    if ctx.options.flavor_specs:  # third-party flavors given with --flavor-spec
+        from ..runtime_flavors import flavors_of
+
+        for name, flavor in flavors_of(ctx.options).items():
+            block = ctx.flavor(name)
+            if block is not None:
+                yield from schema_problems(flavor.block_issues(block))
 
 
 @check(UNKNOWN_FLAVOR)
 def flavors_are_known(ctx: ModelContext) -> Iterator[Problem]:
     known = _known_flavors()
+    if ctx.options.flavor_specs:
+        from ..runtime_flavors import flavors_of
+
+        known = known.union(flavors_of(ctx.options))
     for name in ctx.flavors:
         if name not in known:
             yield Problem(

@@ -150,10 +150,16 @@ def _spec(requirement: Requirement) -> str:
 
 @check(FLAVOR_VERSION_MISMATCH, needs_files=True)
 def flavor_versions_match_pins(ctx: ModelContext) -> Iterator[Problem]:
+    versions = FLAVOR_VERSIONS
+    if ctx.options.flavor_specs:  # and those of the flavor specs given with --flavor-spec
+        from ..runtime_flavors import flavors_of
+
+        extra = flavors_of(ctx.options).items()
+        versions = versions | {name: spec.version for name, spec in extra if spec.version}
     for flavor, block in ctx.flavors.items():
-        if flavor not in FLAVOR_VERSIONS:
+        if flavor not in versions:
             continue
-        key, names = FLAVOR_VERSIONS[flavor]
+        key, names = versions[flavor]
         recorded = block.get(key)
         if not isinstance(recorded, str) or not recorded.strip():
             continue

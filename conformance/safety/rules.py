@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from ..context import ModelContext
 from ..findings import Severity, join_pointer
 from ..registry import Problem, check, define_rule
-from .allowlists import CUSTOM_MODEL, is_allowed_anywhere, judge
+from .allowlists import CUSTOM_MODEL, Verdict, is_allowed_anywhere, judge
 from .inventory import describe, describe_skops
 from .payload import GlobalUse, PayloadScan, scan_payload
 from .skops_archive import scan_skops
@@ -98,6 +98,19 @@ ALL_RULES = (
 )
 
 
+def _judge(ctx: ModelContext, module: str, name: str, context: str) -> Verdict:
+    """``judge``, then the ``safety.allow`` entries of a flavor spec given with
+    ``--flavor-spec`` for that context (after the deny list, which still wins)."""
+    verdict = judge(module, name, context)
+    if verdict.kind == "unknown" and ctx.options.flavor_specs:
+        from ..runtime_flavors import allows, flavors_of
+
+        entry = allows(flavors_of(ctx.options).get(context), module, name)
+        if entry is not None:
+            return Verdict("allowed", entry)
+    return verdict
+
+
 def _tightened(ctx: ModelContext, severity: Severity) -> Severity | None:
     if ctx.options.strict and severity is Severity.WARNING:
         return Severity.ERROR
@@ -146,7 +159,7 @@ def _judge_globals(
     unknown: list[GlobalUse] = []
     shadowing: list[GlobalUse] = []
     for ref, use in scan.globals.items():
-        verdict = judge(ref.module, ref.name, target.context)
+        verdict = _judge(ctx, ref.module, ref.name, target.context)
         if verdict.kind == "allowed" and ref.module.split(".")[0] in own_modules:
             shadowing.append(use)  # code/ goes first on the import path: the model's copy loads
             continue
@@ -283,7 +296,7 @@ def _skops_problems(ctx: ModelContext, target: Target, path: str) -> Iterator[Pr
             SCAN_INCOMPLETE, "", f"{target.rel}: {skops.error}", file=target.rel, severity=severity
         )
     for ref in sorted(skops.types, key=lambda g: g.dotted):
-        verdict = judge(ref.module, ref.name, target.context)
+        verdict = _judge(ctx, ref.module, ref.name, target.context)
         if verdict.kind == "dangerous":
             yield Problem(
                 DANGEROUS_GLOBAL,
@@ -320,7 +333,7 @@ def _trusted_types(
             continue
         module, _, name = item.rpartition(".")
         pointer = join_pointer("/flavors", target.context, "skops_trusted_types", index)
-        verdict = judge(module, name, target.context)
+        verdict = _judge(ctx, module, name, target.context)
         if verdict.kind == "dangerous":
             yield Problem(
                 SKOPS_TRUST_WIDENED,

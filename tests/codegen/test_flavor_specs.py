@@ -191,3 +191,12 @@ def test_generated_python_needs_no_formatter(tmp_path: Path) -> None:
         check=False,
     )
     assert result.returncode == 0, result.stdout
+
+
+def test_predict_comes_first_among_the_predict_methods(acme: Path, tmp_path: Path) -> None:
+    text = acme.read_text().replace("[predict, predict_proba]", "[predict_proba, predict]")
+    (tmp_path / "bad").mkdir()
+    found = problems(write(tmp_path / "bad", text))
+    assert [p for p, _, _, _ in found] == ["/pyfunc/predict_fns/0"]
+    assert "'predict_proba'" in found[0][3]
+    load_spec(acme)  # and the spec as it was loads

@@ -71,3 +71,29 @@ def test_ajv_strict_refuses_our_annotation_keywords(
     completed = ajv(node_tool("ajv"), draft, schema, [data], offline_env)
     assert completed.returncode != 0
     assert 'unknown keyword: "x-severity"' in completed.stdout + completed.stderr
+
+
+def test_ajv_strict_accepts_the_flavor_meta_schema_and_every_spec(
+    tmp_path: Path, node_tool: Callable[[str], Path], offline_env: dict[str, str]
+) -> None:
+    """The meta-schema is what editors validate flavor specs with: self-contained, strict."""
+    import json
+
+    import yaml
+
+    root = Path(__file__).resolve().parents[2]
+    specs = [p for p in sorted((root / "spec" / "flavors").glob("*.yaml")) if p.name[0] != "_"]
+    specs += sorted((root / "examples" / "flavors").glob("*.yaml"))
+    data = []
+    for spec in specs:
+        copy = tmp_path / f"{spec.stem}.json"
+        copy.write_text(json.dumps(yaml.safe_load(spec.read_text(encoding="utf-8"))))
+        data.append(copy)
+    broken = tmp_path / "broken.json"
+    broken.write_text(json.dumps({**json.loads(data[0].read_text()), "serialisation": {}}))
+    meta = root / "spec" / "flavors" / "flavor.meta.schema.json"
+    completed = ajv(node_tool("ajv"), "2020-12", meta, [*data, broken], offline_env)
+    output = completed.stdout + completed.stderr
+    assert "strict mode" not in output and "error: " not in output, output
+    verdicts = {Path(m["file"]).name: m["verdict"] for m in _VERDICT.finditer(output)}
+    assert verdicts == {**{d.name: "valid" for d in data}, "broken.json": "invalid"}, output
