@@ -6,10 +6,13 @@
    loads and predicts the same models with the libraries directly (``skops.io.load``,
    ``lightgbm.Booster``) on their ``input_example.json``. Goal: at most 1.5 x the floor.
 2. Cold single-model ``mlmodel-spec check DIR`` against cold
-   ``mlflow.pyfunc.load_model(DIR).predict(example)``.
+   ``mlflow.pyfunc.load_model(DIR).predict(example)`` run by ``--mlflow-python`` (an
+   interpreter with MLflow, e.g. an interop tox env's; without it the anchor is not
+   measured and the output says so), on the same directory in the same run.
 
 Every measurement is a fresh interpreter process timed end to end (imports count), medians
-of ``--repeat`` runs after one warm-up.
+of ``--repeat`` runs after one warm-up, PYTHONDONTWRITEBYTECODE unset. The load averages
+before and after are printed: the machine is shared, and a busy one slows both sides.
 
     python bench/bench_check.py [--models 200] [--repeat 3] [--mlflow-python PYTHON]
 """
@@ -101,9 +104,12 @@ def main() -> int:
     parser.add_argument("--models", type=int, default=200)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--jobs", type=int, default=2)
-    parser.add_argument("--mlflow-python", default=sys.executable)
+    parser.add_argument(
+        "--mlflow-python", help="a Python with MLflow installed, for the cold MLflow anchor"
+    )
     args = parser.parse_args()
     cli = shutil.which("mlmodel-spec") or "mlmodel-spec"
+    print(f"load average before: {_load()}")
     with tempfile.TemporaryDirectory(prefix="bench-check-") as tmp:
         root = Path(tmp)
         build_models(root, args.models)
@@ -122,13 +128,30 @@ def main() -> int:
         one = str(root / "template-sk")
         cold = timed([cli, "check", one], args.repeat)
         print(f"1 model cold: mlmodel-spec check {cold:.2f} s", end="")
-        try:
-            mlflow = timed([args.mlflow_python, "-c", MLFLOW, one], args.repeat)
-        except SystemExit as exc:
-            print(f"; MLflow not measured ({str(exc).splitlines()[0]})")
+        if args.mlflow_python is None:
+            print("; MLflow not measured (give --mlflow-python)")
         else:
-            print(f"; mlflow.pyfunc.load_model + predict {mlflow:.2f} s ({cold / mlflow:.2f} x)")
+            mlflow = timed([args.mlflow_python, "-c", MLFLOW, one], args.repeat)
+            print(
+                f"; mlflow.pyfunc.load_model + predict {mlflow:.2f} s ({cold / mlflow:.2f} x)"
+                f" [{_mlflow_version(args.mlflow_python)}]"
+            )
+    print(f"load average after: {_load()}")
     return 0
+
+
+def _load() -> str:
+    return ", ".join(f"{value:.2f}" for value in os.getloadavg())
+
+
+def _mlflow_version(python: str) -> str:
+    done = subprocess.run(
+        [python, "-c", "import mlflow; print(mlflow.__version__)"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return f"MLflow {done.stdout.strip()}"
 
 
 if __name__ == "__main__":
