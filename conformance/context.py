@@ -82,15 +82,24 @@ class ModelContext:
         self._texts: dict[str, TextRead] = {}
         self._yaml: dict[str, YamlDocument | None] = {}
         self._json: dict[str, JsonRead] = {}
+        #: what rules derive from this model once and share, by ``"module.name"`` keys
+        self.memo: dict[str, Any] = {}
+        self._flavors: dict[str, dict[Any, Any]] | None = None
 
     # -- MLmodel content ---------------------------------------------------------------
     @property
     def flavors(self) -> dict[str, dict[Any, Any]]:
-        """The flavor blocks that are mappings (the schema check reports the others)."""
-        flavors = self.data.get("flavors")
-        if not isinstance(flavors, dict):
-            return {}
-        return {k: v for k, v in flavors.items() if isinstance(k, str) and isinstance(v, dict)}
+        """The flavor blocks that are mappings (the schema check reports the others); worked
+        out once, as most rules ask for it. Do not modify the mapping returned."""
+        found = self._flavors
+        if found is None:
+            flavors = self.data.get("flavors")
+            found = self._flavors = (
+                {k: v for k, v in flavors.items() if isinstance(k, str) and isinstance(v, dict)}
+                if isinstance(flavors, dict)
+                else {}
+            )
+        return found
 
     def flavor(self, name: str) -> dict[Any, Any] | None:
         return self.flavors.get(name)

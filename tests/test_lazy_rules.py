@@ -106,8 +106,11 @@ def test_listing_the_catalogue_in_a_fresh_process_lists_every_rule() -> None:
 #: stdlib modules a cold ``validate`` does without (tens of milliseconds of start-up between
 #: them): ``dataclasses`` (with ``inspect``, ``ast``, ``dis``; see conformance/records.py),
 #: ``typing`` (modules import it under ``TYPE_CHECKING`` only), ``shutil`` (argparse's help
-#: formatter), ``importlib.resources`` (with ``tempfile``; the safety lists are compiled)
-_AVOIDED = ("dataclasses", "inspect", "ast", "typing", "shutil", "importlib.resources", "tempfile")
+#: formatter), ``importlib.resources`` (with ``tempfile``; the safety lists are compiled),
+#: ``weakref`` (per-model caches live in ``ModelContext.memo``), ``lzma`` and ``bz2`` (the
+#: codecs of compressed payloads, imported when one is met)
+_AVOIDED: tuple[str, ...] = ("dataclasses", "inspect", "ast", "typing", "shutil")
+_AVOIDED += ("importlib.resources", "tempfile", "weakref", "lzma", "bz2")
 
 
 @pytest.mark.parametrize("case", ["core-minimal-pyfunc", "files-sklearn-complete"])

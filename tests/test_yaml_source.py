@@ -63,9 +63,21 @@ def test_case_files_read_like_safe_load(path: Path) -> None:
 def test_generated_documents_read_like_safe_load(value: Any, flow: bool | None) -> None:
     text = yaml.safe_dump(value, default_flow_style=flow, allow_unicode=True)
     doc = load_yaml(text)
+    expected = yaml.safe_load(text)
     assert doc.usable
-    assert not doc.problems
-    assert same(doc.data, yaml.safe_load(text))
+    if same(expected, value):
+        assert not doc.problems
+    else:  # PyYAML's dump does not round-trip: its loader folds a NEL (\x85) into a space,
+        # so two keys may become one; that is the only problem to report then
+        assert {p.rule for p in doc.problems} <= {"yaml-duplicate-key"}
+    assert same(doc.data, expected)
+
+
+def test_a_key_pyyaml_folds_into_another_is_a_duplicate() -> None:
+    # found by the test above: safe_dump writes the key "\x85" quoted, safe_load reads " "
+    doc = load_yaml(yaml.safe_dump({" ": None, "\x85": None}, allow_unicode=True))
+    assert doc.data == {" ": None}
+    assert [p.rule for p in doc.problems] == ["yaml-duplicate-key"]
 
 
 def test_marks_are_one_based_and_point_at_values_and_keys() -> None:

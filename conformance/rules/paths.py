@@ -13,7 +13,6 @@ import posixpath
 import re
 from collections.abc import Iterator
 from enum import Enum
-from weakref import WeakKeyDictionary
 
 from .. import _generated_flavors
 from ..context import ModelContext
@@ -192,14 +191,11 @@ def _pyfunc_refs(base: str, block: dict[Any, Any]) -> Iterator[PathRef]:
         )
 
 
-_REFS: WeakKeyDictionary[ModelContext, list[PathRef]] = WeakKeyDictionary()
-
-
 def path_refs(ctx: ModelContext) -> list[PathRef]:
     """Every path-valued key of the MLmodel, in document order of the flavors (cached)."""
-    refs = _REFS.get(ctx)
+    refs: list[PathRef] | None = ctx.memo.get("paths.refs")
     if refs is None:
-        refs = _REFS[ctx] = _collect_refs(ctx)
+        refs = ctx.memo["paths.refs"] = _collect_refs(ctx)
     return refs
 
 
@@ -313,14 +309,11 @@ def _portability(ref: PathRef) -> Problem:
     return Problem(PATH_NOT_PORTABLE, ref.pointer, message)
 
 
-_TEXT: WeakKeyDictionary[ModelContext, list[tuple[PathRef, Problem | None]]] = WeakKeyDictionary()
-
-
 def _refs_with_text_problems(ctx: ModelContext) -> list[tuple[PathRef, Problem | None]]:
     """Each path ref with its text-only problem (cached: both checks need them)."""
-    found = _TEXT.get(ctx)
+    found: list[tuple[PathRef, Problem | None]] | None = ctx.memo.get("paths.text")
     if found is None:
-        found = _TEXT[ctx] = [(ref, _text_problem(ref)) for ref in path_refs(ctx)]
+        found = ctx.memo["paths.text"] = [(ref, _text_problem(ref)) for ref in path_refs(ctx)]
     return found
 
 

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import posixpath
 from collections.abc import Iterator
-from weakref import WeakKeyDictionary
 
 from ..context import ModelContext
 from ..findings import Severity, join_pointer
@@ -94,12 +93,9 @@ MAX_BYTES = 1024 * 1024  # requirements files are a few KB; hashed ones some 100
 # -- which files -----------------------------------------------------------------------------
 
 
-_NAMES: WeakKeyDictionary[ModelContext, tuple[str | None, str | None]] = WeakKeyDictionary()
-
-
 def _env_names(ctx: ModelContext) -> tuple[str | None, str | None]:
     """(conda file, python_env file) as MLflow picks them from the pyfunc ``env`` (cached)."""
-    found = _NAMES.get(ctx)
+    found: tuple[str | None, str | None] | None = ctx.memo.get("requirements.env_names")
     if found is None:
         pyfunc = ctx.pyfunc
         env: Any = pyfunc.get("env") if pyfunc is not None else None
@@ -111,7 +107,7 @@ def _env_names(ctx: ModelContext) -> tuple[str | None, str | None]:
             conda = env
         elif isinstance(env, dict):
             conda, python_env = env.get("conda"), env.get("virtualenv")
-        found = _NAMES[ctx] = (
+        found = ctx.memo["requirements.env_names"] = (
             conda if isinstance(conda, str) else None,
             python_env if isinstance(python_env, str) else None,
         )
@@ -191,9 +187,6 @@ class RequirementModel:
                         index.setdefault(req.key, []).append(Pin(name, item.source, req))
             self._pinned = index
         return self._pinned
-
-
-_CACHE: WeakKeyDictionary[ModelContext, RequirementModel] = WeakKeyDictionary()
 
 
 class _Builder:
@@ -400,9 +393,9 @@ class _Builder:
 
 def requirement_sets(ctx: ModelContext) -> RequirementModel:
     """All requirement lines of the model, parsed once per model directory."""
-    found = _CACHE.get(ctx)
+    found: RequirementModel | None = ctx.memo.get("requirements.sets")
     if found is None:
-        found = _CACHE[ctx] = _Builder(ctx).build()
+        found = ctx.memo["requirements.sets"] = _Builder(ctx).build()
     return found
 
 

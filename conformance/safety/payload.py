@@ -10,9 +10,8 @@ read one after the other; joblib's inline arrays are stepped over.
 
 from __future__ import annotations
 
-import lzma
 import os
-import zlib
+import sys
 from collections.abc import Iterator
 
 from ..records import field, record
@@ -38,7 +37,16 @@ MAX_OTHER_EVENTS = 100
 BOMB_RATIO = 200
 BOMB_FLOOR = 1 << 30
 _ZIP_MAGIC = b"PK\x03\x04"
-_DECOMPRESSION_ERRORS = (zlib.error, OSError, EOFError, lzma.LZMAError, ValueError)
+
+
+def _decompression_errors() -> tuple[type[Exception], ...]:
+    """What a decompressor raises on a broken stream; the codec modules are imported only
+    when a payload is compressed (source.decompressing), so only the loaded ones can raise."""
+    errors: list[type[Exception]] = [OSError, EOFError, ValueError]
+    for module, name in (("zlib", "error"), ("lzma", "LZMAError")):
+        if module in sys.modules:
+            errors.append(getattr(sys.modules[module], name))
+    return tuple(errors)
 
 
 #: cloudpickle's reconstructors that take a function's or class's globals, closure and
@@ -291,7 +299,7 @@ def _scan_open(raw: BinaryIO, size: int, scan: PayloadScan) -> None:
     except SourceLimit as exc:
         scan.format = "pickle" if scan.pickles or scan.globals else scan.format
         scan.error = f"decompresses to {exc} (a decompression bomb?); the rest is not read"
-    except _DECOMPRESSION_ERRORS as exc:
+    except _decompression_errors() as exc:  # evaluated only when something is raised
         if scan.globals:
             scan.error = f"stops decompressing: {exc}"
         else:

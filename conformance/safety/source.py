@@ -8,10 +8,6 @@ decompressed as they are read.
 
 from __future__ import annotations
 
-import bz2
-import lzma
-import zlib
-
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (validate's start-up)
 if TYPE_CHECKING:
     from typing import BinaryIO, Protocol
@@ -209,13 +205,22 @@ class CompressionUnavailable(Exception):
 def decompressing(raw: BinaryIO, kind: str) -> BinaryIO:
     """A stream of the decompressed bytes of ``raw`` (already positioned at the magic)."""
     decompressor: _Decompressor
+    # the codecs load on first use: most payloads are plain pickles (validate's start-up)
     if kind == "gzip":
+        import zlib
+
         decompressor = zlib.decompressobj(31)
     elif kind == "zlib":
+        import zlib
+
         decompressor = zlib.decompressobj(zlib.MAX_WBITS)
     elif kind == "bz2":
+        import bz2
+
         decompressor = bz2.BZ2Decompressor()
     elif kind in ("xz", "lzma"):
+        import lzma
+
         fmt = lzma.FORMAT_XZ if kind == "xz" else lzma.FORMAT_ALONE
         decompressor = lzma.LZMADecompressor(format=fmt)
     elif kind == "lz4":

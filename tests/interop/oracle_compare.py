@@ -52,11 +52,16 @@ class Difference:
         return " ".join(parts)
 
 
+#: the length a recorded message is cut to, after its paths are replaced (a cut before would
+#: depend on the length of the temporary directory's path)
+MESSAGE_LENGTH = 240
+
+
 def sanitize(message: str, paths: Iterable[str]) -> str:
     """A message without the work directory's paths or memory addresses (stable across runs)."""
     for path in sorted(paths, key=len, reverse=True):
         message = message.replace(path, "<dir>")
-    return _ADDRESS.sub("0x...", message)
+    return _ADDRESS.sub("0x...", message)[:MESSAGE_LENGTH]
 
 
 def failure(mlflow: Mapping[str, Any]) -> tuple[str, str] | None:

@@ -46,7 +46,7 @@ STAGES = ("model_load", "pyfunc_load", "native_load", "predict", "serving")
 
 def _failure(exc: BaseException) -> str:
     first = (str(exc).strip().splitlines() or [""])[0]
-    return f"{type(exc).__name__}: {first}"[:240]
+    return f"{type(exc).__name__}: {first}"[:2000]  # cut to length once sanitised (compare.py)
 
 
 def _native_load(model: Any, root: str) -> str:
