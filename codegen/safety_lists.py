@@ -29,9 +29,11 @@ def list_paths(root: Path, kind: str) -> list[Path]:
 
 
 def _compiled(data: dict[str, Any]) -> tuple[str, tuple[str, ...], tuple[Any, ...]]:
-    """``(list, select, ((match, reason, exempt), ...))`` of one list file."""
+    """``(list, select, ((match, reason, exempt[, unless_state_has]), ...))`` of one list file
+    (the fourth item only where an entry has one, so the table stays as short as the YAML)."""
     entries = tuple(
         (str(entry["match"]), str(entry["reason"]), tuple(entry.get("exempt", ())))
+        + ((tuple(entry["unless_state_has"]),) if "unless_state_has" in entry else ())
         for entry in data["entries"]
     )
     return str(data["list"]), tuple(str(name) for name in data["select"]), entries

@@ -106,7 +106,12 @@ def _compile(spec: Any) -> RuntimeFlavor:
     # our compiler's output: spec values enter it only as repr() literals and sanitised names
     exec(compile(source, f"<schema of {spec.path}>", "exec"), namespace)
     allow = tuple(
-        Entry(str(item["match"]), str(item["reason"]), f"flavor spec {spec.path}")
+        Entry(
+            str(item["match"]),
+            str(item["reason"]),
+            f"flavor spec {spec.path}",
+            unless_state_has=tuple(item.get("unless_state_has", ())),
+        )
         for item in spec.data.get("safety", {}).get("allow", ())
     )
     return RuntimeFlavor(

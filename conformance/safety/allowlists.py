@@ -36,6 +36,9 @@ class Entry:
     reason: str
     list: str
     exempt: tuple[str, ...] = ()
+    #: allow-lists only: admitted only where each object made of it gets a state holding
+    #: none of these keys (``GlobalUse.state_lacks``): its ``__setstate__`` runs code on them
+    unless_state_has: tuple[str, ...] = ()
 
     def matches(self, module: str, name: str) -> bool:
         pattern = self.match
@@ -63,7 +66,7 @@ def _lists(compiled: tuple[tuple[str, tuple[str, ...], Any], ...]) -> tuple[Safe
         SafetyList(
             name,
             select,
-            tuple(Entry(match, reason, name, exempt) for match, reason, exempt in items),
+            tuple(Entry(match, reason, name, *rest) for match, reason, *rest in items),
         )
         for name, select, items in compiled
     )

@@ -71,6 +71,25 @@ class GlobalUse:
     code_ref: bool = False
     #: found among the arguments of any other call, or the state of any other BUILD
     passed: bool = False
+    #: passed as itself (the class or function object), not only as what made an instance
+    passed_bare: bool = False
+    #: called other than as ``cls.__new__`` (NEWOBJ, NEWOBJ_EX): its ``__init__`` or the
+    #: function itself runs, or a BUILD sets attributes on it
+    called_otherwise: bool = False
+    #: the keys of the BUILD states of the objects made of it (all known unless opaque_state)
+    state_keys: set[str] = field(default_factory=set)
+    #: some BUILD state of an object made of it is not a dict whose keys are all known
+    opaque_state: bool = False
+
+    def state_lacks(self, keys: tuple[str, ...]) -> bool:
+        """Every object the pickle makes of it is created without ``__init__`` and given a
+        state known to hold none of ``keys`` (what a conditional allow entry asks)."""
+        return (
+            not self.passed_bare
+            and not self.called_otherwise
+            and not self.opaque_state
+            and self.state_keys.isdisjoint(keys)
+        )
 
     @property
     def only_referenced_by_code(self) -> bool:
@@ -181,8 +200,13 @@ class _Collector:
         calls = event.kind == "call" or call.opcode == "BUILD"
         if isinstance(callee, Global):
             use = scan.globals.get(callee)
-            if use is not None and use.call_offset is None and calls:
-                use.call_offset, use.call_opcode = event.offset, event.opcode
+            if use is not None:
+                if use.call_offset is None and calls:
+                    use.call_offset, use.call_opcode = event.offset, event.opcode
+                if calls and call.opcode not in _NEW_OBJECT:
+                    use.called_otherwise = True
+                if event.kind == "build":
+                    _note_state(use, call.state)
         elif calls and not _rebuilt_by_cloudpickle(callee) and scan.opaque_call is None:
             scan.opaque_call = event
         passed = call.args if event.kind == "call" else call.state
@@ -192,15 +216,29 @@ class _Collector:
             and callee.module.startswith("cloudpickle")
             and callee.name in CODE_STATE
         )
-        for ref in _globals_in(passed):
+        for ref, bare in _globals_in(passed):
             use = scan.globals.get(ref)
             if use is not None:
                 if code_state:
                     use.code_ref = True
                 else:
                     use.passed = True
+                    use.passed_bare = use.passed_bare or bare
         if event.kind == "call":
             scan.code.observe(call)
+
+
+#: the opcodes that make an object by ``cls.__new__(cls, *args)``, without ``__init__``
+_NEW_OBJECT = frozenset({"NEWOBJ", "NEWOBJ_EX"})
+#: most state keys kept for one global (the keys of its classes' ``__dict__``)
+_MAX_STATE_KEYS = 256
+
+
+def _note_state(use: GlobalUse, state: Value) -> None:
+    if isinstance(state, SymDict) and state.complete and len(use.state_keys) < _MAX_STATE_KEYS:
+        use.state_keys.update(state.items)
+    else:
+        use.opaque_state = True
 
 
 def _rebuilt_by_cloudpickle(value: Value) -> bool:
@@ -211,19 +249,20 @@ def _rebuilt_by_cloudpickle(value: Value) -> bool:
     )
 
 
-def _globals_in(value: Value) -> Iterator[Global]:
-    """The globals a (bounded) value holds, however nested."""
-    stack = [value]
+def _globals_in(value: Value) -> Iterator[tuple[Global, bool]]:
+    """The globals a (bounded) value holds, however nested, each with whether it is held as
+    itself (``False``: only as the callee that made an object held there)."""
+    stack: list[tuple[Value, bool]] = [(value, True)]
     while stack:
-        item = stack.pop()
+        item, bare = stack.pop()
         if isinstance(item, Global):
-            yield item
+            yield item, bare
         elif isinstance(item, tuple):
-            stack.extend(item)
+            stack.extend((each, bare) for each in item)
         elif isinstance(item, Call):
-            stack.extend((item.callee, item.args, item.state))
+            stack.extend(((item.callee, False), (item.args, bare), (item.state, bare)))
         elif isinstance(item, SymDict):
-            stack.extend(item.items.values())
+            stack.extend((each, bare) for each in item.items.values())
 
 
 def _nested(source: ByteSource):  # type: ignore[no-untyped-def]

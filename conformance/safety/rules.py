@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from ..context import ModelContext
 from ..findings import Severity, join_pointer
 from ..registry import Problem, check, define_rule
-from .allowlists import CUSTOM_MODEL, Verdict, is_allowed_anywhere, judge
+from .allowlists import CUSTOM_MODEL, Entry, Verdict, is_allowed_anywhere, judge
 from .inventory import describe, describe_skops
 from .payload import GlobalUse, PayloadScan, scan_payload
 from .skops_archive import scan_skops
@@ -158,8 +158,18 @@ def _judge_globals(
 ) -> Iterator[Problem]:
     unknown: list[GlobalUse] = []
     shadowing: list[GlobalUse] = []
+    conditions: dict[Global, Entry] = {}  # admitted only for states it did not get here
     for ref, use in scan.globals.items():
         verdict = _judge(ctx, ref.module, ref.name, target.context)
+        entry = verdict.entry
+        if (
+            verdict.kind == "allowed"
+            and entry is not None
+            and entry.unless_state_has
+            and not use.state_lacks(entry.unless_state_has)
+        ):
+            conditions[ref] = entry
+            verdict = Verdict("unknown")
         if verdict.kind == "allowed" and ref.module.split(".")[0] in own_modules:
             shadowing.append(use)  # code/ goes first on the import path: the model's copy loads
             continue
@@ -194,11 +204,13 @@ def _judge_globals(
             severity=severity,
         )
     for use in sorted(unknown, key=lambda u: u.offset)[:MAX_UNKNOWN_FINDINGS]:
+        condition = conditions.get(use.ref)
         yield Problem(
             UNKNOWN_GLOBAL,
             "",
             f"{target.rel} imports {use.ref.dotted} ({_where(scan, use)}), which no allow-list "
-            f"for a {target.context} payload admits",
+            f"for a {target.context} payload admits"
+            + (_unmet(use, condition) if condition is not None else ""),
             file=target.rel,
             severity=severity,
         )
@@ -212,6 +224,22 @@ def _judge_globals(
             file=target.rel,
             severity=severity,
         )
+
+
+def _unmet(use: GlobalUse, entry: Entry) -> str:
+    """Why a conditional allow entry does not admit the global here."""
+    keys = ", ".join(entry.unless_state_has)
+    held = sorted(use.state_keys.intersection(entry.unless_state_has))
+    if held:
+        why = f"an object's state holds {', '.join(held)}"
+    elif use.called_otherwise or use.passed:
+        why = "the pickle calls it or passes it on, not only makes objects of it"
+    else:
+        why = "an object's state cannot be read whole"
+    return (
+        f" here: the {entry.list} list admits it only for states without {keys} "
+        f"({entry.reason}), and {why}"
+    )
 
 
 def _pickle_problems(
@@ -297,6 +325,8 @@ def _skops_problems(ctx: ModelContext, target: Target, path: str) -> Iterator[Pr
         )
     for ref in sorted(skops.types, key=lambda g: g.dotted):
         verdict = _judge(ctx, ref.module, ref.name, target.context)
+        if verdict.entry is not None and verdict.entry.unless_state_has:
+            verdict = Verdict("unknown")  # the states of a skops archive are not read
         if verdict.kind == "dangerous":
             yield Problem(
                 DANGEROUS_GLOBAL,

@@ -55,10 +55,14 @@ class SymDict:
     """A dict whose string keys and small values we follow (BUILD states, joblib wrappers)."""
 
     items: dict[str, Value] = field(default_factory=dict)
+    #: every key set is in ``items`` (none was dropped: not a string, or over MAX_ITEMS)
+    complete: bool = True
 
     def set(self, key: Value, value: Value) -> None:
         if isinstance(key, str) and (key in self.items or len(self.items) < MAX_ITEMS):
             self.items[key] = bounded(value)
+        else:
+            self.complete = False
 
 
 Value = str | int | bool | None | Global | Call | SymDict | tuple["Value", ...] | _Unknown
@@ -87,8 +91,12 @@ def weight(value: Value, budget: int = MAX_WEIGHT) -> int:
 
 
 def bounded(value: Value) -> Value:
-    """``value`` if it is small enough to keep, else UNKNOWN."""
+    """``value`` if it is small enough to keep, else UNKNOWN; a dict too heavy to keep keeps
+    its keys (a BUILD state's keys decide what some ``__setstate__`` does), not its values."""
     if isinstance(value, (tuple, Call, SymDict)) and weight(value) > MAX_WEIGHT:
+        if isinstance(value, SymDict):
+            keys: dict[str, Value] = dict.fromkeys(value.items, UNKNOWN)
+            return SymDict(keys, value.complete)
         return UNKNOWN
     return value
 

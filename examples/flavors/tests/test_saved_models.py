@@ -26,17 +26,12 @@ EXAMPLES = {"pyod": "pyod_detector", "statsmodels_native": "statsmodels_ols"}
 SPECS = Path(__file__).resolve().parents[1]
 
 #: findings a model of the example flavor still gets, with its spec given (--flavor-spec):
-#: rule -> (severity, a text each such finding's message holds)
+#: rule -> (severity, a text each such finding's message holds); nothing else may be found
 KNOWN = {
     # the inventory of what the pickle imports, which every pickled model gets (built-in
     # flavors' too): read as the list of what loading runs
-    "pyod": {"safety-payload-globals": ("info", "")},
-    "statsmodels_native": {
-        "safety-payload-globals": ("info", ""),
-        # statsmodels.base.data.ModelData's __setstate__ re-evaluates a pickled formula as
-        # Python (patsy) when its state asks for it: no allow-list admits it
-        "safety-unknown-global": ("warning", "statsmodels.base.data."),
-    },
+    name: {"safety-payload-globals": ("info", "")}
+    for name in EXAMPLES
 }
 
 
