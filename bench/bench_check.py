@@ -11,7 +11,8 @@
    measured and the output says so), on the same directory in the same run.
 
 Every measurement is a fresh interpreter process timed end to end (imports count), medians
-of ``--repeat`` runs after one warm-up, PYTHONDONTWRITEBYTECODE unset. The load averages
+of ``--repeat`` rounds after one warm-up round, the commands interleaved round by round,
+PYTHONDONTWRITEBYTECODE unset. The load averages
 before and after are printed: the machine is shared, and a busy one slows both sides.
 
     python bench/bench_check.py [--models 200] [--repeat 3] [--mlflow-python PYTHON]
@@ -81,22 +82,30 @@ def build_models(root: Path, count: int) -> None:
         shutil.copytree(first[kind], models / f"{kind}-{index:04d}")
 
 
-def timed(argv: list[str], repeat: int) -> float:
+def _run(argv: list[str]) -> float:
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-    runs = []
+    started = time.perf_counter()
+    done = subprocess.run(argv, env=env, capture_output=True, text=True, check=False)
+    elapsed = time.perf_counter() - started
+    if done.returncode != 0:
+        raise SystemExit(
+            f"{' '.join(argv[:4])}... failed ({done.returncode}):\n"
+            + done.stdout[-2000:]
+            + done.stderr[-2000:]
+        )
+    return elapsed
+
+
+def timed(commands: dict[str, list[str]], repeat: int) -> dict[str, float]:
+    """Median seconds of each command, run round by round (the commands interleaved, so a
+    change in machine load hits them alike); the first round warms the caches, untimed."""
+    runs: dict[str, list[float]] = {name: [] for name in commands}
     for attempt in range(repeat + 1):
-        started = time.perf_counter()
-        done = subprocess.run(argv, env=env, capture_output=True, text=True, check=False)
-        elapsed = time.perf_counter() - started
-        if done.returncode not in (0,):
-            raise SystemExit(
-                f"{' '.join(argv[:4])}... failed ({done.returncode}):\n"
-                + done.stdout[-2000:]
-                + done.stderr[-2000:]
-            )
-        if attempt:  # the first run warms the file-system and bytecode caches
-            runs.append(elapsed)
-    return statistics.median(runs)
+        for name, argv in commands.items():
+            elapsed = _run(argv)
+            if attempt:
+                runs[name].append(elapsed)
+    return {name: statistics.median(values) for name, values in runs.items()}
 
 
 def main() -> int:
@@ -114,24 +123,29 @@ def main() -> int:
         root = Path(tmp)
         build_models(root, args.models)
         models = str(root / "models")
-        floor = timed([sys.executable, "-c", FLOOR, models], args.repeat)
-        ours = timed([cli, "check", "--jobs", str(args.jobs), models], args.repeat)
-        static = timed(
-            [cli, "check", "--static-only", "--jobs", str(args.jobs), models], args.repeat
-        )
+        one = str(root / "template-sk")
+        commands = {
+            "floor": [sys.executable, "-c", FLOOR, models],
+            "ours": [cli, "check", "--jobs", str(args.jobs), models],
+            "static": [cli, "check", "--static-only", "--jobs", str(args.jobs), models],
+            "cold": [cli, "check", one],
+        }
+        if args.mlflow_python is not None:
+            commands["mlflow"] = [args.mlflow_python, "-c", MLFLOW, one]
+        median = timed(commands, args.repeat)
+        floor, ours = median["floor"], median["ours"]
         print(f"{args.models} models, floor (one warm process, libraries directly): {floor:.2f} s")
         print(
             f"  mlmodel-spec check --jobs {args.jobs}: {ours:.2f} s = {ours / floor:.2f} x floor"
             f" (goal <= 1.5)"
         )
-        print(f"  mlmodel-spec check --static-only --jobs {args.jobs}: {static:.2f} s")
-        one = str(root / "template-sk")
-        cold = timed([cli, "check", one], args.repeat)
+        print(f"  mlmodel-spec check --static-only --jobs {args.jobs}: {median['static']:.2f} s")
+        cold = median["cold"]
         print(f"1 model cold: mlmodel-spec check {cold:.2f} s", end="")
         if args.mlflow_python is None:
             print("; MLflow not measured (give --mlflow-python)")
         else:
-            mlflow = timed([args.mlflow_python, "-c", MLFLOW, one], args.repeat)
+            mlflow = median["mlflow"]
             print(
                 f"; mlflow.pyfunc.load_model + predict {mlflow:.2f} s ({cold / mlflow:.2f} x)"
                 f" [{_mlflow_version(args.mlflow_python)}]"

@@ -64,11 +64,36 @@ class PyFuncModel:
             getattr(model_impl, predict_stream_fn, None) if predict_stream_fn else None
         )
         self._model_id = model_id
-        self.input_example: Any = None  # set by load_model from the saved example, if any
+        self._input_example: Any = None
+        #: the directory whose saved example ``input_example`` reads on first use
+        self._example_directory: str | Path | None = None
 
     @property
     def model_id(self) -> str | None:
         return self._model_id
+
+    @property
+    def input_example(self) -> Any:
+        """The saved input example (``None`` without one). Read on first use, not at load:
+        MLflow reads it at load only to have it at hand (and only logs a failure), and a
+        predict uses it only for models whose type hints came from the example."""
+        directory = self._example_directory
+        if directory is not None:
+            self._example_directory = None
+            try:
+                self._input_example = self._model_meta.load_input_example(directory)
+            except (MlmodelSpecError, ImportError) as exc:  # MLflow only logs it
+                warnings.warn(
+                    f"Could not load the saved input example: {exc}",
+                    MlmodelSpecWarning,
+                    stacklevel=2,
+                )
+        return self._input_example
+
+    @input_example.setter
+    def input_example(self, value: Any) -> None:
+        self._example_directory = None
+        self._input_example = value
 
     def predict_stream(self, data: Any, params: dict[str, Any] | None = None) -> Any:
         """Stream predictions of a streamable model (one input; chunks as the model yields)."""
@@ -185,10 +210,5 @@ def load_model(
         meta, impl, str(conf.get("predict_fn") or "predict"), stream_fn, meta.model_id
     )
     if meta.saved_input_example_info is not None:
-        try:
-            model.input_example = meta.load_input_example(directory)
-        except (MlmodelSpecError, ImportError) as exc:  # MLflow only logs it: the model loads
-            warnings.warn(
-                f"Could not load the saved input example: {exc}", MlmodelSpecWarning, stacklevel=2
-            )
+        model._example_directory = directory  # read on first use of model.input_example
     return model

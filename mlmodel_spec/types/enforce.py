@@ -93,19 +93,27 @@ def _enforce_columns(df: Any, schema: Schema) -> Any:
 
     named = schema.has_input_names()
     columns = {}
+    unchanged = True
     for position, spec in enumerate(schema.inputs):
         assert isinstance(spec, ColSpec)
         key = spec.name if named else df.columns[position]
         if key not in df:
             continue  # an optional column that is absent
+        column = df[key]
         if isinstance(spec.type, DataType):
-            columns[key] = enforce_column(key, df[key], spec.type)
+            columns[key] = enforced = enforce_column(key, column, spec.type)
+            unchanged = unchanged and enforced is column
         else:
+            unchanged = False
             columns[key] = pd.Series(
-                [enforce_type(v, spec.type, spec.required) for v in df[key]],
+                [enforce_type(v, spec.type, spec.required) for v in column],
                 index=df.index,
                 name=key,
             )
+    if unchanged and list(columns) == list(df.columns):
+        # every column as given, in the frame's order: a copy (as the rebuild below makes)
+        # without assembling a frame column by column (5x the time on a small input)
+        return df.copy()
     return pd.DataFrame(columns)
 
 

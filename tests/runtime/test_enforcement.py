@@ -138,3 +138,21 @@ def test_params_without_schema_are_dropped_with_warning() -> None:
     assert enforce_params(None, None) is None
     with pytest.warns(MlmodelSpecWarning, match="no params schema|has none"):
         assert enforce_params({"t": 1}, None) == {}
+
+
+@pytest.mark.parametrize(
+    "frame",
+    [
+        pd.DataFrame({"a": [1.0, 2.0], "b": [1, 2]}),  # as the schema says: the input copied
+        pd.DataFrame({"b": [1, 2], "a": [1.0, 2.0]}),  # other order: rebuilt in schema order
+        pd.DataFrame({"a": [1.0, 2.0], "b": np.array([1, 2], np.int32)}),  # int32 -> long
+    ],
+    ids=["as-is", "reordered", "converted"],
+)
+def test_the_enforced_frame_is_the_models_own(frame: pd.DataFrame) -> None:
+    before = frame.copy()
+    out = enforce_schema(frame, AB)
+    assert list(out.columns) == ["a", "b"] and out["b"].dtype == np.int64
+    assert out is not frame
+    out.loc[0, "a"] = -1.0  # a model that writes into its input leaves the caller's alone
+    pd.testing.assert_frame_equal(frame, before)

@@ -141,3 +141,26 @@ def test_read_errors(tmp_path: Path) -> None:
 def test_model_without_example_reads_none(tmp_path: Path) -> None:
     assert Model().load_input_example(tmp_path) is None
     assert Model().get_serving_input(tmp_path) is None
+
+
+def test_a_loaded_model_reads_its_example_on_first_use(tmp_path: Path) -> None:
+    from sklearn.linear_model import LinearRegression
+
+    import mlmodel_spec.pyfunc
+    import mlmodel_spec.sklearn
+    from mlmodel_spec.types import MlmodelSpecWarning
+
+    x = pd.DataFrame({"a": [1.0, 2.0, 3.0], "b": [0.5, 0.1, 0.2]})
+    mlmodel_spec.sklearn.save_model(
+        LinearRegression().fit(x, [1.0, 2.0, 3.0]), tmp_path / "m", input_example=x[:2]
+    )
+    pd.testing.assert_frame_equal(
+        mlmodel_spec.pyfunc.load_model(tmp_path / "m").input_example, x[:2]
+    )
+    (tmp_path / "m" / "input_example.json").write_text("{not json")
+    loaded = mlmodel_spec.pyfunc.load_model(tmp_path / "m")  # a broken example: it still loads
+    with pytest.warns(MlmodelSpecWarning, match="Could not load the saved input example"):
+        assert loaded.input_example is None
+    assert loaded.input_example is None  # warned once
+    loaded.input_example = x
+    assert loaded.input_example is x
