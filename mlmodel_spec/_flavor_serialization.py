@@ -9,6 +9,7 @@ skops loads only the types it trusts (its defaults plus ``trusted``).
 from __future__ import annotations
 
 import pickle
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,9 @@ CLOUDPICKLE = "cloudpickle"
 SKOPS = "skops"
 JOBLIB = "joblib"
 FORMATS = (PICKLE, CLOUDPICKLE, SKOPS, JOBLIB)
+#: whether a skops save re-reads its file to prove it loads (off only where the caller loads
+#: the saved model right after: the round-trip check, conformance/dynamic/checks_resave.py)
+REREAD_SKOPS: ContextVar[bool] = ContextVar("reread_skops", default=True)
 
 
 def check_format(serialization_format: object) -> str:
@@ -74,7 +78,8 @@ def dump(obj: Any, path: Path, serialization_format: str, trusted: list[str] | N
                 "defined at module top level are unsupported); use serialization_format="
                 f"'cloudpickle' instead. Cause: {exc!r}"
             ) from exc
-        load(path, SKOPS, trusted)
+        if REREAD_SKOPS.get():
+            load(path, SKOPS, trusted)
         return
     if serialization_format == JOBLIB:
         _import_joblib().dump(obj, path)

@@ -70,7 +70,14 @@ def _resave(session: Session) -> Path:
         if "pyfunc_predict_fn" in module.save_model.__code__.co_varnames:
             options["pyfunc_predict_fn"] = pyfunc_conf.get("predict_fn") or "predict"
         code = _code_paths(directory, conf.get("code") or pyfunc_conf.get("code"))
-        module.save_model(native, target, code_paths=code, **common, **options)
+        from mlmodel_spec._flavor_serialization import REREAD_SKOPS
+
+        # the round trip loads the re-saved model next: a skops save need not re-read it first
+        token = REREAD_SKOPS.set(False)
+        try:
+            module.save_model(native, target, code_paths=code, **common, **options)
+        finally:
+            REREAD_SKOPS.reset(token)
         return target
     if not pyfunc_conf.get("python_model"):  # a loader module that is not a compiled flavor
         raise Skip(f"{pyfunc_conf.get('loader_module')} is not a compiled flavor module")

@@ -58,7 +58,9 @@ def _nans_to_none(array: Any) -> Any:
 
 
 def _dataframe_to_split(df: Any) -> dict[str, Any]:
-    result: dict[str, Any] = df.where(df.notnull(), None).to_dict(orient="split")
+    if df.isna().to_numpy().any():  # missing values are written as null
+        df = df.where(df.notnull(), None)
+    result: dict[str, Any] = df.to_dict(orient="split")
     del result["index"]
     if list(df.columns) == list(range(len(df.columns))):  # default labels: omit them
         del result["columns"]
