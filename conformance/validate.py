@@ -162,7 +162,12 @@ def _read_mlmodel(mlmodel: Path) -> _MLmodelRead:
 def validate_model(
     root: Path, mlmodel: Path | None = None, options: ValidationOptions = DEFAULT_OPTIONS
 ) -> list[Finding]:
-    """All findings for one model directory, sorted by file and position."""
+    """All findings for one model directory, sorted by file and position.
+
+    Raises ``FlavorSpecError`` (its findings located in the spec) when a spec of
+    ``options.flavor_specs`` is broken: a usage error, not a finding about the model.
+    """
+    _compile_flavor_specs(options)
     mlmodel = mlmodel if mlmodel is not None else root / "MLmodel"
     read = _read_mlmodel(mlmodel)
     problems = read.problems
@@ -177,6 +182,13 @@ def validate_model(
     if read.name != "MLmodel":  # a check's default file is "MLmodel": report the given name
         findings = {replace(f, file=read.name) if f.file == "MLmodel" else f for f in findings}
     return sorted(findings, key=Finding.sort_key)
+
+
+def _compile_flavor_specs(options: ValidationOptions) -> None:
+    if options.flavor_specs:  # compiled once a process; a broken one raises here, not in a rule
+        from .runtime_flavors import load_flavors
+
+        load_flavors(options.flavor_specs)
 
 
 def _display(target: Target) -> str:
@@ -196,6 +208,7 @@ def validate_targets(
     progress: Callable[[int, int], None] | None = None,
 ) -> list[TargetResult]:
     """Validate ``targets`` in order, in ``jobs`` processes (forked workers on POSIX)."""
+    _compile_flavor_specs(options)  # before the workers fork: they inherit the compiled specs
     work = [(t, options) for t in targets]
     results: list[TargetResult] = []
     if jobs <= 1 or len(work) < 2:

@@ -224,3 +224,38 @@ def test_one_spec_given_twice_is_one_spec(acme: Path, tmp_path: Path) -> None:
     done = _cli("validate", "--flavor-spec", str(acme), "--flavor-spec", str(again), str(root))
     assert done.returncode == 0, done.stderr
     assert "unknown-flavor" not in done.stdout
+
+
+def test_spec_text_enters_the_compiled_validator_as_data(acme: Path, tmp_path: Path) -> None:
+    # the block's schema is compiled to Python and run: quotes in an enum value, a pattern
+    # and a description must stay literals, never become code
+    sentinel = tmp_path / "ran"
+    payload = f"__import__('pathlib').Path({str(sentinel)!r}).touch()"
+    single, double = "'" * 3, '"' * 3
+    values = ["pickle", f"{single}); {payload} #", f"{double}); {payload} #"]
+    pattern = f"^[a-z]+$|{single}|{double}"
+    text = acme.read_text().replace(
+        "      enum: [pickle, cloudpickle, joblib]",
+        f"      enum: {json.dumps(values)}\n      pattern: {json.dumps(pattern)}",
+    )
+    text = text.replace(
+        "description: scikit-learn version at save time.",
+        f"description: {json.dumps(f'{double} + {payload} + {double}')}",
+    )
+    hostile = tmp_path / "hostile" / "acme_trees.yaml"
+    hostile.parent.mkdir()
+    hostile.write_text(text)
+    root = _model(tmp_path / "m", fmt="parquet")
+    (schema,) = [f for f in _findings(root, hostile) if f.rule == "schema"]
+    assert "parquet" in schema.message
+    assert not sentinel.exists()
+
+
+def test_a_broken_spec_given_to_the_api_raises_before_any_rule_runs(tmp_path: Path) -> None:
+    broken = tmp_path / "acme_trees.yaml"
+    broken.write_text("flavor: [\n")
+    with pytest.raises(FlavorSpecError) as raised:
+        validate_model(
+            _model(tmp_path / "m"), options=ValidationOptions(flavor_specs=(str(broken),))
+        )
+    assert raised.value.findings[0].line == 2
