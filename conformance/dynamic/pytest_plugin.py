@@ -45,6 +45,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption(
         "--mlmodel-max-memory", default=None, help="address space a model, e.g. 4G (default 8G)"
     )
+    group.addoption(
+        "--mlmodel-flavor-spec",
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="a third-party flavor spec the static item checks flavor blocks with (repeatable)",
+    )
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -119,6 +126,7 @@ class ModelChecks:
         self.timeout = timeout if timeout is not None else DEFAULT_TIMEOUT
         self.max_memory = memory_size(memory) if memory is not None else DEFAULT_MAX_MEMORY
         self._results: dict[Path, dict[str, CheckResult]] = {}
+        self.flavor_specs: tuple[str, ...] = tuple(config.getoption("mlmodel_flavor_spec"))
 
     def _subjects(self) -> list[Prepared]:
         from mlmodel_spec.conformance.discover import discover
@@ -126,6 +134,15 @@ class ModelChecks:
         from .subjects import Prepared, read_capabilities
 
         subjects = []
+        if self.flavor_specs:
+            from mlmodel_spec.codegen.flavor_spec import FlavorSpecError
+
+            from ..runtime_flavors import load_flavors
+
+            try:
+                load_flavors(self.flavor_specs)
+            except FlavorSpecError as exc:
+                raise pytest.UsageError(f"--mlmodel-flavor-spec: {exc}") from None
         for root in self.roots:
             found = discover([root])
             if found.errors:
@@ -157,9 +174,11 @@ class ModelChecks:
         )
 
     def static_findings(self, subject: Prepared) -> list[Finding]:
+        from mlmodel_spec.conformance.context import ValidationOptions
         from mlmodel_spec.conformance.validate import validate_model
 
-        return validate_model(subject.directory)
+        options = ValidationOptions(flavor_specs=self.flavor_specs)
+        return validate_model(subject.directory, options=options)
 
     def result(self, item: ModelCheckItem, subject: Prepared, check: str) -> CheckResult:
         """This check's result; the first item of a model runs all its selected checks."""

@@ -63,3 +63,23 @@ def test_a_missing_directory_is_a_usage_error(run_pytest: RunPytest, tmp_path: P
     done = run_pytest(tmp_path, "-q", "--mlmodel-dir", "nope")
     assert done.returncode == 4  # pytest's usage-error exit code
     assert "--mlmodel-dir: nope" in done.stderr
+
+
+def test_a_flavor_spec_teaches_the_static_item(run_pytest: RunPytest, tmp_path: Path) -> None:
+    spec = tmp_path / "acme_trees.yaml"
+    shutil.copy(Path(__file__).parents[1] / "codegen" / "acme" / "acme_trees.yaml", spec)
+    model = tmp_path / "mlruns" / "trees"
+    model.mkdir(parents=True)
+    (model / "model.pkl").write_bytes(b"")
+    (model / "MLmodel").write_text(
+        "flavors:\n  acme_trees:\n    data: model.pkl\n    serialization_format: parquet\n"
+    )
+    plain = run_pytest(tmp_path, "-q", "--mlmodel-dir", "mlruns", "-k", "static")
+    assert plain.returncode == 0, plain.stdout + plain.stderr  # unknown-flavor is an info
+    given = ("--mlmodel-flavor-spec", str(spec))
+    taught = run_pytest(tmp_path, "-q", "--mlmodel-dir", "mlruns", *given, "-k", "static")
+    assert taught.returncode == 1, taught.stdout + taught.stderr
+    assert "error [schema]" in taught.stdout and "'parquet' is not one of" in taught.stdout
+    spec.write_text("flavor: [\n")
+    broken = run_pytest(tmp_path, "-q", "--mlmodel-dir", "mlruns", *given)
+    assert broken.returncode == 4 and "--mlmodel-flavor-spec:" in broken.stderr
