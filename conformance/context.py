@@ -14,6 +14,8 @@ TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (validate
 if TYPE_CHECKING:
     from typing import Any
 
+    from .runtime_flavors import RuntimeFlavor
+
 
 @record(frozen=True)
 class ValidationOptions:
@@ -103,6 +105,16 @@ class ModelContext:
 
     def flavor(self, name: str) -> dict[Any, Any] | None:
         return self.flavors.get(name)
+
+    @property
+    def runtime_flavors(self) -> dict[str, RuntimeFlavor]:
+        """The flavors of the specs given with ``--flavor-spec`` (``options.flavor_specs``),
+        by flavor key; ``{}``, importing nothing, when none was given."""
+        if not self.options.flavor_specs:
+            return {}
+        from .runtime_flavors import load_flavors
+
+        return load_flavors(self.options.flavor_specs)
 
     @property
     def pyfunc(self) -> dict[Any, Any] | None:

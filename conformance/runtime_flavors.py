@@ -30,7 +30,6 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
     from typing import Any
 
-    from .context import ValidationOptions
     from .schema_validation import SchemaIssue
 
 #: the schema file of shared key types the compiled flavor schemas refer to
@@ -74,27 +73,16 @@ def load_flavors(paths: Sequence[str]) -> dict[str, RuntimeFlavor]:
     return loaded
 
 
-def flavors_of(options: ValidationOptions) -> dict[str, RuntimeFlavor]:
-    """The run-time flavors ``options`` name (``{}`` without importing anything)."""
-    return load_flavors(options.flavor_specs) if options.flavor_specs else {}
-
-
 def _compile(spec: Any) -> RuntimeFlavor:
     from mlmodel_spec import __version__
     from mlmodel_spec.codegen.flavor_facts import path_table, version_table
     from mlmodel_spec.codegen.flavor_schema import flavor_schema
     from mlmodel_spec.codegen.schema_compiler import EntryPoint, render_validators
     from mlmodel_spec.codegen.schema_registry import SchemaFile, SchemaSet
+    from mlmodel_spec.schemas import load_schema
 
     name = f"flavors/{spec.name}.schema.json"
-    documents = {
-        _DEFS: json.loads(
-            (Path(__file__).resolve().parent.parent / "spec/schemas/v1" / _DEFS).read_text(
-                encoding="utf-8"
-            )
-        ),
-        name: flavor_schema(spec, source=str(spec.path)),
-    }
+    documents = {_DEFS: load_schema(_DEFS), name: flavor_schema(spec, source=str(spec.path))}
     schemas = SchemaSet(
         {path: SchemaFile(path, json.dumps(doc).encode(), doc) for path, doc in documents.items()}
     )
@@ -122,15 +110,6 @@ def _compile(spec: Any) -> RuntimeFlavor:
         version=version_table([spec]).get(spec.name),
         allow=allow,
     )
-
-
-def allows(flavor: RuntimeFlavor | None, module: str, name: str) -> Entry | None:
-    """The flavor's allow entry admitting ``module.name`` (callers judge the deny list first)."""
-    if flavor is not None:
-        for entry in flavor.allow:
-            if entry.matches(module, name):
-                return entry
-    return None
 
 
 def denied_by(pattern: str) -> Entry | None:

@@ -201,13 +201,11 @@ def path_refs(ctx: ModelContext) -> list[PathRef]:
 
 def _collect_refs(ctx: ModelContext) -> list[PathRef]:
     refs: list[PathRef] = []
-    known = _FLAVOR_KEYS
-    if ctx.options.flavor_specs:  # and those of the flavor specs given with --flavor-spec
-        from ..runtime_flavors import flavors_of
-
+    known, runtime = _FLAVOR_KEYS, ctx.runtime_flavors
+    if runtime:  # and those of the flavor specs given with --flavor-spec
         known = known | {
             flavor: {key: Kind[kind.upper()] for key, kind in spec.path_keys.items()}
-            for flavor, spec in flavors_of(ctx.options).items()
+            for flavor, spec in runtime.items()
         }
     for name, block in ctx.flavors.items():
         refs.extend(_flavor_refs(name, block, known))

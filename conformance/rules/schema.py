@@ -84,22 +84,17 @@ def mlmodel_matches_schema(ctx: ModelContext) -> Iterator[Problem]:
     from .._generated_schemas import validate_mlmodel
 
     yield from schema_problems(validate_mlmodel(ctx.data))
-    if ctx.options.flavor_specs:  # third-party flavors given with --flavor-spec
-        from ..runtime_flavors import flavors_of
-
-        for name, flavor in flavors_of(ctx.options).items():
-            block = ctx.flavor(name)
-            if block is not None:
-                yield from schema_problems(flavor.block_issues(block))
+    for name, flavor in ctx.runtime_flavors.items():  # those given with --flavor-spec
+        block = ctx.flavor(name)
+        if block is not None:
+            yield from schema_problems(flavor.block_issues(block))
 
 
 @check(UNKNOWN_FLAVOR)
 def flavors_are_known(ctx: ModelContext) -> Iterator[Problem]:
-    known = _known_flavors()
-    if ctx.options.flavor_specs:
-        from ..runtime_flavors import flavors_of
-
-        known = known.union(flavors_of(ctx.options))
+    known, runtime = _known_flavors(), ctx.runtime_flavors
+    if runtime:  # and those of the flavor specs given with --flavor-spec
+        known = known.union(runtime)
     for name in ctx.flavors:
         if name not in known:
             yield Problem(

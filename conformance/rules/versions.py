@@ -150,12 +150,9 @@ def _spec(requirement: Requirement) -> str:
 
 @check(FLAVOR_VERSION_MISMATCH, needs_files=True)
 def flavor_versions_match_pins(ctx: ModelContext) -> Iterator[Problem]:
-    versions = FLAVOR_VERSIONS
-    if ctx.options.flavor_specs:  # and those of the flavor specs given with --flavor-spec
-        from ..runtime_flavors import flavors_of
-
-        extra = flavors_of(ctx.options).items()
-        versions = versions | {name: spec.version for name, spec in extra if spec.version}
+    versions, runtime = FLAVOR_VERSIONS, ctx.runtime_flavors
+    if runtime:  # and those of the flavor specs given with --flavor-spec
+        versions = versions | {name: f.version for name, f in runtime.items() if f.version}
     for flavor, block in ctx.flavors.items():
         if flavor not in versions:
             continue

@@ -102,12 +102,11 @@ def _judge(ctx: ModelContext, module: str, name: str, context: str) -> Verdict:
     """``judge``, then the ``safety.allow`` entries of a flavor spec given with
     ``--flavor-spec`` for that context (after the deny list, which still wins)."""
     verdict = judge(module, name, context)
-    if verdict.kind == "unknown" and ctx.options.flavor_specs:
-        from ..runtime_flavors import allows, flavors_of
-
-        entry = allows(flavors_of(ctx.options).get(context), module, name)
-        if entry is not None:
-            return Verdict("allowed", entry)
+    flavor = ctx.runtime_flavors.get(context) if verdict.kind == "unknown" else None
+    if flavor is not None:
+        for entry in flavor.allow:
+            if entry.matches(module, name):
+                return Verdict("allowed", entry)
     return verdict
 
 
@@ -232,7 +231,7 @@ def _unmet(use: GlobalUse, entry: Entry) -> str:
     held = sorted(use.state_keys.intersection(entry.unless_state_has))
     if held:
         why = f"an object's state holds {', '.join(held)}"
-    elif use.called_otherwise or use.passed:
+    elif use.called_otherwise or use.passed_bare:
         why = "the pickle calls it or passes it on, not only makes objects of it"
     else:
         why = "an object's state cannot be read whole"
