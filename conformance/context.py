@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-from pathlib import Path
 
 from .model_files import ResolvedPath, TextRead, read_bounded, resolve_inside
 from .records import record
@@ -61,7 +60,7 @@ class ModelContext:
 
     def __init__(
         self,
-        root: Path,
+        root: str | os.PathLike[str],
         mlmodel: YamlDocument,
         options: ValidationOptions = DEFAULT_OPTIONS,
         mlmodel_name: str = "MLmodel",

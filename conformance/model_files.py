@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 import stat
 from enum import Enum
-from pathlib import Path
 
 from .records import record
 
@@ -70,8 +69,11 @@ def resolve_inside(root_real: str, rel: object, *, max_links: int = 40) -> Resol
     current = root_real
     links = 0
     prefix = root_real.rstrip(os.sep) + os.sep
+    st: os.stat_result | None = None  # the last component's lstat, unless it is a symlink
     for index, part in enumerate(parts):
-        candidate = os.path.normpath(os.path.join(current, part))
+        candidate = os.path.join(current, part)  # ``current`` is a real path: already normal
+        if part == "..":
+            candidate = os.path.normpath(candidate)
         if candidate != root_real and not candidate.startswith(prefix):
             return ResolvedPath(PathState.ESCAPES)
         try:
@@ -95,11 +97,13 @@ def resolve_inside(root_real: str, rel: object, *, max_links: int = 40) -> Resol
             if target != root_real and not target.startswith(prefix):
                 return ResolvedPath(PathState.SYMLINK_ESCAPES, detail=target)
             candidate = target
+            st = None  # what the link leads to is stat-ed below
         current = candidate
-    try:
-        st = os.stat(current)
-    except OSError as exc:  # pragma: no cover - raced with a concurrent delete
-        return ResolvedPath(PathState.UNREADABLE, detail=exc.strerror or str(exc))
+    if st is None:  # the model directory itself, or a symlink's target
+        try:
+            st = os.stat(current)
+        except OSError as exc:  # pragma: no cover - raced with a concurrent delete
+            return ResolvedPath(PathState.UNREADABLE, detail=exc.strerror or str(exc))
     return ResolvedPath(
         PathState.OK,
         current,
@@ -107,6 +111,14 @@ def resolve_inside(root_real: str, rel: object, *, max_links: int = 40) -> Resol
         is_file=stat.S_ISREG(st.st_mode),
         size=st.st_size,
     )
+
+
+def relative_inside(root_real: str, path: str) -> str:
+    """``os.path.relpath(path, root_real)`` of a real path :func:`resolve_inside` returned (the
+    directory or a path below it, both normal): the rest of it, without relpath's work."""
+    if path == root_real:
+        return os.curdir
+    return path[len(root_real.rstrip(os.sep)) + 1 :]
 
 
 @record(frozen=True)
@@ -117,7 +129,7 @@ class TextRead:
     column: int | None = None
 
 
-def read_bounded(path: Path | str, limit: int = MAX_TEXT_BYTES) -> TextRead:
+def read_bounded(path: str | os.PathLike[str], limit: int = MAX_TEXT_BYTES) -> TextRead:
     """Read a regular UTF-8 text file of at most ``limit`` bytes; never block, never raise."""
     try:
         st = os.stat(path)
@@ -131,13 +143,28 @@ def read_bounded(path: Path | str, limit: int = MAX_TEXT_BYTES) -> TextRead:
         return TextRead(None, f"is {st.st_size:,} bytes, over the {limit:,}-byte limit; not read")
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
-        with os.fdopen(fd, "rb") as handle:
-            raw = handle.read(min(st.st_size, limit) + 1)  # +1: notice a file still growing
+        try:
+            raw = _read_fd(fd, min(st.st_size, limit) + 1)  # +1: notice a file still growing
+        finally:
+            os.close(fd)
     except OSError as exc:
         return TextRead(None, f"cannot be read: {exc.strerror or exc}")
     if len(raw) > limit:
         return TextRead(None, f"grew over the {limit:,}-byte limit while reading; not read")
     return decode_text(raw)
+
+
+def _read_fd(fd: int, size: int) -> bytes:
+    """Up to ``size`` bytes of ``fd`` (fewer at its end): ``os.read`` without the file objects
+    of ``os.fdopen`` (4 us a file), looping over short reads as ``BufferedReader.read`` does."""
+    chunks = []
+    while size > 0:
+        chunk = os.read(fd, size)
+        if not chunk:
+            break
+        chunks.append(chunk)
+        size -= len(chunk)
+    return b"".join(chunks)
 
 
 def decode_text(raw: bytes) -> TextRead:

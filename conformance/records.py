@@ -4,7 +4,9 @@
 time: about 0.45 ms a class on this project's machines, and a cold ``validate`` defines some
 60 of them (a third of its run). ``@record`` gives the same classes — typed fields with
 defaults, ``__slots__``, ``frozen``, ``order``, ``field(default_factory=...)``, ``replace`` —
-compiling only ``__init__`` and sharing one implementation of the other methods.
+compiling only ``__init__`` and sharing one implementation of the other methods. Even
+``__init__`` (some 0.08 ms to compile) is compiled when the first instance is made: a
+cold ``validate`` defines 66 records and makes instances of about 50.
 
 Semantics follow ``dataclasses``: equality compares the fields of two instances of the same
 class (``eq=False``: identity); a frozen record is hashable and refuses assignment, a mutable
@@ -82,10 +84,20 @@ def _build(cls: type[T], *, frozen: bool, order: bool, eq: bool) -> type[T]:
     namespace = dict(cls.__dict__)
     namespace.pop("__dict__", None)
     namespace.pop("__weakref__", None)
-    init, fields, init_names = _init_function(cls.__qualname__, namespace, frozen=frozen)
+    source, scope, fields, init_names = _init_source(cls.__qualname__, namespace, frozen=frozen)
+    built: Any = None  # the class, once made
+
+    def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
+        """Compile the real ``__init__``, put it in this one's place in the class, run it."""
+        init = _compile_init(cls.__qualname__, source, scope)
+        built.__init__ = init
+        init(self, *args, **kwargs)
+
+    __init__.__qualname__ = f"{cls.__qualname__}.__init__"
+
     namespace.update(
         __slots__=fields,
-        __init__=init,
+        __init__=__init__,
         __record_fields__=fields,
         __record_init__=init_names,
         __record_values__=_values_getter(fields),
@@ -101,16 +113,17 @@ def _build(cls: type[T], *, frozen: bool, order: bool, eq: bool) -> type[T]:
     if order:
         namespace.update(__lt__=_lt, __le__=_le, __gt__=_gt, __ge__=_ge)
     metaclass: Any = type(cls)
-    built: type[T] = metaclass(cls.__name__, cls.__bases__, namespace)
-    return built
+    made: type[T] = metaclass(cls.__name__, cls.__bases__, namespace)
+    built = made
+    return made
 
 
-def _init_function(
+def _init_source(
     qualname: str, namespace: dict[str, Any], *, frozen: bool
-) -> tuple[Callable[..., None], tuple[str, ...], tuple[str, ...]]:
-    """The compiled ``__init__`` of the annotated fields of ``namespace`` (whose defaults it
-    removes: slots cannot share a name with a class attribute), the fields, and the fields
-    ``__init__`` takes."""
+) -> tuple[str, dict[str, Any], tuple[str, ...], tuple[str, ...]]:
+    """The source of the ``__init__`` of the annotated fields of ``namespace`` (whose
+    defaults it removes: slots cannot share a name with a class attribute) and the names it
+    uses, the fields, and the fields ``__init__`` takes."""
     fields: list[str] = []
     init_names: list[str] = []
     params: list[str] = []
@@ -148,10 +161,14 @@ def _init_function(
     if "__post_init__" in namespace:
         body.append("self.__post_init__()")
     source = f"def __init__(self, {', '.join(params)}):\n    " + "\n    ".join(body or ["pass"])
+    return source, scope, tuple(fields), tuple(init_names)
+
+
+def _compile_init(qualname: str, source: str, scope: dict[str, Any]) -> Callable[..., None]:
     exec(source, scope)
     init: Callable[..., None] = scope["__init__"]
     init.__qualname__ = f"{qualname}.__init__"
-    return init, tuple(fields), tuple(init_names)
+    return init
 
 
 def _values_getter(fields: tuple[str, ...]) -> Callable[[Any], tuple[Any, ...]]:

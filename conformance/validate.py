@@ -11,10 +11,9 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable, Sequence
-from pathlib import Path
 
 from .context import DEFAULT_OPTIONS, ModelContext, ValidationOptions
-from .discover import Discovery, Target, discover
+from .discover import Discovery, Target, discover, path_name
 from .findings import Finding, Severity
 from .model_files import read_bounded
 from .records import field, record, replace
@@ -120,8 +119,8 @@ class _MLmodelRead:
     problems: list[Problem] = field(default_factory=list)
 
 
-def _read_mlmodel(mlmodel: Path) -> _MLmodelRead:
-    name = mlmodel.name
+def _read_mlmodel(mlmodel: str) -> _MLmodelRead:
+    name = path_name(mlmodel)
     result = _MLmodelRead(name)
     read = read_bounded(mlmodel)
     if read.text is None:
@@ -160,7 +159,9 @@ def _read_mlmodel(mlmodel: Path) -> _MLmodelRead:
 
 
 def validate_model(
-    root: Path, mlmodel: Path | None = None, options: ValidationOptions = DEFAULT_OPTIONS
+    root: str | os.PathLike[str],
+    mlmodel: str | os.PathLike[str] | None = None,
+    options: ValidationOptions = DEFAULT_OPTIONS,
 ) -> list[Finding]:
     """All findings for one model directory, sorted by file and position.
 
@@ -168,8 +169,10 @@ def validate_model(
     ``options.flavor_specs`` is broken: a usage error, not a finding about the model.
     """
     _compile_flavor_specs(options)
-    mlmodel = mlmodel if mlmodel is not None else root / "MLmodel"
-    read = _read_mlmodel(mlmodel)
+    root = os.fspath(root)
+    read = _read_mlmodel(
+        os.fspath(mlmodel) if mlmodel is not None else os.path.join(root, "MLmodel")
+    )
     problems = read.problems
     sources = _Sources()
     if read.doc is not None:
@@ -191,13 +194,9 @@ def _compile_flavor_specs(options: ValidationOptions) -> None:
         load_flavors(options.flavor_specs)
 
 
-def _display(target: Target) -> str:
-    return os.fspath(target.root) or "."
-
-
 def _validate_target(args: tuple[Target, ValidationOptions]) -> TargetResult:
     target, options = args
-    return TargetResult(_display(target), validate_model(target.root, target.mlmodel, options))
+    return TargetResult(target.root, validate_model(target.root, target.mlmodel, options))
 
 
 def validate_targets(

@@ -39,7 +39,7 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
 
 def test_discovery_finds_every_model_below_a_tree(tree: Path) -> None:
     found = discover([tree])
-    assert [t.root.relative_to(tree).as_posix() for t in found.targets] == [
+    assert [Path(t.root).relative_to(tree).as_posix() for t in found.targets] == [
         "0/aaa/artifacts/model",
         "1/bbb/artifacts/nested/deeper/model",
         "2/ccc/artifacts/model",

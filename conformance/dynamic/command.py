@@ -173,13 +173,13 @@ def _run_dynamic(
     from .subjects import Prepared, read_capabilities
 
     subjects = [
-        Prepared(result.path, target.root, *read_capabilities(target.root))
+        Prepared(result.path, Path(target.root), *read_capabilities(Path(target.root)))
         for result, target in zip(results, targets, strict=True)
     ]
     limits = Limits(args.timeout, args.max_memory)
     checks = run_prepared(subjects, select=chosen, limits=limits, jobs=args.jobs)
     for result, target, ran in zip(results, targets, checks, strict=True):
-        result.findings.extend(located(target.mlmodel, [f for r in ran for f in r.findings]))
+        result.findings.extend(located(Path(target.mlmodel), [f for r in ran for f in r.findings]))
     return checks
 
 

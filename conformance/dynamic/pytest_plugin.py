@@ -150,8 +150,9 @@ class ModelChecks:
             if not found.targets:
                 raise pytest.UsageError(f"--mlmodel-dir: no MLmodel file under {root}")
             for target in found.targets:
-                name = _display_name(Path(root), target.root)
-                subjects.append(Prepared(name, target.root, *read_capabilities(target.root)))
+                directory = Path(target.root)
+                name = _display_name(Path(root), directory)
+                subjects.append(Prepared(name, directory, *read_capabilities(directory)))
         return subjects
 
     @pytest.hookimpl(tryfirst=True)  # before -k / -m deselect

@@ -8,7 +8,6 @@ without touching the file system, so ``--metadata-only`` still reports them.
 
 from __future__ import annotations
 
-import ntpath
 import posixpath
 import re
 from collections.abc import Iterator
@@ -236,7 +235,11 @@ def model_code_basename(value: str) -> str:
     On POSIX that keeps a Windows path whole; we take the Windows base name as the writer's
     intent and report the portability problem separately.
     """
-    return ntpath.basename(value) if "\\" in value else posixpath.basename(value)
+    if "\\" not in value:
+        return posixpath.basename(value)
+    import ntpath  # a Windows path only (on POSIX, os.path does without ntpath)
+
+    return ntpath.basename(value)
 
 
 _CONTROL_NAMES = {

@@ -7,7 +7,8 @@ line, into a requirements file at the model root and hands to pip) and the pip s
 must be one pip accepts; every ``-r``/``-c`` file must be there; two exact pins of the same
 package in one install set make pip's resolver fail.
 
-The parsed lines are cached per model (:func:`requirement_sets`) for ``versions.py``.
+The parsed lines are cached per model (:func:`requirement_sets`) for ``versions.py``, and
+shared between models with the same environment files (the models of one tree usually are).
 
 Positions: a requirements file is neither YAML nor JSON, so no pointer reaches into it; a
 problem there carries the line (and column) of the requirement line itself, and 1:1 for the
@@ -21,7 +22,7 @@ from collections.abc import Iterator
 
 from ..context import ModelContext
 from ..findings import Severity, join_pointer
-from ..model_files import PathState, looks_absolute
+from ..model_files import PathState, TextRead, looks_absolute
 from ..pep508 import Requirement
 from ..records import field, record
 from ..registry import Problem, check, define_rule
@@ -196,6 +197,10 @@ class _Builder:
         self.parsed: dict[str, list[RequirementLine] | None] = {}
         self.reported: set[tuple[str, int]] = set()  # (file, line) already turned into problems
         self.include_reported: set[tuple[str, int, str, str]] = set()
+        #: the -r/-c files looked up and read (beyond :func:`_inputs`): what else the model
+        #: depends on, so that another model with the same files can share it
+        self.resolved: dict[str, tuple[PathState, bool]] = {}
+        self.texts: dict[str, TextRead | None] = {}
 
     # -- reading ---------------------------------------------------------------------------
     def read_file(self, rel: str, *, loaded: bool = True) -> list[RequirementLine] | None:
@@ -218,7 +223,7 @@ class _Builder:
                 )
             )
         elif len(self.parsed) < MAX_FILES:
-            text = self.ctx.read_text(rel)
+            text = self.texts[rel] = self.ctx.read_text(rel)
             if text is not None and text.text is None:
                 self.model.problems.append(
                     Problem(
@@ -276,6 +281,7 @@ class _Builder:
             return None, f"{target!r} is an absolute path; the model directory must hold the file"
         rel = posixpath.normpath(posixpath.join(base_dir, target.replace("\\", "/")))
         resolved = self.ctx.resolve(rel)
+        self.resolved[rel] = (resolved.state, resolved.is_file)
         if resolved.state is PathState.MISSING:
             return None, f"{target!r} does not exist in the model directory"
         if not resolved.ok:
@@ -392,11 +398,63 @@ class _Builder:
 
 
 def requirement_sets(ctx: ModelContext) -> RequirementModel:
-    """All requirement lines of the model, parsed once per model directory."""
+    """All requirement lines of the model, parsed once per model directory (and once for
+    all models whose environment files are the same). Do not modify the model returned."""
     found: RequirementModel | None = ctx.memo.get("requirements.sets")
     if found is None:
-        found = ctx.memo["requirements.sets"] = _Builder(ctx).build()
+        inputs = _inputs(ctx)
+        shared = _SHARED_MODELS.get(inputs)
+        if shared is not None and shared.fits(ctx):
+            found = shared.model
+        else:
+            builder = _Builder(ctx)
+            found = builder.build()
+            if len(_SHARED_MODELS) >= _SHARED_MODELS_MAX and inputs not in _SHARED_MODELS:
+                _SHARED_MODELS.pop(next(iter(_SHARED_MODELS)))
+            _SHARED_MODELS[inputs] = _Shared(found, builder.resolved, builder.texts)
+        ctx.memo["requirements.sets"] = found
     return found
+
+
+@record(frozen=True)
+class _Shared:
+    """A requirement model and the -r/-c files it was built from besides :func:`_inputs`."""
+
+    model: RequirementModel
+    resolved: dict[str, tuple[PathState, bool]]  # what each -r/-c target resolved to
+    texts: dict[str, TextRead | None]  # what each file read held
+
+    def fits(self, ctx: ModelContext) -> bool:
+        """Whether ``ctx``'s -r/-c files are the same: then its model is this one."""
+        for rel, (state, is_file) in self.resolved.items():
+            resolved = ctx.resolve(rel)
+            if resolved.state is not state or resolved.is_file != is_file:
+                return False
+        return all(ctx.read_text(rel) == text for rel, text in self.texts.items())
+
+
+#: requirement models by :func:`_inputs`: the models of a tree mostly share their environment
+#: files, so their requirement models are equal. Models are never mutated.
+_SHARED_MODELS: dict[tuple[object, ...], _Shared] = {}
+_SHARED_MODELS_MAX = 256
+
+
+def _inputs(ctx: ModelContext) -> tuple[object, ...]:
+    """What the requirement model of ``ctx`` is built from, unless it follows -r/-c: the file
+    names MLflow picks and each root file's text (or why it is unreadable, or ``None``).
+    Reads the YAML files as the build does, registering them for locating findings."""
+    python_env, conda = python_env_file_name(ctx), conda_file_name(ctx)
+    for rel in (python_env, conda):
+        if rel:
+            ctx.read_yaml(rel)
+    return (
+        ctx.read_text(REQUIREMENTS_FILE),
+        ctx.read_text(CONSTRAINTS_FILE),
+        python_env,
+        ctx.read_text(python_env) if python_env else None,
+        conda,
+        ctx.read_text(conda) if conda else None,
+    )
 
 
 # -- checks ----------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 
 from ..context import ModelContext
 from ..findings import join_pointer
+from ..model_files import relative_inside
 from ..records import record
 from .allowlists import CUSTOM_MODEL
 
@@ -65,7 +66,7 @@ def payload_targets(ctx: ModelContext) -> list[Target]:
     def add(target: Target) -> None:
         path = ctx.existing_file(target.rel)
         if path is not None:
-            real = os.path.relpath(path, ctx.root_real)
+            real = relative_inside(ctx.root_real, path)
             seen.setdefault(real, Target(real, target.pointer, target.context, target.skops))
 
     for name, block in ctx.flavors.items():

@@ -20,7 +20,6 @@ reporter passes every string it did not write itself through it:
 from __future__ import annotations
 
 import re
-from urllib.parse import quote
 
 # The patterns are strings, compiled (and cached by ``re``) on first use: a report in one
 # format needs one or two of them, and compiling all five costs a cold validate 1 ms.
@@ -107,4 +106,6 @@ def uri_path(path: str) -> str:
     """A ``/``-separated relative path as a URI reference (RFC 3986): every character but
     the unreserved ones and ``/`` percent-encoded, non-ASCII as UTF-8 (undecodable file-name
     bytes as themselves)."""
+    from urllib.parse import quote  # SARIF only: urllib.parse costs a cold validate 2 ms
+
     return quote(path, safe="/", encoding="utf-8", errors="surrogateescape")

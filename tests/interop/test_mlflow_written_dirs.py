@@ -148,3 +148,28 @@ def test_safety_scan_is_quiet_on_every_payload_mlflow_writes(
     for target in custom:
         rules = [f.rule for f in target.findings if f.rule.startswith("safety-")]
         assert rules == ["safety-carries-code"], target.path
+
+
+def test_every_yaml_file_mlflow_writes_is_read_without_pyyaml(
+    written: tuple[Path, dict[str, Any]],
+) -> None:
+    """MLmodel, conda.yaml and python_env.yaml as this MLflow writes them stay on the
+    PyYAML-free reader, and it reads each exactly as the libyaml path does."""
+    from mlmodel_spec.conformance.yaml_block import read_block_yaml
+    from mlmodel_spec.conformance.yaml_libyaml import load_with_libyaml
+
+    out, _ = written
+    names = ("MLmodel", "conda.yaml", "python_env.yaml")
+    files = sorted(p for p in out.rglob("*") if p.name in names and p.is_file())
+    assert len(files) > 3 * LOGGED_PER_STORE
+    for path in files:
+        text = path.read_text("utf-8")
+        block = read_block_yaml(text)
+        assert block is not None, f"{path} left the fast path"
+        full = load_with_libyaml(text)
+        assert (block.data, block.value_marks, block.key_marks, block.problems) == (
+            full.data,
+            full.value_marks,
+            full.key_marks,
+            full.problems,
+        ), path
