@@ -82,8 +82,41 @@ class _Numbers:
         cls.compiled = True
 
 
+def _common_number(text: str) -> Any:
+    """The value of the numbers, versions and ids MLflow writes, found without the patterns;
+    ``_Numbers`` (never a value) when only the patterns can tell. ``text`` is printable ASCII.
+
+    What the patterns allow: a float or an int starts ``[-+]?[0-9.]``, a timestamp with four
+    digits and a ``-``; each float alternative has one ``.`` and ints and timestamps none
+    outside a timestamp's fraction; the only letters are a float's ``e``/``E``, ``.inf`` and
+    ``.nan``, an int's leading ``0b`` / ``0x`` and a timestamp's ``T``/``t``/``Z``. Decimal
+    digits are an int unless a leading ``0`` makes them octal (or, as ``09``, a string).
+    """
+    unsigned = text[1:] if text[0] in "+-" else text
+    if not unsigned or not (unsigned[0].isdigit() or unsigned[0] == "."):
+        return text  # -r requirements.txt
+    timestamp = text[:4].isdigit() and text[4:5] == "-"
+    if text.count(".") > 1 and not timestamp:
+        return text  # 3.11.7
+    if unsigned.isdigit() and len(unsigned) <= 30:
+        return int(text) if unsigned[0] != "0" or unsigned == "0" else _Numbers
+    whole, dot, fraction = unsigned.partition(".")
+    whole_ok = whole.isdigit() or (not whole and unsigned is text)  # .5, but -.5 is a string
+    fraction_ok = fraction.isdigit() or (not fraction and whole != "")  # 0., but not .
+    if dot and whole_ok and fraction_ok and len(unsigned) <= 64:
+        return float(text)  # 3.10, -1.5
+    if timestamp or unsigned.startswith(("0x", "0b", ".")):
+        return _Numbers
+    if any(char.isalpha() and char not in "eE" for char in text):
+        return text  # a run id or a model uuid
+    return _Numbers
+
+
 def _number(text: str) -> Any:
     """A plain scalar that starts like a number: its value, or ``_Unsupported``."""
+    value = _common_number(text)
+    if value is not _Numbers:
+        return value
     if not _Numbers.compiled:
         _Numbers.compile()
     if _Numbers.float.match(text):
@@ -117,6 +150,22 @@ def _plain(text: str) -> Any:
     if first in _NUMBER_START:
         return _number(text)
     return text
+
+
+#: plain scalar text -> value: keys, file names, versions and ``null`` recur in every file
+_RESOLVED: dict[str, Any] = {}
+_RESOLVED_MAX = 20_000
+
+
+def _resolved(text: str) -> Any:
+    """:func:`_plain`, remembered (a text it refuses is not: it raises every time)."""
+    value = _RESOLVED.get(text, _RESOLVED)
+    if value is _RESOLVED:
+        value = _plain(text)
+        if len(_RESOLVED) >= _RESOLVED_MAX:
+            _RESOLVED.clear()
+        _RESOLVED[text] = value
+    return value
 
 
 class _Reader:
@@ -182,16 +231,17 @@ class _Reader:
             match = _KEY.match(self.content)
             if match is None:
                 raise _Unsupported
-            key = _plain(match.group(1))
+            key = _resolved(match.group(1))
             if not isinstance(key, str):
                 raise _Unsupported  # a key that resolves to a number, a bool or null
-            key_mark = self.mark(col)
-            child = f"{pointer}/{escape_pointer_token(key)}"
+            key_mark = (self.index + 1, col + 1)
+            token = escape_pointer_token(key) if "~" in key or "/" in key else key
+            child = f"{pointer}/{token}"
             rest = self.content[match.end() :]
             if rest:
                 value = self.scalar(rest, col + match.end(), col, child)
             else:
-                colon_end = self.mark(col + len(key) + 1)
+                colon_end = (self.index + 1, col + len(key) + 2)
                 self.advance()
                 if self.content is not None and self.col > col:
                     value = self.node(self.col, child)
@@ -235,7 +285,7 @@ class _Reader:
 
     def scalar(self, text: str, col: int, parent_col: int, pointer: str) -> Any:
         """The value that starts at ``col`` on the current line; moves past it."""
-        self.doc.value_marks[pointer] = self.mark(col)
+        self.doc.value_marks[pointer] = (self.index + 1, col + 1)
         first = text[0]
         if first == "'":
             value: Any = self.single_quoted(text, parent_col)
@@ -248,7 +298,7 @@ class _Reader:
         elif text == "[]":
             value = []
         else:
-            value = _plain(text)
+            value = _resolved(text)
         self.advance()
         return value
 

@@ -7,6 +7,7 @@ its document (values, positions, duplicate-key problems) must equal the one
 
 from __future__ import annotations
 
+import itertools
 import math
 from pathlib import Path
 from typing import Any
@@ -253,3 +254,30 @@ def test_edited_mlflow_files_read_alike(base: str, edits: list[tuple[str, int, i
     for edit in edits:
         _edit(lines, edit)
     _assert_agrees("\n".join(lines))
+
+
+_NUMBERISH = [
+    "".join(chars) for size in range(1, 5) for chars in itertools.product("019.+-:_a", repeat=size)
+]
+_NUMBERISH += ["2024-01-02", "2024-1-2 3:04:05.6 +1", "2024-01-02T03:04:05Z", "2024-01-02x"]
+_NUMBERISH += ["0c3d5e7f9a1b4c6d8e0f2a4b6c8d0e1f", "1e3", "1e+3", "0x1f", "0b101", "-r x.txt"]
+
+
+def _scalar_agrees(text: str) -> None:
+    doc = read_block_yaml(f"a: {text}\n")
+    if doc is not None:
+        expected = yaml.safe_load(f"a: {text}\n")["a"]
+        assert _same(doc.data["a"], expected), text
+
+
+def test_every_short_number_like_scalar_resolves_as_pyyaml_does() -> None:
+    # versions, ints, floats, octal, sexagesimal and near misses (``-.5`` and ``09`` are
+    # strings): the block reader's resolution, with and without its pattern-free shortcut
+    for text in _NUMBERISH:
+        _scalar_agrees(text)
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.text("0123456789.+-_:eExXbBoOinfaNIcdrTtZ ", min_size=1, max_size=14))
+def test_generated_number_like_scalars_resolve_as_pyyaml_does(text: str) -> None:
+    _scalar_agrees(text.strip() or "0")

@@ -105,8 +105,9 @@ def _env_file_names(ctx: ModelContext) -> list[str]:
 def _mlmodel_may_hold_markers(ctx: ModelContext) -> bool:
     """A parsed MLmodel keeps a marker line only inside a multi-line scalar (or a key).
 
-    Looking for the marker text in the parsed content (one C-level ``repr``) spares reading
-    the file a second time for the 99.9% of models without one.
+    Where the context has no MLmodel text (a context built from a parsed document), looking
+    for the marker text in the parsed content (one C-level ``repr``) spares reading the file
+    for the 99.9% of models without one.
     """
     text = repr(ctx.data)
     return any(marker in text for marker in _MARKER_HINT)
@@ -121,13 +122,12 @@ def no_conflict_markers_in_unparsed_mlmodel(ctx: ModelContext) -> Iterator[Probl
 
 @check(MERGE_CONFLICT_MARKER, needs_files=True)
 def no_conflict_markers(ctx: ModelContext) -> Iterator[Problem]:
-    if _mlmodel_may_hold_markers(ctx):
-        if ctx.mlmodel_text is not None:
-            yield from conflict_marker_problems(ctx.mlmodel_text, ctx.mlmodel_name)
-        else:
-            read = ctx.read_text(ctx.mlmodel_name)
-            if read is not None and read.text is not None:
-                yield from conflict_marker_problems(read.text, ctx.mlmodel_name)
+    if ctx.mlmodel_text is not None:  # the walker's read: a substring test finds none
+        yield from conflict_marker_problems(ctx.mlmodel_text, ctx.mlmodel_name)
+    elif _mlmodel_may_hold_markers(ctx):
+        read = ctx.read_text(ctx.mlmodel_name)
+        if read is not None and read.text is not None:
+            yield from conflict_marker_problems(read.text, ctx.mlmodel_name)
     for name in _env_file_names(ctx):
         read = ctx.read_text(name)
         if read is not None and read.text is not None:
@@ -213,10 +213,21 @@ _Path = tuple[str | int, ...]
 _WHOLE_MAX = 64  # a value that *is* a placeholder is short; longer ones skip the whole-value test
 
 
+#: (value, shaped) -> placeholder: file names, versions and flags recur in every model
+_FOUND: dict[tuple[str, bool], str | None] = {}
+_FOUND_MAX = 20_000
+
+
 def _found(value: str, shaped: bool) -> str | None:
     if not shaped and len(value) > _WHOLE_MAX:
         return None
-    return placeholder_in(value, shaped=shaped)
+    key = (value, shaped)
+    if key in _FOUND:
+        return _FOUND[key]
+    if len(_FOUND) >= _FOUND_MAX:
+        _FOUND.clear()
+    found = _FOUND[key] = placeholder_in(value, shaped=shaped)
+    return found
 
 
 def _walk(value: Any, path: _Path, shaped: bool) -> Iterator[tuple[_Path, str, str]]:
