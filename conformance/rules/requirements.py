@@ -18,7 +18,7 @@ file as a whole. Lines inside ``python_env.yaml``/``conda.yaml`` get a pointer i
 from __future__ import annotations
 
 import posixpath
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from ..context import ModelContext
 from ..findings import Severity, join_pointer
@@ -173,6 +173,18 @@ class RequirementModel:
     sets: dict[str, InstallSet] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)  # syntax/include/unreadable problems
     _pinned: dict[str, list[Pin]] | None = None
+    #: check name -> its problems, for checks that read nothing but this model and the
+    #: environment files it was built from (a model is shared by models with the same files)
+    _derived: dict[str, list[Problem]] = field(default_factory=dict)
+
+    def derived(
+        self, name: str, problems: Callable[[ModelContext], Iterator[Problem]], ctx: ModelContext
+    ) -> list[Problem]:
+        """``problems(ctx)``, computed once for every model that shares this one."""
+        found = self._derived.get(name)
+        if found is None:
+            found = self._derived[name] = list(problems(ctx))
+        return found
 
     def pinned(self) -> dict[str, list[Pin]]:
         """Requirements pinned with ``==``/``===`` (no marker, no URL), by project key, in the
@@ -473,6 +485,10 @@ def requirement_lines_are_valid(ctx: ModelContext) -> Iterator[Problem]:
 
 @check(REQUIREMENTS_CONFLICT, needs_files=True)
 def pins_do_not_conflict(ctx: ModelContext) -> Iterator[Problem]:
+    yield from requirement_sets(ctx).derived("conflicts", _conflicts, ctx)
+
+
+def _conflicts(ctx: ModelContext) -> Iterator[Problem]:
     for pins in requirement_sets(ctx).pinned().values():
         if len(pins) < 2:
             continue

@@ -263,6 +263,10 @@ def mlflow_version_matches_pin(ctx: ModelContext) -> Iterator[Problem]:
 
 @check(ENV_PINS_DISAGREE, needs_files=True)
 def conda_and_pip_pins_agree(ctx: ModelContext) -> Iterator[Problem]:
+    yield from requirement_sets(ctx).derived("conda-pip", _disagreements, ctx)
+
+
+def _disagreements(ctx: ModelContext) -> Iterator[Problem]:
     model = requirement_sets(ctx)
     conda = next((s for name, s in model.sets.items() if name.endswith(" pip")), None)
     if conda is None:
