@@ -21,6 +21,7 @@ and any number that is not a plain decimal.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from .findings import escape_pointer_token
 from .yaml_source import YamlDocument, duplicate_key_problem
@@ -46,45 +47,41 @@ _NULLS = frozenset(("~", "null", "Null", "NULL"))
 _NUMBER_START = frozenset("-+0123456789.")
 
 
+def _opens_item(text: str) -> bool:
+    """Whether ``text`` (a line's content) starts a block sequence item."""
+    return text[0] == "-" and text[1:2] in ("", " ")
+
+
 class _Unsupported(Exception):
     """The text leaves the subset: PyYAML must read it."""
 
 
-class _Numbers:
-    """YAML 1.1's implicit float, int and timestamp patterns (PyYAML's), compiled on first use."""
-
-    float: re.Pattern[str]
-    int: re.Pattern[str]
-    timestamp: re.Pattern[str]
-    decimal: re.Pattern[str]
-    compiled = False
-
-    @classmethod
-    def compile(cls) -> None:
-        cls.float = re.compile(
-            r"^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+][0-9]+)?"
-            r"|\.[0-9][0-9_]*(?:[eE][-+][0-9]+)?"
-            r"|[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*"
-            r"|[-+]?\.(?:inf|Inf|INF)"
-            r"|\.(?:nan|NaN|NAN))$"
-        )
-        cls.int = re.compile(
-            r"^(?:[-+]?0b[0-1_]+|[-+]?0[0-7_]+|[-+]?(?:0|[1-9][0-9_]*)"
-            r"|[-+]?0x[0-9a-fA-F_]+|[-+]?[1-9][0-9_]*(?::[0-5]?[0-9])+)$"
-        )
-        cls.timestamp = re.compile(
-            r"^(?:[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]"
-            r"|[0-9][0-9][0-9][0-9]-[0-9][0-9]?-[0-9][0-9]?"
-            r"(?:[Tt]|[ \t]+)[0-9][0-9]?:[0-9][0-9]:[0-9][0-9](?:\.[0-9]*)?"
-            r"(?:[ \t]*(?:Z|[-+][0-9][0-9]?(?::[0-9][0-9])?))?)$"
-        )
-        cls.decimal = re.compile(r"[-+]?(?:0|[1-9][0-9]{0,30})")
-        cls.compiled = True
+# YAML 1.1's implicit float, int and timestamp patterns (PyYAML's). Strings, compiled (and
+# cached by ``re``) on first use: the numbers MLflow writes are read without them.
+_FLOAT = (
+    r"^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+][0-9]+)?"
+    r"|\.[0-9][0-9_]*(?:[eE][-+][0-9]+)?"
+    r"|[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*"
+    r"|[-+]?\.(?:inf|Inf|INF)"
+    r"|\.(?:nan|NaN|NAN))$"
+)
+_INT = (
+    r"^(?:[-+]?0b[0-1_]+|[-+]?0[0-7_]+|[-+]?(?:0|[1-9][0-9_]*)"
+    r"|[-+]?0x[0-9a-fA-F_]+|[-+]?[1-9][0-9_]*(?::[0-5]?[0-9])+)$"
+)
+_TIMESTAMP = (
+    r"^(?:[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]"
+    r"|[0-9][0-9][0-9][0-9]-[0-9][0-9]?-[0-9][0-9]?"
+    r"(?:[Tt]|[ \t]+)[0-9][0-9]?:[0-9][0-9]:[0-9][0-9](?:\.[0-9]*)?"
+    r"(?:[ \t]*(?:Z|[-+][0-9][0-9]?(?::[0-9][0-9])?))?)$"
+)
+_DECIMAL = r"[-+]?(?:0|[1-9][0-9]{0,30})"
+_UNDECIDED = object()  # only the patterns can tell
 
 
 def _common_number(text: str) -> Any:
     """The value of the numbers, versions and ids MLflow writes, found without the patterns;
-    ``_Numbers`` (never a value) when only the patterns can tell. ``text`` is printable ASCII.
+    ``_UNDECIDED`` when only the patterns can tell. ``text`` is printable ASCII.
 
     What the patterns allow: a float or an int starts ``[-+]?[0-9.]``, a timestamp with four
     digits and a ``-``; each float alternative has one ``.`` and ints and timestamps none
@@ -99,27 +96,25 @@ def _common_number(text: str) -> Any:
     if text.count(".") > 1 and not timestamp:
         return text  # 3.11.7
     if unsigned.isdigit() and len(unsigned) <= 30:
-        return int(text) if unsigned[0] != "0" or unsigned == "0" else _Numbers
+        return int(text) if unsigned[0] != "0" or unsigned == "0" else _UNDECIDED
     whole, dot, fraction = unsigned.partition(".")
     whole_ok = whole.isdigit() or (not whole and unsigned is text)  # .5, but -.5 is a string
     fraction_ok = fraction.isdigit() or (not fraction and whole != "")  # 0., but not .
     if dot and whole_ok and fraction_ok and len(unsigned) <= 64:
         return float(text)  # 3.10, -1.5
     if timestamp or unsigned.startswith(("0x", "0b", ".")):
-        return _Numbers
+        return _UNDECIDED
     if any(char.isalpha() and char not in "eE" for char in text):
         return text  # a run id or a model uuid
-    return _Numbers
+    return _UNDECIDED
 
 
 def _number(text: str) -> Any:
     """A plain scalar that starts like a number: its value, or ``_Unsupported``."""
     value = _common_number(text)
-    if value is not _Numbers:
+    if value is not _UNDECIDED:
         return value
-    if not _Numbers.compiled:
-        _Numbers.compile()
-    if _Numbers.float.match(text):
+    if re.match(_FLOAT, text):
         if "_" in text or ":" in text or len(text) > 64:
             raise _Unsupported
         unsigned = text.lstrip("+-")
@@ -127,17 +122,19 @@ def _number(text: str) -> Any:
             sign = -1.0 if text[0] == "-" else 1.0
             return sign * float("inf") if unsigned[1] in "iI" else float("nan")
         return float(text)
-    if _Numbers.int.match(text):
-        if _Numbers.decimal.fullmatch(text) is None:  # octal, hex, binary, sexagesimal, 1_000
+    if re.match(_INT, text):
+        if re.fullmatch(_DECIMAL, text) is None:  # octal, hex, binary, sexagesimal, 1_000
             raise _Unsupported
         return int(text)
-    if _Numbers.timestamp.match(text):
+    if re.match(_TIMESTAMP, text):
         raise _Unsupported
     return text
 
 
+@lru_cache(maxsize=20_000)  # keys, file names, versions and null recur in every file
 def _plain(text: str) -> Any:
-    """A plain scalar's value as ``yaml.safe_load`` resolves it (``text`` has no edges)."""
+    """A plain scalar's value as ``yaml.safe_load`` resolves it (``text`` has no edges);
+    a text it refuses is not remembered (it raises every time)."""
     if text in _BOOLEANS:
         return _BOOLEANS[text]
     if text in _NULLS:
@@ -150,22 +147,6 @@ def _plain(text: str) -> Any:
     if first in _NUMBER_START:
         return _number(text)
     return text
-
-
-#: plain scalar text -> value: keys, file names, versions and ``null`` recur in every file
-_RESOLVED: dict[str, Any] = {}
-_RESOLVED_MAX = 20_000
-
-
-def _resolved(text: str) -> Any:
-    """:func:`_plain`, remembered (a text it refuses is not: it raises every time)."""
-    value = _RESOLVED.get(text, _RESOLVED)
-    if value is _RESOLVED:
-        value = _plain(text)
-        if len(_RESOLVED) >= _RESOLVED_MAX:
-            _RESOLVED.clear()
-        _RESOLVED[text] = value
-    return value
 
 
 class _Reader:
@@ -216,7 +197,7 @@ class _Reader:
             raise _Unsupported
         content = self.content
         assert content is not None
-        if content[0] == "-" and content[1:2] in ("", " "):
+        if _opens_item(content):
             value: Any = self.sequence(col, pointer)
         else:
             value = self.mapping(col, pointer)
@@ -231,17 +212,16 @@ class _Reader:
             match = _KEY.match(self.content)
             if match is None:
                 raise _Unsupported
-            key = _resolved(match.group(1))
+            key = _plain(match.group(1))
             if not isinstance(key, str):
                 raise _Unsupported  # a key that resolves to a number, a bool or null
-            key_mark = (self.index + 1, col + 1)
-            token = escape_pointer_token(key) if "~" in key or "/" in key else key
-            child = f"{pointer}/{token}"
+            key_mark = self.mark(col)
+            child = f"{pointer}/{escape_pointer_token(key)}"
             rest = self.content[match.end() :]
             if rest:
                 value = self.scalar(rest, col + match.end(), col, child)
             else:
-                colon_end = (self.index + 1, col + len(key) + 2)
+                colon_end = self.mark(col + len(key) + 1)
                 self.advance()
                 if self.content is not None and self.col > col:
                     value = self.node(self.col, child)
@@ -258,8 +238,7 @@ class _Reader:
         return result
 
     def at_item(self) -> bool:
-        content = self.content
-        return content is not None and content[0] == "-" and content[1:2] in ("", " ")
+        return self.content is not None and _opens_item(self.content)
 
     def sequence(self, col: int, pointer: str) -> list[Any]:
         doc = self.doc
@@ -268,7 +247,7 @@ class _Reader:
         while self.content is not None and self.col == col and self.at_item():
             content = self.content
             item = content[1:].lstrip(" ")
-            if not item or (item[0] == "-" and item[1:2] in ("", " ")):
+            if not item or _opens_item(item):
                 raise _Unsupported  # an item on the following lines, or a nested sequence
             item_col = col + len(content) - len(item)
             child = f"{pointer}/{len(result)}"
@@ -285,7 +264,7 @@ class _Reader:
 
     def scalar(self, text: str, col: int, parent_col: int, pointer: str) -> Any:
         """The value that starts at ``col`` on the current line; moves past it."""
-        self.doc.value_marks[pointer] = (self.index + 1, col + 1)
+        self.doc.value_marks[pointer] = self.mark(col)
         first = text[0]
         if first == "'":
             value: Any = self.single_quoted(text, parent_col)
@@ -298,7 +277,7 @@ class _Reader:
         elif text == "[]":
             value = []
         else:
-            value = _resolved(text)
+            value = _plain(text)
         self.advance()
         return value
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from functools import lru_cache
 
 from ..context import ModelContext
 from ..findings import Severity, join_pointer
@@ -213,21 +214,11 @@ _Path = tuple[str | int, ...]
 _WHOLE_MAX = 64  # a value that *is* a placeholder is short; longer ones skip the whole-value test
 
 
-#: (value, shaped) -> placeholder: file names, versions and flags recur in every model
-_FOUND: dict[tuple[str, bool], str | None] = {}
-_FOUND_MAX = 20_000
-
-
+@lru_cache(maxsize=20_000)  # file names, versions and flags recur in every model
 def _found(value: str, shaped: bool) -> str | None:
     if not shaped and len(value) > _WHOLE_MAX:
         return None
-    key = (value, shaped)
-    if key in _FOUND:
-        return _FOUND[key]
-    if len(_FOUND) >= _FOUND_MAX:
-        _FOUND.clear()
-    found = _FOUND[key] = placeholder_in(value, shaped=shaped)
-    return found
+    return placeholder_in(value, shaped=shaped)
 
 
 def _walk(value: Any, path: _Path, shaped: bool) -> Iterator[tuple[_Path, str, str]]:
