@@ -10,9 +10,8 @@ Each generator is a small function ``root -> Output``; add new ones to ``GENERAT
 from __future__ import annotations
 
 import argparse
-import os
+import re
 import sys
-import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,12 +22,17 @@ from .flavor_module import FlavorCompileError
 from .flavor_spec import FlavorSpecError
 from .matrix_emit import MatrixSpecError
 from .python_format import FormatError, equivalent, ruff_available
-from .schema_compiler import EntryPoint, compile_validators
-from .schema_registry import SchemaCompileError, SchemaSet
+from .schema_compiler import CORE, EntryPoint, compile_validator_package
+from .schema_registry import Location, SchemaCompileError, SchemaSet
 
 FIX_COMMAND = "mlmodel-spec codegen"
 SCHEMA_DIR = "spec/schemas/v1"
-VALIDATORS_MODULE = "conformance/_generated_schemas.py"
+VALIDATORS_DIR = "conformance/_generated_schemas"
+"""The compiled validators: a package, one module per part (see ``validators_part``)."""
+VALIDATORS_MODULE = f"{VALIDATORS_DIR}/{CORE}.py"
+"""Its core: the entry points, ``VALIDATORS``, ``KNOWN_FLAVORS`` and the shared schemas."""
+RETIRED_VALIDATORS_MODULE = "conformance/_generated_schemas.py"
+"""Where the validators were one module; the package shadows it, so codegen removes it."""
 DRAFT07_DIR = "spec/schemas/draft-07"
 FLAVOR_SCHEMA_DIR = "spec/schemas/v1/flavors"
 
@@ -45,6 +49,56 @@ ENTRY_POINTS = (
 NAME_EXPORTS = {"KNOWN_FLAVORS": "mlmodel.schema.json#/properties/flavors"}
 """Constants of the compiled module listing the ``properties`` names of a schema node."""
 
+CORE_SCHEMAS = frozenset(
+    {
+        "mlmodel.schema.json",
+        "signature.schema.json",
+        "conda.schema.json",
+        "python-env.schema.json",
+        "flavors/_defs.schema.json",
+        "flavors/python_function.schema.json",
+    }
+)
+"""Schema files whose code the core module holds: what (nearly) every model needs."""
+
+SPLIT_OFF = {
+    # Databricks serving resources (2.13+) and auth policy (2.21+)
+    "mlmodel.schema.json#/$defs/resources": "mlmodel_resources",
+    "mlmodel.schema.json#/$defs/resource-list": "mlmodel_resources",
+    "mlmodel.schema.json#/properties/auth_policy": "mlmodel_resources",
+    # the params of a signature (2.6+)
+    "signature.schema.json#/$defs/params": "signature_params",
+    "signature.schema.json#/$defs/param-spec": "signature_params",
+    # the nested types of array/object/map columns (2.10+)
+    "signature.schema.json#/$defs/data-type": "signature_types",
+    "signature.schema.json#/$defs/property": "signature_types",
+}
+"""Nodes of core files (with everything below them) that few models use: each group has
+a module of its own."""
+
+
+def validators_part(location: Location) -> str:
+    """The module of the validators package that compiles the schema node at
+    ``location``: ``""`` (the core) for the files of ``CORE_SCHEMAS`` but ``SPLIT_OFF``,
+    else one module per file: ``flavor_<name>`` for ``flavors/<name>.schema.json``,
+    ``<stem>`` for the other files (``report``).
+
+    A cold ``validate`` imports the core and, on first call, the modules of the flavors
+    (and rarely used schemas) the model has.
+    """
+    for ref, part in SPLIT_OFF.items():
+        file, _, pointer = ref.partition("#")
+        if location.file == file and (
+            location.pointer == pointer or location.pointer.startswith(pointer + "/")
+        ):
+            return part
+    if location.file in CORE_SCHEMAS:
+        return ""
+    stem = location.file.removesuffix(".json").removesuffix(".schema")
+    if stem.startswith("flavors/"):
+        stem = "flavor_" + stem.removeprefix("flavors/")
+    return re.sub(r"\W+", "_", stem).strip("_").lower()
+
 
 @dataclass
 class Output:
@@ -58,7 +112,8 @@ class Generator:
     name: str
     produce: Callable[[Path], Output]
     owned_dirs: tuple[str, ...] = ()
-    """Directories holding only this generator's files (anything else there is orphaned)."""
+    """Directories holding only this generator's files (anything else there is orphaned),
+    or files only it may write (orphaned unless it writes them)."""
 
 
 def generate_flavor_schemas(root: Path) -> Output:
@@ -139,15 +194,16 @@ def generate_validators(root: Path) -> Output:
         for name, ref in NAME_EXPORTS.items()
         if (schema_dir / ref.partition("#")[0]).is_file()
     }
-    source = compile_validators(
+    modules = compile_validator_package(
         schema_dir,
         entries,
-        output_path=root / VALIDATORS_MODULE,
+        part_of=validators_part,
+        output_dir=root / VALIDATORS_DIR,
         source_label=SCHEMA_DIR,
         version=__version__,
         name_exports=exports,
     )
-    return Output({VALIDATORS_MODULE: source}, notes)
+    return Output({f"{VALIDATORS_DIR}/{name}": text for name, text in modules.items()}, notes)
 
 
 def generate_draft07(root: Path) -> Output:
@@ -186,7 +242,9 @@ GENERATORS = (
     Generator("flavor-modules", generate_flavor_modules),
     Generator("example-flavors", generate_example_flavors, owned_dirs=example_target_dirs()),
     Generator("safety-lists", generate_safety_lists),
-    Generator("validators", generate_validators),
+    Generator(
+        "validators", generate_validators, owned_dirs=(VALIDATORS_DIR, RETIRED_VALIDATORS_MODULE)
+    ),
     Generator("draft-07", generate_draft07, owned_dirs=(DRAFT07_DIR,)),
     Generator("rules-doc", generate_rules_doc),
     Generator("schemastore", generate_schemastore, owned_dirs=("schemastore",)),
@@ -231,9 +289,7 @@ def plan(
             result.missing.append(relpath)
         elif path.read_bytes() == content.encode():
             continue
-        elif (
-            without_ruff and relpath == VALIDATORS_MODULE and equivalent(path.read_text(), content)
-        ):
+        elif without_ruff and _is_validator(relpath) and equivalent(path.read_text(), content):
             continue  # unformatted for want of ruff, and otherwise the same
         else:
             result.stale.append(relpath)
@@ -247,8 +303,15 @@ def plan(
     return result
 
 
+def _is_validator(relpath: str) -> bool:
+    """A module of the compiled validators (formatted with ruff)."""
+    return relpath.startswith(VALIDATORS_DIR + "/")
+
+
 def _files_under(root: Path, directory: str) -> list[str]:
     base = root / directory
+    if base.is_file():  # an owned file
+        return [directory]
     if not base.is_dir():
         return []
     return sorted(
@@ -259,15 +322,11 @@ def _files_under(root: Path, directory: str) -> list[str]:
 
 
 def write_atomically(path: Path, content: str) -> None:
+    """Write ``path`` (and its folders) atomically, keeping its mode (``replace_file``)."""
+    from mlmodel_spec._flavor_atomic import replace_file
+
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(content.encode())
-        Path(temporary).replace(path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    replace_file(path, content)
 
 
 def run(*, check: bool = False, root: Path | None = None, out: Path | None = None) -> int:
@@ -304,7 +363,7 @@ def run(*, check: bool = False, root: Path | None = None, out: Path | None = Non
             return 2
         if check or result.clean:
             break
-        if not ruff_available() and VALIDATORS_MODULE in result.write:
+        if not ruff_available() and any(map(_is_validator, result.write)):
             sys.stderr.write(NO_RUFF + "\n")
             return 2
         for relpath, content in result.write.items():

@@ -173,7 +173,7 @@ def _emit_string(code: _Check, schema: dict[str, Any]) -> None:
         with code.block(f"if len(x) > {limit}:"):
             code.fail("maxLength", f"show(x) + {_too_many(limit)}", code.at("maxLength"))
     if "pattern" in schema:
-        with code.block(f"if not {code.ctx.regex(schema['pattern'])}.search(x):"):
+        with code.block(f"if not {code.ctx.regex(schema['pattern'])}.found(x):"):
             message = f"show(x) + {py(' does not match ' + repr(schema['pattern']))}"
             code.fail("pattern", message, code.at("pattern"))
 
@@ -296,7 +296,7 @@ def _emit_properties(code: _Check, schema: dict[str, Any]) -> None:
                 code.line("ks = key_text(k)")
                 code.line("m = e is not None" if table else "m = False")
                 for pattern in patterns:
-                    with code.block(f"if {ctx.regex(pattern)}.search(ks):"):
+                    with code.block(f"if {ctx.regex(pattern)}.found(ks):"):
                         code.line("m = True")
                         _apply_to_value(code, code.at("patternProperties", pattern))
                 if handles_extra:

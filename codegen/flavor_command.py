@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
-from .build import write_atomically as _write_private
+from .build import write_atomically as _write_atomically
 from .flavor_module import TARGETS, FlavorCompileError, compile_flavor
 from .flavor_schema import DEFS_FILE, flavor_schema, shared_types_schema
 from .flavor_spec import MLFLOW_FLAVORS, FlavorSpec, FlavorSpecError, load_specs, render
@@ -70,13 +70,8 @@ def spec_files(
 
 
 def write_atomically(path: Path, content: str) -> None:
-    """Atomic write with the mode a new file gets from the umask (mkstemp makes it 0600)."""
-    import os
-
-    _write_private(path, content)
-    umask = os.umask(0)
-    os.umask(umask)
-    path.chmod(0o666 & ~umask)
+    """Atomic write keeping the file's mode (a new one: the umask's, not mkstemp's 0600)."""
+    _write_atomically(path, content)
 
 
 def _digest(text: str) -> str:

@@ -68,7 +68,7 @@ def _emit_group(code: Code, schema: dict[str, Any], types: frozenset[str]) -> No
         if "maxLength" in schema:
             code.reject_if(f"len(x) > {schema['maxLength']}")
         if "pattern" in schema:
-            code.reject_if(f"not {code.ctx.regex(schema['pattern'])}.search(x)")
+            code.reject_if(f"not {code.ctx.regex(schema['pattern'])}.found(x)")
     else:
         for keyword, operator, _ in NUMBER_LIMITS:
             if keyword in schema:
@@ -151,7 +151,7 @@ def _emit_properties(code: _Predicate, schema: dict[str, Any]) -> None:
             code.line("ks = key_text(k)")
             code.line("m = f is not None" if table else "m = False")
             for pattern in patterns:
-                with code.block(f"if {ctx.regex(pattern)}.search(ks):"):
+                with code.block(f"if {ctx.regex(pattern)}.found(ks):"):
                     code.line("m = True")
                     code.require(code.at("patternProperties", pattern), "v")
             condition = "not m"

@@ -7,6 +7,13 @@ recursive ``$ref`` works); a node that only carries a ``$ref`` is an alias for i
 The output is deterministic: names derive from schema locations, everything is sorted,
 and there are no timestamps — compiling twice gives identical bytes.
 
+``compile_validator_package`` splits the same code into the modules of a package, so that
+an import loads only what a model needs: ``part_of`` names the module each node's code
+goes to. The core (``__init__``) holds the entry points and what ``part_of`` leaves in it;
+a name another module needs is imported from the core (``from . import``), or — when it
+lives outside the core — reached through a ``lazy`` stand-in that imports its module on
+the first call. The core never imports another part until a call needs it.
+
 Semantics follow JSON Schema 2020-12 as the ``jsonschema`` library implements it, plus
 our own keywords ``x-severity`` (the severity of failures below a node) and ``x-rule``
 (the id of the precise rule that reports failures below a node: every issue found there
@@ -29,8 +36,9 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from keyword import iskeyword
 from pathlib import Path
 from typing import Any
 
@@ -49,7 +57,21 @@ from .schema_keywords import (
 )
 from .schema_registry import Location, SchemaCompileError, SchemaSet, vet_schemas
 
-__all__ = ["EntryPoint", "SchemaCompileError", "compile_validators", "render_validators"]
+__all__ = [
+    "CORE",
+    "EntryPoint",
+    "SchemaCompileError",
+    "compile_validator_package",
+    "compile_validators",
+    "render_validator_package",
+    "render_validators",
+]
+
+CORE = "__init__"
+"""The module name of the core of a validator package (``part_of`` gives it as ``""``)."""
+
+PartOf = Callable[[Location], str]
+"""The module (a part name, ``""`` for the core) the code of a schema node goes to."""
 
 _DEFINING = frozenset({"properties", "patternProperties", "additionalProperties"})
 _INERT = ANNOTATION_KEYWORDS | {"$defs"}
@@ -76,6 +98,7 @@ _RUNTIME_HELPERS = (
     "is_number",
     "json_equal",
     "key_text",
+    "lazy",
     "name_key",
     "one_of",
     "prune_unknown",
@@ -133,6 +156,35 @@ def compile_validators(
     return format_python(source, filename=output_path)
 
 
+def compile_validator_package(
+    schema_dir: Path,
+    entries: Sequence[EntryPoint],
+    *,
+    part_of: PartOf,
+    output_dir: Path,
+    source_label: str,
+    version: str,
+    name_exports: Mapping[str, str] | None = None,
+    with_predicates: bool = False,
+) -> dict[str, str]:
+    """The formatted modules of the validator package for ``entries``, by file name in
+    ``output_dir`` (``__init__.py``, the core, and ``<part>.py`` for each other part that
+    holds code); the options are those of :func:`compile_validators`."""
+    modules = render_validator_package(
+        SchemaSet.load(schema_dir),
+        entries,
+        part_of=part_of,
+        source_label=source_label,
+        version=version,
+        name_exports=name_exports,
+        with_predicates=with_predicates,
+    )
+    return {
+        f"{name}.py": format_python(source, filename=output_dir / f"{name}.py")
+        for name, source in modules.items()
+    }
+
+
 def render_validators(
     schemas: SchemaSet,
     entries: Sequence[EntryPoint],
@@ -145,8 +197,55 @@ def render_validators(
     """The unformatted source of the validator module for ``entries`` of ``schemas``: what
     :func:`compile_validators` formats, and what ``validate --flavor-spec`` compiles and runs
     in memory (``conformance/runtime_flavors.py``)."""
+    modules = _render(
+        schemas,
+        entries,
+        None,
+        source_label=source_label,
+        version=version,
+        name_exports=name_exports,
+        with_predicates=with_predicates,
+    )
+    return modules[""]
+
+
+def render_validator_package(
+    schemas: SchemaSet,
+    entries: Sequence[EntryPoint],
+    *,
+    part_of: PartOf,
+    source_label: str,
+    version: str,
+    name_exports: Mapping[str, str] | None = None,
+    with_predicates: bool = False,
+) -> dict[str, str]:
+    """The unformatted modules of the validator package, by module name (:data:`CORE`
+    first, then the other parts in name order)."""
+    modules = _render(
+        schemas,
+        entries,
+        part_of,
+        source_label=source_label,
+        version=version,
+        name_exports=name_exports,
+        with_predicates=with_predicates,
+    )
+    return {part or CORE: source for part, source in modules.items()}
+
+
+def _render(
+    schemas: SchemaSet,
+    entries: Sequence[EntryPoint],
+    part_of: PartOf | None,
+    *,
+    source_label: str,
+    version: str,
+    name_exports: Mapping[str, str] | None,
+    with_predicates: bool,
+) -> dict[str, str]:
+    """The source of each part (``""``: the core, the only one without ``part_of``)."""
     vet_schemas(schemas)
-    builder = _ModuleBuilder(schemas)
+    builder = _ModuleBuilder(schemas, part_of)
     entry_rows = []
     for entry in entries:
         location = entry.location()
@@ -160,26 +259,67 @@ def render_validators(
         name: builder.property_names(Location(*_split_ref(ref)))
         for name, ref in sorted((name_exports or {}).items())
     }
-    functions = [builder.functions[location] for location in sorted(builder.functions)]
-    used = "\n".join(
-        [*functions, *builder.leaves.values(), *builder.constants.values(), "run", "SchemaIssue"]
-    )
-    if builder.regexes:
+    parts = sorted({"", *builder.owners.values(), *builder.constant_parts.values()})
+    context = {
+        "version": version,
+        "source_label": source_label,
+        "digest": schemas.digest(),
+        "parts": [part for part in parts if part],
+        "runtime": ".schema_validation" if part_of is None else "..schema_validation",
+        "with_predicates": with_predicates,
+    }
+    return {
+        part: _render_part(builder, part, entry_rows if not part else [], exports, context)
+        for part in parts
+    }
+
+
+def _render_part(
+    builder: _ModuleBuilder,
+    part: str,
+    entry_rows: list[tuple[str, str, str, str, str]],
+    exports: dict[str, tuple[str, ...]],
+    context: dict[str, Any],
+) -> str:
+    """The source of one module: the code of ``part``'s nodes, the names it takes from the
+    core (imports) and from other parts (``lazy`` stand-ins); the core adds the entries."""
+    functions = [
+        builder.functions[key]
+        for key in sorted(builder.functions)
+        if builder.part_of(key[0]) == part
+    ]
+    mine = sorted(name for name, owner in builder.owners.items() if owner == part)
+    leaves = [builder.leaves[name] for name in mine if name in builder.leaves]
+    constants = [
+        builder.constants[name]
+        for name in sorted(builder.constants)
+        if builder.constant_parts[name] == part
+    ]
+    elsewhere = sorted(builder.references.get(part, ()))
+    stubs = [(name, builder.owners[name]) for name in elsewhere if builder.owners[name]]
+    regexes = sorted(builder.regex_uses.get(part, ()))
+    used = "\n".join([*functions, *leaves, *constants])
+    if stubs:
+        used += " lazy"
+    if regexes:
         used += " Pattern"
-    used += " " + " ".join(f"{row[2]} {row[4]}" for row in entry_rows)
+    if not part:
+        used += " run SchemaIssue " + " ".join(f"{row[2]} {row[4]}" for row in entry_rows)
     return render(
         "validators_module.py.jinja2",
-        version=version,
-        source_label=source_label,
-        digest=schemas.digest(),
+        **context,
+        part=part,
+        part_files=sorted({builder.defined[name].file for name in mine}),
         helpers=[name for name in _RUNTIME_HELPERS if re.search(rf"\b{name}\b", used)],
-        regexes=sorted(builder.regexes.items()),
+        imports=[name for name in elsewhere if not builder.owners[name]],
+        needs_any=not part or "Any" in used,
+        regexes=[(name, builder.regexes[name]) for name in regexes],
         functions=functions,
-        leaves=[builder.leaves[name] for name in sorted(builder.leaves)],
-        constants=[builder.constants[name] for name in sorted(builder.constants)],
+        leaves=leaves,
+        stubs=stubs,
+        constants=constants,
         entries=entry_rows,
-        exports=exports,
-        with_predicates=with_predicates,
+        exports=exports if not part else {},
     )
 
 
@@ -191,8 +331,21 @@ def _split_ref(ref: str) -> tuple[str, str]:
 class _ModuleBuilder:
     """Names every schema node, compiles the reachable ones once, collects constants."""
 
-    def __init__(self, schemas: SchemaSet) -> None:
+    def __init__(self, schemas: SchemaSet, part_of: PartOf | None = None) -> None:
         self.schemas = schemas
+        self._part_of = part_of
+        self.part = ""
+        """The part of the node being compiled (entry points are the core's)."""
+        self.owners: dict[str, str] = {}
+        """Name of a check or predicate (function or leaf) → the part defining it."""
+        self.defined: dict[str, Location] = {}
+        """Name of a check or predicate → the node it compiles."""
+        self._parts: dict[Location, str] = {}
+        self.references: dict[str, set[str]] = {}
+        """Part → the names of other parts its code uses."""
+        self.constant_parts: dict[str, str] = {}
+        self.regex_uses: dict[str, set[str]] = {}
+        """Part → the names of the patterns its code uses (each part compiles its own)."""
         self.names = _assign_names(schemas)
         self.functions: dict[tuple[Location, bool], str] = {}
         """(location, is predicate) → source of the function."""
@@ -222,7 +375,7 @@ class _ModuleBuilder:
                 self.leaves[name] = f"{name} = type_check({py(_types(schema))}, {path})\n"
             else:
                 self._pending.append((target, False))
-        return name
+        return self._refer(name, target)
 
     def predicate(self, location: Location) -> str:
         """The name of the predicate for the schema at ``location`` (compiled on first use)."""
@@ -237,7 +390,28 @@ class _ModuleBuilder:
                 self.leaves[name] = f"{name} = type_test({py(_types(schema))})\n"
             else:
                 self._pending.append((target, True))
+        return self._refer(name, target)
+
+    def _refer(self, name: str, target: Location) -> str:
+        """``name`` (of the node at ``target``), noting its use by the current part."""
+        owner = self.owners.setdefault(name, self.part_of(target))
+        self.defined.setdefault(name, target)
+        if owner != self.part:
+            self.references.setdefault(self.part, set()).add(name)
         return name
+
+    def part_of(self, location: Location) -> str:
+        """The part whose module compiles the node at ``location`` (``""``: the core)."""
+        if self._part_of is None:
+            return ""
+        part = self._parts.get(location)
+        if part is None:
+            part = self._parts[location] = self._part_of(location)
+            if part and (not part.isidentifier() or iskeyword(part) or part == CORE):
+                raise SchemaCompileError(
+                    f"{part!r} cannot name a generated module", schema_path=str(location)
+                )
+        return part
 
     def ref_target(self, location: Location) -> Location:
         return self.schemas.resolve(self.node(location)["$ref"], location)
@@ -245,6 +419,7 @@ class _ModuleBuilder:
     def regex(self, pattern: str) -> str:
         name = "_RE_" + hashlib.sha256(pattern.encode()).hexdigest()[:10].upper()
         self.regexes[name] = pattern
+        self.regex_uses.setdefault(self.part, set()).add(name)
         return name
 
     def constant(self, name: str, expression: str) -> str:
@@ -252,6 +427,8 @@ class _ModuleBuilder:
         line = f"{name} = {expression}\n"
         if self.constants.setdefault(name, line) != line:
             raise SchemaCompileError(f"two tables named {name}", schema_path=name)
+        if self.constant_parts.setdefault(name, self.part) != self.part:
+            raise SchemaCompileError(f"table {name} is needed by two modules", schema_path=name)
         return name
 
     def is_deprecated(self, location: Location) -> bool:
@@ -326,11 +503,13 @@ class _ModuleBuilder:
         while self._pending:
             location, is_predicate = self._pending.pop(0)
             name = self.names[location]
+            self.part = self.part_of(location)
             self.functions[location, is_predicate] = (
                 emit_predicate(self, location, name + "__ok", name)
                 if is_predicate
                 else emit_check(self, location, name)
             )
+        self.part = ""
 
     def property_names(self, location: Location) -> tuple[str, ...]:
         schema = self.node(self._unalias(location))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+from functools import lru_cache
 
 from .model_files import ResolvedPath, TextRead, read_bounded, resolve_inside
 from .records import record
@@ -28,8 +29,23 @@ class ValidationOptions:
     #: (``--flavor-spec``; compiled by conformance/runtime_flavors.py)
     flavor_specs: tuple[str, ...] = ()
 
+    def given(self) -> frozenset[str]:
+        """The names of the options set to something other than their default (the rule
+        modules that only options make report are imported only then: ``RuleModule``)."""
+        return _given(self)
+
 
 DEFAULT_OPTIONS = ValidationOptions()
+
+
+@lru_cache(maxsize=64)
+def _given(options: ValidationOptions) -> frozenset[str]:
+    return frozenset(
+        name
+        for name in ValidationOptions.__record_fields__  # type: ignore[attr-defined]
+        if getattr(options, name) != getattr(DEFAULT_OPTIONS, name)
+    )
+
 
 #: conda.yaml / python_env.yaml texts repeat across the models of a tree (same project,
 #: same environment): parse each distinct text once. Documents are never mutated.

@@ -70,29 +70,35 @@ _MULTIPLES = {
     "D": ((24, "h"), (1440, "m"), (86400, "s")),
     "h": ((60, "m"), (3600, "s")),
     "m": ((60, "s"), (60000, "ms")),
+    # from the second on: 1000 and 1000**2 of the next two units
+    "s": ((1000, "ms"), (1000000, "us")),
+    "ms": ((1000, "us"), (1000000, "ns")),
+    "us": ((1000, "ns"), (1000000, "ps")),
+    "ns": ((1000, "ps"), (1000000, "fs")),
+    "ps": ((1000, "fs"), (1000000, "as")),
+    "fs": ((1000, "as"),),
+    "as": (),
 }
-for _index, _unit in enumerate(DATETIME_UNITS[6:], start=6):
-    _MULTIPLES[_unit] = tuple(
-        (1000**step, DATETIME_UNITS[_index + step])
-        for step in (1, 2)
-        if _index + step < len(DATETIME_UNITS)
-    )
 
 _SPACE = " \t\n\v\f\r"
 _DIGITS = "0123456789"
-_STRTOL = re.compile(rf"[{_SPACE}]*[+-]?[0-9]+")
-_METADATA = re.compile(
+# The patterns are strings, compiled (and cached by ``re``) on first use: the dtypes MLflow
+# and numpy write go through the string code beside each one (0.6 ms of a cold validate);
+# tests/test_dtype_fast_paths.py checks that both answer alike.
+#: C's ``strtol`` on the text after a kind letter: numpy's size of ``f8``, ``U10``, ``S 3``
+_STRTOL = rf"[{_SPACE}]*[+-]?[0-9]+"
+_METADATA = (
     rf"\[(?P<num>[{_SPACE}]*\+?[0-9]+)?(?P<unit>[A-Za-z]+)(?:/(?P<den>[{_SPACE}]*\+?[0-9]+))?\]"
 )
 # numpy/_core/_internal.py, verbatim
-_FORMAT = re.compile(
+_FORMAT = (
     r"(?P<order1>[<>|=]?)"
     r"(?P<repeats> *[(]?[ ,0-9]*[)]? *)"
     r"(?P<order2>[<>|=]?)"
     r"(?P<dtype>[A-Za-z0-9.?]*(?:\[[a-zA-Z0-9,.]+\])?)"
 )
-_SEPARATOR = re.compile(r"\s*,\s*")
-_TRAILING_SPACE = re.compile(r"\s+$")
+_SEPARATOR = r"\s*,\s*"
+_TRAILING_SPACE = r"\s+$"
 
 
 #: bytes per element of each type char (numpy 2.x, 64-bit Linux); flexible types: per size unit
@@ -146,22 +152,55 @@ def parse(text: str) -> Dtype:
     """What ``numpy.dtype(text)`` gives in numpy 2.0-2.4, or :class:`NotADtype` where numpy
     raises. A dtype numpy 2.5 refuses (the ``a`` alias) comes back with ``removed_alias``."""
     parsed = _parse(text)
-    plain = _BRACKETS.sub("", text)
-    if _A_ALIAS.search(plain):  # also inside comma strings: `0a`, `i4,a3`
+    plain = _without_brackets(text)
+    if _has_a_alias(plain):  # also inside comma strings: `0a`, `i4,a3`
         parsed = replace(parsed, removed_alias=True)
-    if _SHAPED_T.search(plain):
+    if _has_shaped_t(plain):
         parsed = replace(parsed, shaped_string=True)
     return parsed
 
 
 #: ``T`` after a shape or a count (``(2,)T``, ``2T``, ``i4,(3,)T``)
-_SHAPED_T = re.compile(r"[)\d][ \t]*[<>|=]?T(?![A-Za-z_\d])")
-
-
+_SHAPED_T = r"[)\d][ \t]*[<>|=]?T(?![A-Za-z_\d])"
 #: the type code ``a`` on its own or with a size, not a letter of a name (``half``)
-_A_ALIAS = re.compile(r"(?<![A-Za-z_])a\d*(?![A-Za-z_\d])")
+_A_ALIAS = r"(?<![A-Za-z_])a\d*(?![A-Za-z_\d])"
 #: datetime metadata (``[as]`` is attoseconds, not the alias)
-_BRACKETS = re.compile(r"\[[^\]]*\]")
+_BRACKETS = r"\[[^\]]*\]"
+#: the characters of ``[A-Za-z_]``
+_NAME_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_")
+
+
+def _without_brackets(text: str) -> str:
+    """``_BRACKETS`` removed from ``text``."""
+    start = text.find("[")
+    if start < 0:  # the pattern needs a `[`
+        return text
+    if text.count("[") == 1 and text.count("]") == 1:  # `datetime64[ns]`: at most one match
+        end = text.find("]", start)
+        return text[:start] + text[end + 1 :] if end >= 0 else text
+    return re.sub(_BRACKETS, "", text)
+
+
+def _has_a_alias(plain: str) -> bool:
+    """``_A_ALIAS`` occurs in ``plain``."""
+    if not plain.isascii():  # `\d` is any Unicode digit: the pattern decides
+        return re.search(_A_ALIAS, plain) is not None
+    # an `a` not after [A-Za-z_] whose run of digits is not followed by [A-Za-z_]
+    start = plain.find("a")
+    while start >= 0:
+        if plain[start - 1 : start] not in _NAME_CHARS:  # "" at the start
+            after = plain[start + 1 :].lstrip(_DIGITS)
+            if after[:1] not in _NAME_CHARS:  # "" at the end
+                return True
+        start = plain.find("a", start + 1)
+    return False
+
+
+def _has_shaped_t(plain: str) -> bool:
+    """``_SHAPED_T`` occurs in ``plain``."""
+    if "T" not in plain:  # the pattern needs a `T`
+        return False
+    return re.search(_SHAPED_T, plain) is not None
 
 
 def _parse(text: str) -> Dtype:
@@ -175,7 +214,7 @@ def _parse(text: str) -> Dtype:
     if len(body) == 1:
         if body in TYPE_CODES:
             return Dtype(TYPE_CODES[body])
-    elif _STRTOL.fullmatch(body, 1):
+    elif _is_strtol_number(body[1:]):
         return _from_kind_and_size(body[0], int(body[1:].strip(_SPACE)))
     if text in NAMES:  # numpy looks the whole string up, byte order included
         return Dtype(NAMES[text])
@@ -188,6 +227,17 @@ def accepts(text: str) -> bool:
     except NotADtype:
         return False
     return True
+
+
+def _is_strtol_number(text: str) -> bool:
+    """``_STRTOL`` matches all of ``text``."""
+    if not text.isascii():  # isdigit() takes `²` and Arabic-Indic digits, [0-9] not
+        return re.fullmatch(_STRTOL, text) is not None
+    # blanks, one optional sign, then ASCII digits to the end (at least one)
+    digits = text.lstrip(_SPACE)
+    if digits[:1] in ("+", "-"):
+        digits = digits[1:]
+    return digits.isdigit()
 
 
 def _from_kind_and_size(kind: str, size: int) -> Dtype:
@@ -220,12 +270,23 @@ def _is_datetime(body: str) -> bool:
     )
 
 
+#: ``[unit]`` for each unit numpy knows (``[ns]``, ``[D]``, ``[generic]``)
+_PLAIN_UNITS = frozenset(f"[{unit}]" for unit in (*DATETIME_UNITS, "generic"))
+
+
+def _is_plain_unit(metadata: str) -> bool:
+    """``_METADATA`` reads ``metadata`` as a known unit alone: no count, no divisor."""
+    return metadata in _PLAIN_UNITS  # the pattern's `\[(?P<unit>[A-Za-z]+)\]`
+
+
 def _from_datetime(body: str) -> Dtype:
     char = "M" if body[0] in "Md" else "m"
     prefix = 2 if body[1] == "8" else len("datetime64" if char == "M" else "timedelta64")
     metadata = body[prefix:]
+    if _is_plain_unit(metadata):
+        return Dtype(char)
     if metadata:
-        match = _METADATA.fullmatch(metadata)
+        match = re.fullmatch(_METADATA, metadata)
         if match is None:
             raise NotADtype(f"invalid datetime metadata {metadata!r}")
         unit = match["unit"]
@@ -251,15 +312,15 @@ def _from_comma_string(text: str) -> Dtype:
     items: list[tuple[str, str]] = []
     is_list, start = False, 0
     while start < len(text):
-        match = _FORMAT.match(text, start)
+        match = re.compile(_FORMAT).match(text, start)
         assert match is not None  # every group may be empty
         order1, repeats, order2, dtype = match.groups()
         start = match.end()
         if start < len(text):
-            if _TRAILING_SPACE.match(text, start):
+            if re.compile(_TRAILING_SPACE).match(text, start):
                 start = len(text)
             else:
-                separator = _SEPARATOR.match(text, start)
+                separator = re.compile(_SEPARATOR).match(text, start)
                 if separator is None:
                     raise NotADtype(f"format number {len(items) + 1} of {text!r}")
                 start, is_list = separator.end(), True

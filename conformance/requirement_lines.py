@@ -243,12 +243,25 @@ def _token_offsets(text: str, tokens: list[str], base: int) -> list[int]:
     return offsets
 
 
-def _parse_options(text: str, base: int, line: _Draft) -> _Options:
-    import shlex  # only lines with options need it (most requirement lines have none)
+#: what makes ``shlex.split`` differ from ``str.split`` on ASCII text: quotes, the escape,
+#: and the blanks ``str.split`` splits at but the shell does not
+_SHELL_SPECIAL = frozenset("'\"\\\x0b\x0c\x1c\x1d\x1e\x1f")
 
+
+def shell_words(text: str) -> list[str]:
+    """``shlex.split(text)`` (``ValueError`` on a lone quote); the ``-r requirements.txt`` of
+    every python_env.yaml MLflow writes is split without importing ``shlex``."""
+    if text.isascii() and _SHELL_SPECIAL.isdisjoint(text):
+        return text.split()
+    import shlex
+
+    return shlex.split(text)
+
+
+def _parse_options(text: str, base: int, line: _Draft) -> _Options:
     options = _Options()
     try:
-        tokens = shlex.split(text)
+        tokens = shell_words(text)
     except ValueError as exc:
         line.problems.append(LineProblem(f"the options cannot be split: {exc}", base))
         return options
@@ -300,8 +313,10 @@ def _parse_options(text: str, base: int, line: _Draft) -> _Options:
 
 # -- the requirement part ---------------------------------------------------------------------
 
-_URL_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
-_VCS_SCHEME = r"^(git|hg|svn|bzr)(\+[a-z-]+)?$"  # a string: see COMMENT
+_URL_SCHEME = r"^([A-Za-z][A-Za-z0-9+.-]*):"  # strings: see COMMENT (and _url_scheme)
+_VCS_SCHEME = r"^(git|hg|svn|bzr)(\+[a-z-]+)?$"
+_LETTERS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
+_SCHEME_CHARS = _LETTERS | frozenset("0123456789+.-")
 _ARCHIVES = (
     ".whl",
     ".zip",
@@ -318,11 +333,23 @@ _ARCHIVES = (
 )
 
 
+def _url_scheme(text: str) -> str | None:
+    """The scheme _URL_SCHEME finds at the start of ``text`` (``https`` of ``https://x``)."""
+    if not text.isascii():
+        match = re.match(_URL_SCHEME, text)
+        return match.group(1) if match else None
+    # _URL_SCHEME: a scheme holds no ':', so it is all of the text before the first one
+    scheme, colon, _ = text.partition(":")
+    if colon and scheme[:1] in _LETTERS and _SCHEME_CHARS.issuperset(scheme):
+        return scheme
+    return None
+
+
 def _is_url(text: str) -> bool:
-    match = _URL_SCHEME.match(text)
-    if match is None:
+    scheme = _url_scheme(text)
+    if scheme is None:
         return False
-    scheme = match.group(1).lower()
+    scheme = scheme.lower()
     return scheme in ("http", "https", "file", "ftp") or re.match(_VCS_SCHEME, scheme) is not None
 
 

@@ -120,7 +120,9 @@ def decode_json_text(text: str) -> DecodedJson:
     return DecodedJson(value, ok=True, duplicates=_find_duplicates(value) if has_dups else ())
 
 
-_WHITESPACE = re.compile(r"[ \t\n\r]*")
+#: JSON's whitespace (compiled on first use)
+_WHITESPACE = r"[ \t\n\r]*"
+_BLANKS = frozenset(" \t\n\r")
 _DECODER = json.JSONDecoder()
 # the C string scanner json uses (not in the type stubs)
 _SCANSTRING: Callable[[str, int], tuple[str, int]] = vars(json.decoder)["scanstring"]
@@ -144,8 +146,13 @@ def locate_json(text: str, pointer: str) -> tuple[int, int]:
 
 
 def _skip(text: str, pos: int) -> int:
-    match = _WHITESPACE.match(text, pos)
-    return match.end() if match else pos
+    """Where the JSON whitespace from ``pos`` ends: the end of ``_WHITESPACE`` matched there."""
+    if not 0 <= pos <= len(text):  # `re` clamps pos into the text
+        match = re.compile(_WHITESPACE).match(text, pos)
+        return match.end() if match else pos
+    while text[pos : pos + 1] in _BLANKS:  # "" at the end is no blank
+        pos += 1
+    return pos
 
 
 def _child(text: str, pos: int, token: str) -> int | None:

@@ -179,7 +179,14 @@ def validate_model(
         phase = "model" if read.doc.usable else "document"
         ctx = ModelContext(root, read.doc, options, read.name, read.text)
         sources = _Sources(ctx.documents, ctx.json_texts)
-        for check in checks_for(CHECKS, ctx.data, metadata_only=options.metadata_only, phase=phase):
+        chosen = checks_for(
+            CHECKS,
+            ctx.data,
+            metadata_only=options.metadata_only,
+            phase=phase,
+            given=options.given(),
+        )
+        for check in chosen:
             problems.extend(_run_check(check, ctx))
     findings = {_finding(p, sources, options) for p in problems}
     if read.name != "MLmodel":  # a check's default file is "MLmodel": report the given name

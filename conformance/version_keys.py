@@ -1,8 +1,9 @@
 """PEP 440 versions as comparable keys, and whether a version satisfies an exact pin.
 
-Canonical forms (``1.2.3``, ``2.0rc1``, ``2.1.0+cu118``) are read by a regular expression;
-anything else by ``packaging.version`` (imported only then). Used by ``rules/versions.py``
-and ``rules/requirements.py``.
+Canonical forms (``1.2.3``, ``2.0rc1``, ``2.1.0+cu118``) are read by plain string code that
+mirrors the regular expression ``FAST_VERSION_PATTERN`` (itself compiled only for what that
+code does not recognise); anything else by ``packaging.version`` (imported only then). Used
+by ``rules/versions.py`` and ``rules/requirements.py``.
 """
 
 from __future__ import annotations
@@ -12,11 +13,74 @@ import re
 VersionKey = tuple[
     int, tuple[int, ...], tuple[str, int] | None, int | None, int | None, tuple[int | str, ...]
 ]
-_FAST_VERSION = re.compile(
+#: the canonical forms; a string, compiled (and cached by ``re``) on first use
+FAST_VERSION_PATTERN = (
     r"(?P<release>[0-9]+(?:\.[0-9]+)*)(?:(?P<pre>a|b|rc)(?P<pre_n>[0-9]+))?"
     r"(?:\.post(?P<post>[0-9]+))?(?:\.dev(?P<dev>[0-9]+))?"
     r"(?:\+(?P<local>[a-z0-9]+(?:\.[a-z0-9]+)*))?"
 )
+#: FAST_VERSION_PATTERN's groups: release, pre, pre_n, post, dev, local
+_Groups = tuple[str, str | None, str | None, str | None, str | None, str | None]
+
+_DIGITS = "0123456789"
+_LOCAL_CHARS = "abcdefghijklmnopqrstuvwxyz" + _DIGITS
+
+
+def _leading_digits(text: str) -> str:
+    """The ASCII digits ``text`` starts with."""
+    return text[: len(text) - len(text.lstrip(_DIGITS))]
+
+
+def _leading_release(text: str) -> str:
+    """The ``[0-9]+(?:\\.[0-9]+)*`` that ``text`` starts with (``""``: none)."""
+    end = len(_leading_digits(text))
+    while end and text.startswith(".", end) and (part := _leading_digits(text[end + 1 :])):
+        end += 1 + len(part)
+    return text[:end]
+
+
+def _numbered(text: str, tag: str) -> tuple[str | None, str]:
+    """``(N, rest)`` when ``text`` starts with ``tag`` and digits N, else ``(None, text)``."""
+    number = _leading_digits(text[len(tag) :]) if text.startswith(tag) else ""
+    return (number, text[len(tag) + len(number) :]) if number else (None, text)
+
+
+def _is_local_label(text: str) -> bool:
+    """``[a-z0-9]+(?:\\.[a-z0-9]+)*``"""
+    return all(part and not part.strip(_LOCAL_CHARS) for part in text.split("."))
+
+
+def _canonical_groups(text: str) -> _Groups | None:
+    """FAST_VERSION_PATTERN's groups of ``text``, read with str methods; None when ``text`` is
+    not in that form (then the regex, and packaging, decide)."""
+    public, plus, local = text.partition("+")
+    if plus and not _is_local_label(local):
+        return None
+    release = _leading_release(public)
+    rest = public[len(release) :]
+    pre = pre_n = None
+    for tag in ("a", "b", "rc"):
+        pre_n, rest = _numbered(rest, tag)
+        if pre_n is not None:
+            pre = tag
+            break
+    post, rest = _numbered(rest, ".post")
+    dev, rest = _numbered(rest, ".dev")
+    if not release or rest:
+        return None
+    return release, pre, pre_n, post, dev, local if plus else None
+
+
+def _groups(text: str) -> _Groups | None:
+    """FAST_VERSION_PATTERN's groups of ``text`` (``None``: it does not match)."""
+    found = _canonical_groups(text)
+    if found is not None:
+        return found
+    match = re.fullmatch(FAST_VERSION_PATTERN, text)
+    if match is None:
+        return None
+    release, pre, pre_n, post, dev, local = match.groups()
+    return release, pre, pre_n, post, dev, local
 
 
 def _release(parts: tuple[int, ...]) -> tuple[int, ...]:
@@ -29,7 +93,9 @@ def _release(parts: tuple[int, ...]) -> tuple[int, ...]:
 def _local(text: str | None) -> tuple[int | str, ...]:
     if not text:
         return ()
-    return tuple(int(p) if p.isdigit() else p.lower() for p in re.split(r"[._-]", text))
+    # re.split on "." alone when there is no "_" or "-" (packaging writes "." only)
+    parts = re.split(r"[._-]", text) if "_" in text or "-" in text else text.split(".")
+    return tuple(int(p) if p.isdigit() else p.lower() for p in parts)
 
 
 MAX_VERSION_CHARS = 128
@@ -40,7 +106,8 @@ _KEYS_LIMIT = 4096  # versions repeat across models
 def version_key(text: str) -> VersionKey | None:
     """A key equal for two versions exactly when PEP 440 calls them equal (``None``: invalid).
 
-    Canonical forms are read by a regular expression; anything else by ``packaging.version``.
+    Canonical forms are read by string code (or FAST_VERSION_PATTERN); anything else by
+    ``packaging.version``.
     """
     if len(text) > MAX_VERSION_CHARS:
         return None  # no real version is that long (and int() refuses > 4,300 digits)
@@ -55,17 +122,16 @@ def version_key(text: str) -> VersionKey | None:
 
 
 def _version_key(text: str) -> VersionKey | None:
-    match = _FAST_VERSION.fullmatch(text)
-    if match is not None:
-        pre = match.group("pre")
-        post, dev = match.group("post"), match.group("dev")
+    groups = _groups(text)
+    if groups is not None:
+        release, pre, pre_n, post, dev, local = groups
         return (
             0,
-            _release(tuple(int(p) for p in match.group("release").split("."))),
-            (pre, int(match.group("pre_n"))) if pre else None,
+            _release(tuple(int(p) for p in release.split("."))),
+            (pre, int(pre_n)) if pre and pre_n is not None else None,
             int(post) if post is not None else None,
             int(dev) if dev is not None else None,
-            _local(match.group("local")),
+            _local(local),
         )
     from packaging.version import InvalidVersion, Version
 

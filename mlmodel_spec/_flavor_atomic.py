@@ -14,7 +14,7 @@ import os
 import shutil
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 from mlmodel_spec.types.errors import RESOURCE_ALREADY_EXISTS, MlmodelSpecError
@@ -57,4 +57,34 @@ def atomic_directory(path: str | os.PathLike[str]) -> Iterator[Path]:
         staging.rename(target)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
+        raise
+
+
+def replace_file(path: str | os.PathLike[str], content: str | bytes) -> None:
+    """Write ``content`` to ``path`` atomically: a temporary sibling renamed onto it.
+
+    The file keeps the mode it had (a new one gets what the umask gives ``open``), not the
+    0600 of ``tempfile.mkstemp``: an MLmodel or a generated module that only its writer
+    can read breaks every other reader (a serving container, a CI user)."""
+    import stat
+    import tempfile
+
+    target = os.fspath(path)
+    try:
+        mode = stat.S_IMODE(os.stat(target).st_mode)
+    except FileNotFoundError:
+        umask = os.umask(0)
+        os.umask(umask)
+        mode = 0o666 & ~umask
+    data = content.encode("utf-8") if isinstance(content, str) else content
+    directory, name = os.path.split(target)
+    handle, temporary = tempfile.mkstemp(dir=directory or ".", prefix=f".{name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+            os.fchmod(stream.fileno(), mode)
+        os.replace(temporary, target)
+    except BaseException:
+        with suppress(FileNotFoundError):
+            os.unlink(temporary)
         raise

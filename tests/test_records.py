@@ -93,3 +93,90 @@ def test_a_record_cannot_extend_a_record() -> None:
         @record
         class Child(Bag):
             extra: int = 0
+
+
+def _call_class(frozen: bool) -> type:
+    class Call:
+        a: int
+        b: int = 2
+        c: list[int] = field(default_factory=list)
+        d: int = field(default=4, init=False)
+
+    made: type = record(Call, frozen=True) if frozen else record(Call)
+    return made
+
+
+def _outcome(
+    monkeypatch: pytest.MonkeyPatch, frozen: bool, compile_after: int, call: Call
+) -> tuple[object, object]:
+    """The fields of an instance and whether ``__init__`` was compiled, or the refusal."""
+    from mlmodel_spec.conformance import records
+
+    cls = _call_class(frozen)
+    generic = cls.__dict__["__init__"]
+    monkeypatch.setattr(records, "COMPILE_AFTER", compile_after)
+    args, kwargs = call
+    try:
+        made = cls(*args, **kwargs)
+    except TypeError as exc:
+        return "refused", str(exc)
+    return {name: getattr(made, name) for name in "abcd"}, cls.__dict__["__init__"] is not generic
+
+
+Call = tuple[tuple[object, ...], dict[str, object]]
+
+
+CALLS: list[Call] = [
+    ((1,), {}),
+    ((1, 5), {}),
+    ((1, 5, [9]), {}),
+    ((), {"a": 1}),
+    ((1,), {"c": [3], "b": 7}),
+    ((), {}),  # a missing
+    ((1, 2, [3], 4), {}),  # too many
+    ((1,), {"a": 2}),  # a twice
+    ((1,), {"e": 0}),  # unknown
+    ((1,), {"d": 0}),  # init=False
+]
+
+
+@pytest.mark.parametrize("frozen", [True, False], ids=["frozen", "mutable"])
+@pytest.mark.parametrize("call", CALLS, ids=[str(i) for i in range(len(CALLS))])
+def test_the_generic_init_sets_and_refuses_what_the_compiled_one_does(
+    monkeypatch: pytest.MonkeyPatch, frozen: bool, call: Call
+) -> None:
+    generic = _outcome(monkeypatch, frozen, 100, call)
+    compiled = _outcome(monkeypatch, frozen, 0, call)
+    if generic[0] == "refused":  # the compiled __init__ raised Python's own TypeError
+        assert generic == compiled
+    else:  # the same fields; only the second was compiled
+        assert (generic[0], generic[1], compiled[1]) == (compiled[0], False, True)
+
+
+def test_the_first_instances_compile_nothing_and_later_ones_the_real_init(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from mlmodel_spec.conformance import records
+
+    @record
+    class Counted:
+        n: int
+        items: list[int] = field(default_factory=list)
+
+    generic = Counted.__dict__["__init__"]
+    monkeypatch.setattr(records, "COMPILE_AFTER", 3)
+    first, second = Counted(1), Counted(2)
+    assert Counted.__dict__["__init__"] is generic
+    assert first.items is not second.items  # a factory per instance, as compiled
+    third = Counted(3, [1])
+    assert Counted.__dict__["__init__"] is not generic  # compiled at the third
+    assert (third.n, third.items, Counted(4).items) == (3, [1], [])
+
+
+def test_a_required_field_after_a_default_is_refused_when_the_class_is_made() -> None:
+    with pytest.raises(TypeError, match="non-default argument 'y' follows default argument"):
+
+        @record
+        class Wrong:
+            x: int = 0
+            y: int  # type: ignore[misc]

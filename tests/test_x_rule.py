@@ -8,14 +8,21 @@ exported schemas carry no ``x-rule``.
 
 from __future__ import annotations
 
+import importlib.util
 import json
+import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from mlmodel_spec.codegen import build
-from mlmodel_spec.codegen.schema_compiler import EntryPoint, SchemaCompileError, compile_validators
+from mlmodel_spec.codegen.schema_compiler import (
+    EntryPoint,
+    SchemaCompileError,
+    compile_validator_package,
+    compile_validators,
+)
 from mlmodel_spec.codegen.schema_keywords import walk_schemas
 from mlmodel_spec.conformance._generated_schemas import VALIDATORS
 from mlmodel_spec.conformance.registry import RULES, load_all_rules
@@ -59,8 +66,43 @@ def compiled(tmp_path: Path, schema: Any) -> Any:
     return namespace["validate_t"]
 
 
-def test_issues_below_a_node_carry_its_rule_innermost_first(tmp_path: Path) -> None:
-    validate = compiled(tmp_path, TAGGED)
+def compiled_in_parts(tmp_path: Path, schema: Any) -> Any:
+    """The validator of ``schema`` compiled as a package whose ``allOf`` branch (and the
+    tagged nodes inside it) is a part of its own, imported on first use."""
+    (tmp_path / "t.schema.json").write_text(json.dumps(schema))
+    files = compile_validator_package(
+        tmp_path,
+        [EntryPoint("t", "t.schema.json")],
+        part_of=lambda location: "branch" if location.pointer.startswith("/allOf") else "",
+        output_dir=REPO / "conformance" / "_compiled_for_tests",
+        source_label="tests",
+        version="test",
+    )
+    assert sorted(files) == ["__init__.py", "branch.py"]
+    directory = tmp_path / "validators"
+    directory.mkdir()
+    for name, text in files.items():
+        (directory / name).write_text(text)
+    name = "mlmodel_spec.conformance._x_rule_parts"
+    spec = importlib.util.spec_from_file_location(
+        name, directory / "__init__.py", submodule_search_locations=[str(directory)]
+    )
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    try:
+        spec.loader.exec_module(module)
+        validate = module.validate_t
+        validate({})  # imports the part while the package is importable
+    finally:
+        for each in [each for each in sys.modules if each.startswith(name)]:
+            del sys.modules[each]
+    return validate
+
+
+@pytest.mark.parametrize("compile_", [compiled, compiled_in_parts])
+def test_issues_below_a_node_carry_its_rule_innermost_first(tmp_path: Path, compile_: Any) -> None:
+    validate = compile_(tmp_path, TAGGED)
     issues = validate({"a": 1, "b": 1, "n": "x", "old": 2})
     by_pointer = {(i.pointer, i.keyword): i.rule for i in issues}
     assert by_pointer == {

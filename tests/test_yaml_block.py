@@ -281,3 +281,15 @@ def test_every_short_number_like_scalar_resolves_as_pyyaml_does() -> None:
 @given(st.text("0123456789.+-_:eExXbBoOinfaNIcdrTtZ ", min_size=1, max_size=14))
 def test_generated_number_like_scalars_resolve_as_pyyaml_does(text: str) -> None:
     _scalar_agrees(text.strip() or "0")
+
+
+def test_the_character_test_is_the_pattern_it_replaces() -> None:
+    """``_supported_characters`` says what ``[^\\n -~]`` found nothing says, for every
+    character up to U+00FF and some beyond, alone and between printable ones."""
+    import re
+
+    from mlmodel_spec.conformance.yaml_block import _supported_characters
+
+    characters = [chr(code) for code in range(256)] + ["\u2028", "\u3000", "\U0001f600"]
+    for text in [*characters, *(f"a: {c}\nb\n" for c in characters), "", "\n\n"]:
+        assert _supported_characters(text) == (re.search(r"[^\n -~]", text) is None), repr(text)

@@ -74,20 +74,122 @@ _YAML_RULES = (
     document.YAML_TAG,
     document.YAML_LIMITS,
 )
+# The regular expressions are strings, compiled (and cached by ``re``) on first use: the spec
+# strings conda and MLflow write are plain (``is_plain_spec``) and read with str methods.
 #: what ``_PythonEnv.get_dependencies_from_conda_yaml`` can read (MLflow 1.26 - 3.x)
-MLFLOW_CONDA_DEP = re.compile(
-    r"^(?P<package>python|pip|setuptools|wheel)(?P<operator><|>|<=|>=|=|==|!=)?(?P<version>[\d.]+)?$"
+MLFLOW_CONDA_DEP_PATTERN = (
+    r"^(?P<package>python|pip|setuptools|wheel)"
+    r"(?P<operator><|>|<=|>=|=|==|!=)?(?P<version>[\d.]+)?$"
 )
 MAX_SPEC_CHARS = 256  # conda specs are short; longer strings are not matched (regex cost)
 #: a python spec that bounds nothing or only from one side with <, > or !=
-_UNPINNED_PYTHON = re.compile(r"\s*(?:[^:\s]+::)?python\s*(?:(?:<|>|!=)\s*[0-9][^,|\s]*)?\s*")
-_CONDA_NAME = re.compile(r"\s*(?:[^:\s]+::)?(?P<name>[A-Za-z0-9_.-]+)")
+_UNPINNED_PYTHON = r"\s*(?:[^:\s]+::)?python\s*(?:(?:<|>|!=)\s*[0-9][^,|\s]*)?\s*"
+_CONDA_NAME = r"\s*(?:[^:\s]+::)?(?P<name>[A-Za-z0-9_.-]+)"
+
+if TYPE_CHECKING:
+    MLFLOW_CONDA_DEP: re.Pattern[str]  # MLFLOW_CONDA_DEP_PATTERN, compiled when first used
+else:
+
+    def __getattr__(name: str) -> object:
+        """``MLFLOW_CONDA_DEP``, compiled when first asked for (PEP 562)."""
+        if name == "MLFLOW_CONDA_DEP":
+            return re.compile(MLFLOW_CONDA_DEP_PATTERN)
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+# -- conda specs, read with str methods ----------------------------------------------------------
+
+#: ASCII whitespace other than space and tab (``\s`` matches them, and ``$`` a final newline)
+_ODD_SPACE = frozenset("\n\r\x0b\x0c\x1c\x1d\x1e\x1f")
+CONDA_NAME_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-"
+_DIGITS = frozenset("0123456789")
+_MLFLOW_CONDA_PACKAGES = ("python", "pip", "setuptools", "wheel")
+_MLFLOW_CONDA_OPERATORS = frozenset(("<", ">", "<=", ">=", "=", "==", "!="))
+
+
+def is_plain_spec(spec: str) -> bool:
+    """ASCII with no whitespace but spaces and tabs: there the regexes' ``\\s`` is ``[ \\t]``,
+    ``\\d`` is ``[0-9]`` and ``$`` the end, and the str code of this module and of
+    ``versions.py`` reads a spec exactly as they do."""
+    return spec.isascii() and _ODD_SPACE.isdisjoint(spec)
+
+
+def is_channel(text: str) -> bool:
+    """``[^:\\s]+``, the channel before ``::`` (of a plain spec)."""
+    return bool(text) and ":" not in text and " " not in text and "\t" not in text
+
+
+def _leading_name(text: str) -> str:
+    """The ``[A-Za-z0-9_.-]+`` that ``text`` starts with (``""``: none)."""
+    return text[: len(text) - len(text.lstrip(CONDA_NAME_CHARS))]
+
+
+def _plain_conda_name(spec: str) -> str:
+    """_CONDA_NAME's name group in a plain spec (``""``: no match)."""
+    body = spec.lstrip(" \t")
+    channel, colons, rest = body.partition("::")
+    if colons and is_channel(channel) and (name := _leading_name(rest)):
+        return name  # (?:[^:\s]+::)? is tried first
+    return _leading_name(body)
 
 
 def conda_package(spec: str) -> str:
     """The package name of a conda match spec (``conda-forge::python=3.11`` -> ``python``)."""
-    match = _CONDA_NAME.match(spec)
+    if is_plain_spec(spec):
+        return _plain_conda_name(spec).lower()
+    match = re.match(_CONDA_NAME, spec)
     return match.group("name").lower() if match else ""
+
+
+def _plain_mlflow_conda_dep(spec: str) -> tuple[str, str | None, str | None] | None:
+    """MLFLOW_CONDA_DEP_PATTERN's groups in a plain spec: the package, then a run of operator
+    characters that must be one operator, then a run of ``[0-9.]`` to the end."""
+    package = next((p for p in _MLFLOW_CONDA_PACKAGES if spec.startswith(p)), None)
+    if package is None:
+        return None
+    rest = spec[len(package) :]
+    version = rest.lstrip("<>=!")
+    operator = rest[: len(rest) - len(version)]
+    if (operator and operator not in _MLFLOW_CONDA_OPERATORS) or version.strip("0123456789."):
+        return None
+    return package, operator or None, version or None
+
+
+def mlflow_conda_dep(spec: str) -> tuple[str, str | None, str | None] | None:
+    """``(package, operator, version)`` as MLflow's ``MLFLOW_CONDA_DEP.match`` reads a conda
+    dependency (``None``: MLflow cannot read it)."""
+    if is_plain_spec(spec):
+        return _plain_mlflow_conda_dep(spec)
+    match = re.match(MLFLOW_CONDA_DEP_PATTERN, spec)
+    if match is None:
+        return None
+    return match.group("package"), match.group("operator"), match.group("version")
+
+
+def _is_python_bound(text: str) -> bool:
+    """``python\\s*(?:(?:<|>|!=)\\s*[0-9][^,|\\s]*)?\\s*``, the end of _UNPINNED_PYTHON:
+    python, then nothing or a bound from one side (in a plain spec)."""
+    if not text.startswith("python"):
+        return False
+    bound = text[len("python") :].strip(" \t")
+    if not bound:
+        return True
+    operator = "!=" if bound.startswith("!=") else bound[:1]
+    if operator not in ("<", ">", "!="):
+        return False
+    version = bound[len(operator) :].lstrip(" \t")
+    return version[:1] in _DIGITS and not any(c in ",| \t" for c in version)
+
+
+def _is_unpinned_python(spec: str) -> bool:
+    """Does ``spec`` fully match _UNPINNED_PYTHON (python without a version, or bounded from
+    one side only)?"""
+    if not is_plain_spec(spec):
+        return re.fullmatch(_UNPINNED_PYTHON, spec) is not None
+    body = spec.lstrip(" \t")
+    channel, colons, rest = body.partition("::")
+    with_channel = bool(colons) and is_channel(channel) and _is_python_bound(rest)
+    return with_channel or _is_python_bound(body)  # (?:[^:\s]+::)? is tried first
 
 
 def _document(ctx: ModelContext, rel: str | None, rule: str) -> Iterator[Problem]:
@@ -210,7 +312,7 @@ def conda_python_is_pinned(ctx: ModelContext) -> Iterator[Problem]:
             yield Problem(
                 CONDA_PYTHON_UNPINNED, pointer, f"python dependency {spec!r} {message}", rel
             )
-    elif len(spec) <= MAX_SPEC_CHARS and _UNPINNED_PYTHON.fullmatch(spec):
+    elif len(spec) <= MAX_SPEC_CHARS and _is_unpinned_python(spec):
         yield Problem(
             CONDA_PYTHON_UNPINNED,
             pointer,
@@ -221,13 +323,13 @@ def conda_python_is_pinned(ctx: ModelContext) -> Iterator[Problem]:
 
 def _unusable_for_virtualenv(spec: str) -> str:
     """Why MLflow's virtualenv restore (no python_env.yaml) cannot use this python spec."""
-    match = MLFLOW_CONDA_DEP.match(spec)  # MLflow matches the raw string
-    if match is None:
+    dep = mlflow_conda_dep(spec)  # MLflow matches the raw string
+    if dep is None:
         return (
             "is a form MLflow's virtualenv restore cannot read: without python_env.yaml it "
             "ignores it and uses its own Python version"
         )
-    operator, version = match.group("operator"), match.group("version")
+    _, operator, version = dep
     if operator is None or not version:
         return "names no version; MLflow refuses to restore the environment without python_env.yaml"
     if operator in ("<", ">", "!="):
@@ -286,7 +388,7 @@ def conda_deps_survive_virtualenv(ctx: ModelContext) -> Iterator[Problem]:
     for index, dep in enumerate(deps):
         if not isinstance(dep, str) or conda_package(dep) == "python":
             continue
-        if MLFLOW_CONDA_DEP.match(dep.strip()) is None:
+        if mlflow_conda_dep(dep.strip()) is None:
             yield Problem(
                 CONDA_DEPS_SKIPPED,
                 join_pointer("/dependencies", index),

@@ -55,7 +55,7 @@ PLACEHOLDER_VALUE = define_rule(
 #: companion text files that are searched for conflict markers (when they exist)
 TEXT_FILES = ("conda.yaml", "python_env.yaml", "requirements.txt", "constraints.txt")
 
-_MARKER = re.compile(r"^(<{7}|\|{7}|={7}|>{7})(?=[ \t\r]|$)(.*)$", re.MULTILINE)
+_MARKER = r"(?m)^(<{7}|\|{7}|={7}|>{7})(?=[ \t\r]|$)(.*)$"  # compiled only for a file with one
 _MARKER_HINT = ("<<<<<<<", "|||||||", "=======", ">>>>>>>")
 
 
@@ -67,7 +67,7 @@ def conflict_marker_problems(
         return []
     problems: list[Problem] = []
     open_line: int | None = None
-    for match in _MARKER.finditer(text):
+    for match in re.finditer(_MARKER, text):
         marker, rest = match[1], match[2]
         if marker[0] == "=" and rest.strip():
             continue  # "======= x" is not git's separator (that line is exactly 7 '=')
@@ -137,18 +137,23 @@ def no_conflict_markers(ctx: ModelContext) -> Iterator[Problem]:
 
 
 # -- placeholders ----------------------------------------------------------------------------
-_WHOLE = re.compile(
+#: patterns compiled on first use: most models have no value that passes the prefilters
+_WHOLE = (
     r"(?i:todo|fixme|tbd|tbc|changeme|change[ _-]me|replaceme|replace[ _-]me|fill[ _-]?me"
     r"|xxx+|\?{3,})"
-    r"|<(?P<angle>[A-Za-z][A-Za-z0-9 _.:/-]*)>",
+    r"|<(?P<angle>[A-Za-z][A-Za-z0-9 _.:/-]*)>"
 )
-_EMBEDDED = re.compile(
+#: how every text ``_WHOLE`` matches begins, in ASCII lower case
+_WHOLE_STARTS = ("todo", "fixme", "tbd", "tbc", "change", "replace", "fill", "xxx", "???", "<")
+_EMBEDDED = (
     r"\b(?:TODO|FIXME|CHANGEME|CHANGE_ME|REPLACEME|REPLACE_ME|TBD)\b"
     r"|\$\{[^{}]*\}"
     r"|\{\{[^{}]*\}\}"
     r"|<[A-Za-z][A-Za-z0-9 _.-]*>"
     r"|\?{3,}"
 )
+#: a text ``_EMBEDDED`` finds something in holds one of these
+_EMBEDDED_PARTS = ("TODO", "FIXME", "CHANGE", "REPLACE", "TBD", "${", "{{", "<", "???")
 #: special tokens of NLP models, legitimately written as a whole value
 _TOKENS = frozenset(
     {"unk", "pad", "mask", "s", "/s", "eos", "bos", "cls", "sep", "eot", "endoftext", "none"}
@@ -200,11 +205,13 @@ def _is_shaped_flavor_key(key: object) -> bool:
 def placeholder_in(value: str, *, shaped: bool) -> str | None:
     """The placeholder text found in ``value``, or ``None``."""
     stripped = value.strip()
-    whole = _WHOLE.fullmatch(stripped)
-    if whole is not None:
-        return None if (whole["angle"] or "").lower() in _TOKENS else stripped
-    if shaped:
-        embedded = _EMBEDDED.search(value)
+    # outside ASCII, case folding and stripping are Unicode's: only the pattern can tell
+    if not stripped.isascii() or stripped.lower().startswith(_WHOLE_STARTS):
+        whole = re.fullmatch(_WHOLE, stripped)
+        if whole is not None:
+            return None if (whole["angle"] or "").lower() in _TOKENS else stripped
+    if shaped and any(part in value for part in _EMBEDDED_PARTS):
+        embedded = re.search(_EMBEDDED, value)
         if embedded is not None:
             return embedded[0]
     return None

@@ -226,7 +226,7 @@ def _collect_refs(ctx: ModelContext) -> list[PathRef]:
 
 
 # -- text-only checks ------------------------------------------------------------------------
-_CONTROL = re.compile(r"[\x00-\x1f]")
+_CONTROL = r"[\x00-\x1f]"  # compiled only for a value that is not printable
 
 
 def model_code_basename(value: str) -> str:
@@ -255,7 +255,7 @@ def _text_problem(ref: PathRef) -> Problem | None:
     value = ref.value
     if not value and not ref.basename_only:
         return None  # the schema's minLength reports empty paths
-    control = _CONTROL.search(value)
+    control = None if value.isprintable() else re.search(_CONTROL, value)
     if not value.strip() or control:
         reason = (
             f"contains {_CONTROL_NAMES.get(control[0], 'a control character')}"
@@ -432,8 +432,21 @@ def _is_lfs_pointer(ref: PathRef, resolved: ResolvedPath) -> bool:
 
 
 def _version(value: object) -> tuple[int, int] | None:
-    match = re.match(r"(\d+)\.(\d+)", value) if isinstance(value, str) else None
-    return (int(match[1]), int(match[2])) if match else None
+    """The first two numbers of ``"2.9.2rc1"``: ``re.match(r"(\\d+)\\.(\\d+)", value)``."""
+    if not isinstance(value, str):
+        return None
+    major = _leading_digits(value)
+    dot, rest = value[len(major) : len(major) + 1], value[len(major) + 1 :]
+    minor = _leading_digits(rest) if dot == "." else ""
+    return (int(major), int(minor)) if major and minor else None
+
+
+def _leading_digits(text: str) -> str:
+    """The run of digits ``text`` starts with (``\\d``: Unicode's decimal digits)."""
+    end = 0
+    while end < len(text) and text[end].isdecimal():
+        end += 1
+    return text[:end]
 
 
 def _conventional_env_files(ctx: ModelContext, refs: list[PathRef]) -> Iterator[Problem]:

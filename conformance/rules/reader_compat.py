@@ -52,7 +52,7 @@ READER_SKLEARN_VERSION = define_rule(
     "with the reader's scikit-learn, or run the version matrix for your models.",
 )
 
-_VERSION = re.compile(r"^(\d+)\.(\d+)(?:\.\d+)?$")
+_VERSION = r"^(\d+)\.(\d+)(?:\.\d+)?$"  # compiled when a --reader-* option is given
 #: the top-level keys ``Model.__init__`` took before MLflow 1.7 (no ``**kwargs``)
 _KEYS_BEFORE_1_7 = frozenset({"artifact_path", "run_id", "utc_time_created", "flavors"})
 #: column types and the MLflow release whose reader first parses them (reference §6.2)
@@ -69,7 +69,7 @@ _BOOSTER = "lightgbm.basic.Booster"
 
 def minor_version(text: str | None) -> tuple[int, int] | None:
     """``"2.9.2"`` or ``"2.9"`` as ``(2, 9)``; ``None`` for anything else."""
-    match = _VERSION.match(text.strip()) if isinstance(text, str) else None
+    match = re.match(_VERSION, text.strip()) if isinstance(text, str) else None
     return (int(match.group(1)), int(match.group(2))) if match else None
 
 

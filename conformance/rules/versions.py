@@ -20,7 +20,7 @@ from ..findings import Severity, join_pointer
 from ..pep508 import Requirement
 from ..registry import Problem, check, define_rule
 from ..version_keys import satisfies_pin, version_key
-from .environment import MAX_SPEC_CHARS, conda_package
+from .environment import CONDA_NAME_CHARS, MAX_SPEC_CHARS, conda_package, is_channel, is_plain_spec
 from .requirements import (
     CONDA_FILE,
     Source,
@@ -61,10 +61,14 @@ ENV_PINS_DISAGREE = define_rule(
 #: flavor -> (key recording the library version, pip distribution names of that library),
 #: compiled from spec/flavors/*.yaml (`library.version_key`)
 FLAVOR_VERSIONS = _generated_flavors.FLAVOR_VERSIONS
-_CONDA_SPEC = re.compile(
+#: a conda spec with one version constraint; a string, compiled (and cached by ``re``) on
+#: first use: the specs conda and MLflow write are read by ``_plain_conda_version_spec``
+_CONDA_SPEC = (
     r"\s*(?:[^:\s]+::)?[A-Za-z0-9_.-]+\s*(?P<op>==|=|<=|>=|<|>|\s)\s*"
     r"(?P<version>[0-9][^\s=,|<>!*]*?)(?P<star>\.?\*)?(?:(?:=|\s+)\S+)?\s*"
 )
+_CONDA_OPERATORS = ("==", "=", "<=", ">=", "<", ">")  # _CONDA_SPEC's order (then a blank)
+_DIGITS = frozenset("0123456789")
 
 
 # -- where the pins are ------------------------------------------------------------------------
@@ -95,19 +99,74 @@ def _conda_deps(ctx: ModelContext) -> tuple[str | None, list[Any]]:
     return rel, deps if isinstance(deps, list) else []
 
 
+def _is_build_then_blanks(text: str) -> bool:
+    """``(?:(?:=|\\s+)\\S+)?\\s*``: an optional ``=build`` or `` build``, then blanks."""
+    if text.startswith("="):
+        build = text[1:].rstrip(" \t")
+    elif text.startswith((" ", "\t")):
+        build = text.strip(" \t")
+        if not build:
+            return True
+    else:
+        return not text
+    return build != "" and " " not in build and "\t" not in build
+
+
+def _plain_conda_version_spec(spec: str) -> tuple[str, str, bool] | None:
+    """``(op, version, star)`` as _CONDA_SPEC reads a plain ``[channel::]name<op>X.Y[.*]
+    [=build]`` whose version is digits and dots; None for other specs (ask the regex)."""
+    body = spec.lstrip(" \t")
+    channel, colons, rest = body.partition("::")
+    if colons:  # (?:[^:\s]+::)?, tried first; without '::' only the branch without it is left
+        if not is_channel(channel):
+            return None
+        body = rest
+    # [A-Za-z0-9_.-]+\s*(?P<op>==|=|<=|>=|<|>|\s)\s*: the name is the whole run of name
+    # characters, the operator the first of _CONDA_OPERATORS after blanks, or else a blank
+    # (without one, no digit can follow: digits are name characters)
+    after_name = body.lstrip(CONDA_NAME_CHARS)
+    if after_name == body:
+        return None
+    text = after_name.lstrip(" \t")
+    op = next((o for o in _CONDA_OPERATORS if text.startswith(o)), "")
+    text = text[len(op) :].lstrip(" \t")
+    # (?P<version>[0-9][^\s=,|<>!*]*?)(?P<star>\.?\*)?: a lazy version stops before a '.*'
+    version = text[: len(text) - len(text.lstrip("0123456789."))]
+    rest = text[len(version) :]
+    star = rest.startswith("*")
+    if version[:1] not in _DIGITS or not _is_build_then_blanks(rest[star:]):
+        return None
+    return op, version.rstrip("."), star
+
+
 def conda_version_spec(spec: str) -> tuple[str, str] | None:
     """``(operator, version)`` of a conda spec with one version constraint, else ``None``.
 
     conda's ``=X`` (also ``X`` after a space, and ``X.*``) matches every version starting
     with ``X``; it comes back as ``"="``. A build string (``=3.11.7=h12_0``) is dropped.
     """
-    match = _CONDA_SPEC.fullmatch(spec) if len(spec) <= MAX_SPEC_CHARS else None
-    if match is None:
+    if len(spec) > MAX_SPEC_CHARS:
         return None
-    op = match.group("op").strip() or "="
-    if match.group("star"):
+    found = _plain_conda_version_spec(spec) if is_plain_spec(spec) else None
+    if found is None:
+        match = re.fullmatch(_CONDA_SPEC, spec)
+        if match is None:
+            return None
+        op, version = match.group("op").strip(), match.group("version").rstrip(".")
+        found = op, version, bool(match.group("star"))
+    op, version, star = found
+    op = op or "="
+    if star:
         op = "=" if op in ("=", "==") else op
-    return op, match.group("version").rstrip(".")
+    return op, version
+
+
+def _numbers(text: str) -> tuple[int, ...]:
+    """The numbers ``re.findall(r"\\d+", text)`` finds in ``text``."""
+    if not text.isascii():
+        return tuple(int(p) for p in re.findall(r"\d+", text))
+    # in ASCII, \d is [0-9]: runs of other characters separate the numbers
+    return tuple(int(p) for p in "".join(c if c in _DIGITS else " " for c in text).split())
 
 
 def _release_prefix(version: str, prefix: str) -> bool | None:
@@ -116,7 +175,7 @@ def _release_prefix(version: str, prefix: str) -> bool | None:
         return None
     if want[2:] != (None, None, None, ()):
         return have == want  # a pre/post/dev release is not a prefix
-    release = tuple(int(p) for p in re.findall(r"\d+", prefix.split("+", maxsplit=1)[0]))
+    release = _numbers(prefix.split("+", maxsplit=1)[0])
     full = have[1] + (0,) * max(0, len(release) - len(have[1]))
     return full[: len(release)] == release
 
@@ -226,6 +285,14 @@ def python_versions_agree(ctx: ModelContext) -> Iterator[Problem]:
         break
 
 
+def _is_major_minor(text: str) -> bool:
+    """Does ``text`` fully match ``\\d+\\.\\d+`` (``2.4``)?"""
+    if not text.isascii():
+        return re.fullmatch(r"\d+\.\d+", text) is not None
+    major, _, minor = text.partition(".")  # ASCII isdigit() is [0-9]; "".isdigit() is False
+    return major.isdigit() and minor.isdigit()
+
+
 def mlflow_pin_matches(recorded: str, pin: str) -> bool | None:
     """Does ``mlflow==pin`` describe MLflow ``recorded``, allowing for what MLflow writes?
 
@@ -238,7 +305,7 @@ def mlflow_pin_matches(recorded: str, pin: str) -> bool | None:
     if have is None or want is None:
         return None
     release = (*have[1], 0, 0, 0)[:3]
-    if want[2:] == (None, None, None, ()) and re.fullmatch(r"\d+\.\d+", pin.strip()):
+    if want[2:] == (None, None, None, ()) and _is_major_minor(pin.strip()):
         return release[:2] == want[1][:2] + (0,) * (2 - len(want[1][:2]))
     if have[4] is not None and release[2] >= 1:
         previous = version_key(f"{release[0]}.{release[1]}.{release[2] - 1}")

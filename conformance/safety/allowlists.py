@@ -9,7 +9,6 @@ The deny list wins over every allow-list, except where an entry exempts the cont
 
 from __future__ import annotations
 
-import fnmatch
 from functools import cache, lru_cache
 
 from ..records import record
@@ -48,7 +47,11 @@ class Entry:
         entry_module, _, entry_name = pattern.rpartition(".")
         if module != entry_module:
             return False
-        return name == entry_name or ("*" in entry_name and fnmatch.fnmatchcase(name, entry_name))
+        if name == entry_name or "*" not in entry_name:
+            return name == entry_name
+        from fnmatch import fnmatchcase  # a wildcard entry: rare
+
+        return fnmatchcase(name, entry_name)
 
 
 @record(frozen=True)

@@ -18,7 +18,8 @@ from .source import ByteSource
 from .values import Call, Global, SymDict, Value
 
 _WRAPPER_MODULES = ("joblib.numpy_pickle", "sklearn.externals.joblib.numpy_pickle")
-_DTYPE = re.compile(r"^[<>|=]?([a-zA-Z])(\d*)")
+#: a pickled dtype's byte order, kind and size (``<f8``, ``|b1``, ``O``; compiled on first use)
+_DTYPE = r"^[<>|=]?([a-zA-Z])(\d*)"
 _ITEM_SIZES = {"?": 1, "b": 1, "B": 1, "h": 2, "H": 2, "i": 4, "I": 4, "l": 8, "L": 8}
 _ITEM_SIZES |= {"q": 8, "Q": 8, "e": 2, "f": 4, "d": 8, "g": 16, "F": 8, "D": 16, "G": 32}
 #: the most array bytes a wrapper may announce (joblib writes nothing near this)
@@ -46,10 +47,10 @@ def _dtype_size(dtype: Value) -> tuple[int, bool]:
         explicit = None
     if not isinstance(spec, str):
         raise Broken("joblib array wrapper with an unreadable dtype")
-    match = _DTYPE.match(spec)
-    if match is None:
+    kind_and_digits = _kind_and_digits(spec)
+    if kind_and_digits is None:
         raise Broken(f"joblib array wrapper with dtype {spec!r}")
-    kind, digits = match.group(1), match.group(2)
+    kind, digits = kind_and_digits
     if kind == "O":
         return 8, True
     if explicit is not None:
@@ -60,6 +61,19 @@ def _dtype_size(dtype: Value) -> tuple[int, bool]:
     if kind in _ITEM_SIZES:
         return _ITEM_SIZES[kind], False
     raise Broken(f"joblib array wrapper with dtype {spec!r} of unknown size")
+
+
+def _kind_and_digits(spec: str) -> tuple[str, str] | None:
+    """The groups of ``_DTYPE`` at the start of ``spec`` (kind letter, digits), or ``None``."""
+    if not spec.isascii():  # `\d` is any Unicode digit: the pattern decides
+        match = re.match(_DTYPE, spec)
+        return (match.group(1), match.group(2)) if match else None
+    # an optional byte order, an ASCII letter, then the digits that follow it
+    body = spec[1:] if spec[:1] in ("<", ">", "|", "=") else spec
+    kind, rest = body[:1], body[1:]
+    if not kind.isalpha():  # "" is not
+        return None
+    return kind, rest[: len(rest) - len(rest.lstrip("0123456789"))]
 
 
 def _count(shape: Value) -> int:

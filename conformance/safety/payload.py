@@ -13,10 +13,9 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Iterator
+from functools import cache
 
 from ..records import field, record
-from .joblib_layout import array_hook
-from .reader import Event, read_pickle
 from .source import (
     ByteSource,
     CompressionUnavailable,
@@ -28,7 +27,10 @@ from .values import Call, Global, SymDict, Value
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (validate's start-up)
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from typing import BinaryIO
+
+    from .reader import Event
 
 #: distinct globals and dynamic events kept per file (more is itself reported)
 MAX_GLOBALS = 10_000
@@ -265,11 +267,18 @@ def _globals_in(value: Value) -> Iterator[tuple[Global, bool]]:
             stack.extend((each, bare) for each in item.items.values())
 
 
-def _nested(source: ByteSource):  # type: ignore[no-untyped-def]
-    return read_pickle(source, _HOOK)
+@cache
+def _pickle_reader() -> Callable[[ByteSource], Iterator[Event]]:
+    """The pickle reader that steps over joblib's inline arrays (nested pickles included),
+    imported for the first file that is no zip archive: a skops model never needs it."""
+    from .joblib_layout import array_hook
+    from .reader import read_pickle
 
+    def read(source: ByteSource) -> Iterator[Event]:
+        return read_pickle(source, hook)
 
-_HOOK = array_hook(_nested)
+    hook = array_hook(read)
+    return read
 
 
 def _looks_like_pickle_start(head: bytes) -> bool:
@@ -278,9 +287,10 @@ def _looks_like_pickle_start(head: bytes) -> bool:
 
 def _read_pickles(source: ByteSource, scan: PayloadScan, sniffing: bool) -> None:
     collector = _Collector(scan)
+    read = _pickle_reader()
     while True:
         start = source.offset
-        events = list(read_pickle(source, _HOOK))
+        events = list(read(source))
         last = events[-1]
         # a text file can read as a few protocol 0 opcodes ("c..." is GLOBAL): without a
         # PROTO header, a stream is a pickle only if it reaches STOP or calls something

@@ -13,7 +13,6 @@ import json
 import os
 import subprocess
 import sys
-import tempfile
 import warnings
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -75,10 +74,9 @@ def _read_requirements(path: Path) -> list[Requirement]:
 
 
 def _replace_atomically(path: Path, text: str) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    with os.fdopen(fd, "w", encoding="utf-8") as out:
-        out.write(text)
-    os.replace(tmp, path)
+    from mlmodel_spec._flavor_atomic import replace_file
+
+    replace_file(path, text)
 
 
 def _write_requirements(path: Path, requirements: list[str]) -> None:

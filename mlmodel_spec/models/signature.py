@@ -159,10 +159,9 @@ def infer_signature_from_example(example: Any, predictor: Any) -> ModelSignature
 def set_signature(model_uri: str | Path, signature: ModelSignature) -> None:
     """Set (replace) the signature of a local model directory, rewriting its ``MLmodel``
     atomically. MLflow also accepts ``runs:/`` URIs and re-uploads; here the model is local."""
-    import os
-    import tempfile
 
     from mlmodel_spec._flavor import model_directory
+    from mlmodel_spec._flavor_atomic import replace_file
     from mlmodel_spec.models.model import MLMODEL_FILE_NAME, Model
 
     if not isinstance(signature, ModelSignature):
@@ -172,10 +171,7 @@ def set_signature(model_uri: str | Path, signature: ModelSignature) -> None:
     directory = model_directory(model_uri)
     model = Model.load(directory)
     model.signature = signature
-    fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{MLMODEL_FILE_NAME}.")
-    with os.fdopen(fd, "w", encoding="utf-8") as out:
-        out.write(model.to_yaml())
-    os.replace(tmp, directory / MLMODEL_FILE_NAME)
+    replace_file(directory / MLMODEL_FILE_NAME, model.to_yaml())
 
 
 def validate_schema(data: Any, expected_schema: Schema) -> None:

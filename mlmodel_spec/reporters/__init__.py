@@ -8,7 +8,7 @@ decides the exit code; the CLI does.
 
 from __future__ import annotations
 
-import importlib
+import sys
 from collections.abc import Callable, Iterator, Mapping
 
 from .common import ReportStyle, finding_path, summary_counts
@@ -41,14 +41,20 @@ _LAZY = {
 }
 
 
+def _submodule(name: str) -> Any:
+    """``importlib.import_module`` of a reporter module (``importlib`` and the ``warnings`` it
+    imports cost a cold ``validate`` 0.4 ms)."""
+    qualified = f"{__name__}.{name}"
+    __import__(qualified)
+    return sys.modules[qualified]
+
+
 class _Reporters(Mapping[str, "Callable[[Report, ReportStyle], str]"]):
     """Format name -> reporter; a validate run imports only the one it prints."""
 
     def __getitem__(self, name: str) -> Callable[[Report, ReportStyle], str]:
         module, function = _FORMATS[name]
-        reporter: Callable[[Report, ReportStyle], str] = getattr(
-            importlib.import_module(f"{__name__}.{module}"), function
-        )
+        reporter: Callable[[Report, ReportStyle], str] = getattr(_submodule(module), function)
         return reporter
 
     def __iter__(self) -> Iterator[str]:
@@ -63,7 +69,7 @@ REPORTERS: Mapping[str, Callable[[Report, ReportStyle], str]] = _Reporters()
 
 def __getattr__(name: str) -> Any:
     if name in _LAZY:
-        return getattr(importlib.import_module(f"{__name__}.{_LAZY[name]}"), name)
+        return getattr(_submodule(_LAZY[name]), name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 

@@ -252,3 +252,57 @@ def test_placeholder_in() -> None:
     assert hygiene.placeholder_in("s3://${B}/k", shaped=True) == "${B}"
     assert hygiene.placeholder_in("<unk>", shaped=True) is None
     assert hygiene.placeholder_in("<UNK>", shaped=False) is None
+
+
+def _placeholder_by_the_patterns_alone(value: str, *, shaped: bool) -> str | None:
+    """``placeholder_in`` without its prefilters: the oracle they must agree with."""
+    import re
+
+    stripped = value.strip()
+    whole = re.fullmatch(hygiene._WHOLE, stripped)
+    if whole is not None:
+        return None if (whole["angle"] or "").lower() in hygiene._TOKENS else stripped
+    embedded = re.search(hygiene._EMBEDDED, value) if shaped else None
+    return embedded[0] if embedded is not None else None
+
+
+def _strings(value: object) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [s for k, v in value.items() for s in _strings(k) + _strings(v)]
+    if isinstance(value, list):
+        return [s for v in value for s in _strings(v)]
+    return []
+
+
+def test_the_placeholder_prefilters_never_hide_a_match() -> None:
+    """Every string of every case's MLmodel, the pattern's own words in many spellings, and
+    generated strings (with Unicode case folding: dotless i, long s, the Kelvin sign, fullwidth
+    letters, no-break spaces): with and without the prefilters, the same answer."""
+    import random
+
+    values: set[str] = set()
+    for mlmodel in (Path(__file__).parent.parent / "cases").rglob("MLmodel"):
+        document = load_yaml(mlmodel.read_text(encoding="utf-8", errors="replace"))
+        values.update(_strings(document.data))
+    words = ["todo", "fixme", "tbd", "tbc", "changeme", "change me", "replace_me", "fill-me"]
+    words += ["fillme", "xxx", "xxxx", "???", "<unk>", "<Model Name>", "${X}", "{{ v }}", "TBD"]
+    rng = random.Random(20261206)
+    folds = {"i": "\u0131\u0130", "t": "\uff54", " ": "\u00a0\u2003"}  # (?i) and strip()
+    alphabet = "tTodOfFiIxXmMeEbBcChHaAnNgGrRpPlL _-?<>${}/.:1" + "".join(folds.values())
+    for word in words:
+        values.update({word, word.upper(), word.title(), f" {word} ", f"a/{word}/b", f"x{word}"})
+        for at, letter in enumerate(word):
+            values.update(word[:at] + other + word[at + 1 :] for other in folds.get(letter, ""))
+    for _ in range(20_000):
+        values.add("".join(rng.choice(alphabet) for _ in range(rng.randint(0, 10))))
+        word = rng.choice(words)
+        values.add("".join(c.upper() if rng.random() < 0.5 else c for c in word))
+    hits = 0
+    for value in sorted(values):
+        for shaped in (False, True):
+            expected = _placeholder_by_the_patterns_alone(value, shaped=shaped)
+            assert hygiene.placeholder_in(value, shaped=shaped) == expected, (value, shaped)
+            hits += expected is not None
+    assert hits > 1000  # the generated strings do reach the patterns

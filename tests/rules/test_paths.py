@@ -500,3 +500,23 @@ def test_path_refs_is_public_and_ordered(
         "/flavors/sklearn/pickled_model",
     ]
     assert [r.kind for r in refs] == [paths.Kind.FILE] * 4
+
+
+def test_the_version_prefix_is_read_as_the_pattern_reads_it() -> None:
+    """``paths._version`` without a regex: the same answer as ``re.match(r"(\\d+)\\.(\\d+)")``
+    on generated strings, Unicode digits (which ``\\d`` and ``int`` take) included."""
+    import itertools
+    import re
+
+    from mlmodel_spec.conformance.rules import paths
+
+    def by_pattern(value: str) -> tuple[int, int] | None:
+        match = re.match(r"(\d+)\.(\d+)", value)
+        return (int(match[1]), int(match[2])) if match else None
+
+    alphabet = "0.9a \u0663\u00b2-"  # ARABIC-INDIC DIGIT THREE is \d; SUPERSCRIPT TWO is not
+    values = ["".join(p) for n in range(6) for p in itertools.product(alphabet, repeat=n)]
+    assert sum(by_pattern(value) is not None for value in values) > 900
+    for value in [*values, "3.17.2", "2.9", "10.20rc1", "1."]:
+        assert paths._version(value) == by_pattern(value), value
+    assert paths._version(3.1) is None

@@ -549,3 +549,31 @@ def test_absurd_versions_are_invalid_not_a_crash(text: str) -> None:
     assert version_key(text) is None
     assert satisfies_pin(text, "==", "1.0") is None
     assert satisfies_pin("1.0", "==", text) is None
+
+
+def test_shell_words_split_as_shlex_does() -> None:
+    """``shell_words`` skips ``shlex`` only where ``str.split`` gives the same words: every
+    short string of quotes, escapes and every kind of blank, and the option lines MLflow and
+    pip users write."""
+    import itertools
+    import shlex
+
+    from mlmodel_spec.conformance.requirement_lines import shell_words
+
+    def by_shlex(text: str) -> list[str] | str:
+        try:
+            return shlex.split(text)
+        except ValueError as exc:
+            return str(exc)
+
+    def ours(text: str) -> list[str] | str:
+        try:
+            return shell_words(text)
+        except ValueError as exc:
+            return str(exc)
+
+    alphabet = "a-='\"\\ \t\r\n\x0b\x0c\x1c\x1f\x85\xa0#"
+    texts = ["".join(p) for n in range(5) for p in itertools.product(alphabet, repeat=n)]
+    texts += ["-r requirements.txt", "--hash=sha256:ab --hash=sha256:cd", "-e 'git+https://x'"]
+    for text in texts:
+        assert ours(text) == by_shlex(text), repr(text)

@@ -162,3 +162,22 @@ def test_log_model_needs_mlflow(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(sys.modules, "mlflow", None)
     with pytest.raises(MissingDependencyError, match="needs mlflow"):
         mlmodel_spec.sklearn.log_model(LogisticRegression(), name="m")
+
+
+def test_replace_file_keeps_the_mode_and_gives_a_new_file_the_umasks(tmp_path: Path) -> None:
+    import os
+
+    from mlmodel_spec._flavor_atomic import replace_file
+
+    kept = tmp_path / "kept.txt"
+    kept.write_text("old")
+    kept.chmod(0o640)
+    replace_file(kept, "new")
+    assert (kept.read_text(), kept.stat().st_mode & 0o777) == ("new", 0o640)
+    umask = os.umask(0o022)
+    try:
+        replace_file(tmp_path / "new.txt", b"x")
+    finally:
+        os.umask(umask)
+    assert (tmp_path / "new.txt").stat().st_mode & 0o777 == 0o644
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["kept.txt", "new.txt"]  # no temp left

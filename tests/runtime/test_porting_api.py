@@ -87,8 +87,10 @@ def test_get_model_info_of_a_local_directory(tmp_path: Path) -> None:
 def test_set_signature_rewrites_mlmodel(tmp_path: Path) -> None:
     path = _saved(tmp_path)
     signature = ModelSignature(Schema([ColSpec(DataType.double, "x")]))
+    (path / "MLmodel").chmod(0o644)
     set_signature(path, signature)
     assert Model.load(path).signature == signature
+    assert (path / "MLmodel").stat().st_mode & 0o777 == 0o644  # not mkstemp's 0600
     with pytest.raises(TypeError):
         set_signature(path, {"inputs": "[]"})  # type: ignore[arg-type]
 
@@ -236,7 +238,12 @@ def test_serving_input_round_trip(tmp_path: Path) -> None:
 # -- requirements ------------------------------------------------------------------------------
 def test_update_model_requirements_add_and_remove(tmp_path: Path) -> None:
     path = _saved(tmp_path)
+    for name in ("requirements.txt", "conda.yaml"):
+        (path / name).chmod(0o644)
     update_model_requirements(path, "add", ["pandas>=1", "Zzz-Pkg==1.0"])
+    assert {(path / n).stat().st_mode & 0o777 for n in ("requirements.txt", "conda.yaml")} == {
+        0o644
+    }
     pip_lines = (path / "requirements.txt").read_text().splitlines()
     conda = yaml.safe_load((path / "conda.yaml").read_text())
     pip_section = next(d["pip"] for d in conda["dependencies"] if isinstance(d, dict))
