@@ -13,8 +13,6 @@ import re
 
 from .records import field, record
 
-TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (validate's start-up)
-
 
 @record(frozen=True)
 class Requirement:
@@ -54,16 +52,6 @@ SIMPLE_REQUIREMENT_PATTERN = (  # no two \s* runs meet: no quadratic backtrackin
 )
 _ONE_SPEC_PATTERN = r"\s*(==|!=|<=|>=|~=|<|>)\s*([^\s,]+)\s*"
 _NORMALISE_PATTERN = r"[-_.]+"
-
-if TYPE_CHECKING:
-    SIMPLE_REQUIREMENT: re.Pattern[str]  # SIMPLE_REQUIREMENT_PATTERN, compiled when first used
-else:
-
-    def __getattr__(name: str) -> object:
-        """``SIMPLE_REQUIREMENT``, compiled when first asked for (PEP 562)."""
-        if name == "SIMPLE_REQUIREMENT":
-            return re.compile(SIMPLE_REQUIREMENT_PATTERN)
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 # -- the everyday forms, read with str methods ---------------------------------------------------

@@ -82,7 +82,7 @@ def replace_file(path: str | os.PathLike[str], content: str | bytes) -> None:
     try:
         with os.fdopen(handle, "wb") as stream:
             stream.write(data)
-            os.fchmod(stream.fileno(), mode)
+        os.chmod(temporary, mode)  # os.fchmod is POSIX-only
         os.replace(temporary, target)
     except BaseException:
         with suppress(FileNotFoundError):

@@ -86,16 +86,6 @@ MAX_SPEC_CHARS = 256  # conda specs are short; longer strings are not matched (r
 _UNPINNED_PYTHON = r"\s*(?:[^:\s]+::)?python\s*(?:(?:<|>|!=)\s*[0-9][^,|\s]*)?\s*"
 _CONDA_NAME = r"\s*(?:[^:\s]+::)?(?P<name>[A-Za-z0-9_.-]+)"
 
-if TYPE_CHECKING:
-    MLFLOW_CONDA_DEP: re.Pattern[str]  # MLFLOW_CONDA_DEP_PATTERN, compiled when first used
-else:
-
-    def __getattr__(name: str) -> object:
-        """``MLFLOW_CONDA_DEP``, compiled when first asked for (PEP 562)."""
-        if name == "MLFLOW_CONDA_DEP":
-            return re.compile(MLFLOW_CONDA_DEP_PATTERN)
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
 
 # -- conda specs, read with str methods ----------------------------------------------------------
 
@@ -156,8 +146,8 @@ def _plain_mlflow_conda_dep(spec: str) -> tuple[str, str | None, str | None] | N
 
 
 def mlflow_conda_dep(spec: str) -> tuple[str, str | None, str | None] | None:
-    """``(package, operator, version)`` as MLflow's ``MLFLOW_CONDA_DEP.match`` reads a conda
-    dependency (``None``: MLflow cannot read it)."""
+    """``(package, operator, version)`` as MLflow's pattern (``MLFLOW_CONDA_DEP_PATTERN``)
+    reads a conda dependency (``None``: MLflow cannot read it)."""
     if is_plain_spec(spec):
         return _plain_mlflow_conda_dep(spec)
     match = re.match(MLFLOW_CONDA_DEP_PATTERN, spec)

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from mlmodel_spec.conformance.findings import Finding, Severity
-from mlmodel_spec.conformance.rules.environment import MLFLOW_CONDA_DEP, conda_package
+from mlmodel_spec.conformance.rules.environment import MLFLOW_CONDA_DEP_PATTERN, conda_package
 
 RULES = {
     "conda-schema",
@@ -294,7 +295,7 @@ def test_conda_packages_are_fine_with_python_env(tmp_path: Path, make: Make, rul
 )
 def test_conda_spec_helpers(spec: str, package: str, mlflow_reads: bool) -> None:
     assert conda_package(spec) == package
-    assert (MLFLOW_CONDA_DEP.match(spec.strip()) is not None) is mlflow_reads
+    assert (re.match(MLFLOW_CONDA_DEP_PATTERN, spec.strip()) is not None) is mlflow_reads
 
 
 def test_schema_warnings_keep_their_severity(

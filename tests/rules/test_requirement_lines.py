@@ -8,6 +8,7 @@ comments, options).
 
 from __future__ import annotations
 
+import re
 import time
 import warnings
 from collections.abc import Callable
@@ -22,7 +23,7 @@ from packaging.specifiers import SpecifierSet
 from packaging.version import InvalidVersion, Version
 
 from mlmodel_spec.conformance.pep508 import (
-    SIMPLE_REQUIREMENT,
+    SIMPLE_REQUIREMENT_PATTERN,
     canonical_name,
     parse_pep508,
     parse_simple,
@@ -226,7 +227,7 @@ def _simple_view(text: str) -> tuple[str, frozenset[str], frozenset[tuple[str, s
     simple = parse_simple(text)
     if simple is None:
         return None
-    match = SIMPLE_REQUIREMENT.fullmatch(text)
+    match = re.fullmatch(SIMPLE_REQUIREMENT_PATTERN, text)
     assert match is not None
     extras = match.group("extras")
     names = frozenset(e.strip() for e in extras.split(",")) if extras else frozenset()
