@@ -6,7 +6,7 @@ import json
 import os
 from functools import lru_cache
 
-from .model_files import ResolvedPath, TextRead, read_bounded, resolve_inside
+from .model_files import ResolvedPath, TextRead, read_bounded, real_directory, resolve_inside
 from .records import record
 from .yaml_source import YamlDocument, load_yaml
 
@@ -139,7 +139,7 @@ class ModelContext:
     @property
     def root_real(self) -> str:
         if self._root_real is None:
-            self._root_real = os.path.realpath(self.root)
+            self._root_real = real_directory(self.root)
         return self._root_real
 
     def resolve(self, rel: object) -> ResolvedPath:

@@ -113,6 +113,31 @@ def resolve_inside(root_real: str, rel: object, *, max_links: int = 40) -> Resol
     )
 
 
+#: real paths of the directories above the model directories seen (a tree's models share
+#: their ancestors): ``real_directory`` resolves only what is new
+_REAL_ANCESTORS: dict[str, str] = {}
+_REAL_ANCESTORS_MAX = 65_536
+
+
+def real_directory(given: str | os.PathLike[str]) -> str:
+    """``os.path.realpath(given)``, remembering the real path of each ancestor: for the
+    models of a tree, one ``lstat`` a new directory instead of one per component."""
+    path = os.fspath(given)
+    if os.altsep or os.pardir in path.split(os.sep):
+        return os.path.realpath(path)  # ".." follows links first: only realpath knows
+    absolute = os.path.abspath(path)
+    parent, name = os.path.split(absolute)
+    if not name:
+        return os.path.realpath(absolute)  # the root
+    real_parent = _REAL_ANCESTORS.get(parent)
+    if real_parent is None:
+        if len(_REAL_ANCESTORS) >= _REAL_ANCESTORS_MAX:
+            _REAL_ANCESTORS.clear()
+        real_parent = _REAL_ANCESTORS[parent] = real_directory(parent)
+    candidate = os.path.join(real_parent, name)
+    return os.path.realpath(candidate) if os.path.islink(candidate) else candidate
+
+
 def relative_inside(root_real: str, path: str) -> str:
     """``os.path.relpath(path, root_real)`` of a real path :func:`resolve_inside` returned (the
     directory or a path below it, both normal): the rest of it, without relpath's work."""

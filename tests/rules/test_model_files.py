@@ -225,3 +225,39 @@ def test_limit_is_exact(tmp_path: Path) -> None:
     assert read_bounded(path, limit=100).text == "a" * 100
     assert read_bounded(path, limit=99).text is None
     assert MAX_TEXT_BYTES >= 1024 * 1024
+
+
+def test_real_directory_is_realpath(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``real_directory`` (which remembers ancestors) gives ``os.path.realpath``'s answer for
+    plain directories, directory links at every level (relative, absolute, chained, dangling,
+    looping), ``..`` and ``.`` in the path, missing paths and a relative path."""
+    from mlmodel_spec.conformance import model_files
+
+    tree = tmp_path / "tree"
+    (tree / "exp" / "run" / "artifacts" / "model").mkdir(parents=True)
+    (tree / "other" / "deep").mkdir(parents=True)
+    os.symlink("exp", tree / "exp_link")  # relative
+    os.symlink(tree / "other", tree / "exp" / "run" / "abs_link")  # absolute
+    os.symlink("abs_link/deep", tree / "exp" / "run" / "chained")
+    os.symlink("nowhere", tree / "exp" / "dangling")
+    os.symlink("loop_b", tree / "loop_a")
+    os.symlink("loop_a", tree / "loop_b")
+    paths = [
+        "exp/run/artifacts/model",
+        "exp_link/run/artifacts/model",
+        "exp/run/abs_link/deep",
+        "exp/run/chained",
+        "exp/run/chained/..",
+        "exp/dangling",
+        "exp/dangling/below",
+        "loop_a/x",
+        "exp/./run/../run/artifacts",
+        "missing/a/b",
+    ]
+    for _ in range(2):  # the second time from what it remembered
+        for rel in paths:
+            path = str(tree / rel)
+            assert model_files.real_directory(path) == os.path.realpath(path), rel
+    monkeypatch.chdir(tree / "exp")
+    assert model_files.real_directory("run/artifacts") == os.path.realpath("run/artifacts")
+    assert model_files.real_directory("/") == "/"
