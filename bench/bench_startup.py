@@ -5,10 +5,11 @@
 Side by side, interleaved round by round (so machine load hits every command alike):
 
 1. ``python -c pass`` — the floor: the same interpreter, its ``site`` and this venv's
-   ``.pth`` files, nothing of ours; beside it ``python -c "import argparse, json"``, the
-   stdlib a command line that reads JSON needs, and ``... import argparse, json, yaml``, the
-   start of any validator that reads YAML with PyYAML (a cold ``validate`` reads MLflow's
-   files without it: ``conformance/yaml_block.py``);
+   ``.pth`` files, nothing of ours; beside it ``python -c "import re"``, what the console
+   script pip writes imports before our first line (``import re, json``: and the JSON an
+   MLflow signature is written in), and ``... import argparse, json, yaml``, the start of
+   any validator with an argparse command line that reads YAML with PyYAML (a cold
+   ``validate`` needs neither: ``mlmodel_spec/cli_options.py``, ``conformance/yaml_block.py``);
 2. ``mlmodel-spec validate DIR`` (the console script users run in pre-commit) per DIR;
 3. the anchor, when an interpreter with MLflow is given (``--mlflow-python``, e.g. the
    ``mlflow3`` tox env's): ``from mlflow.models import Model; Model.load(DIR)``, which
@@ -38,9 +39,10 @@ DEFAULT_DIRS = (
     "tests/cases/valid/files-sklearn-complete",
     "tests/cases/valid/legacy-mlflow292-sklearn-ndarray",  # a pickle: the safety scan runs
 )
-#: what a validator written in Python pays before its own first line: the stdlib modules a
-#: command line that reads JSON needs; and the same with PyYAML, the usual YAML reader
-IMPORT_FLOORS = ("import argparse, json", "import argparse, json, yaml")
+#: what a validator written in Python pays before its own first line: ``re`` (pip's console
+#: script imports it), the JSON of MLflow's signatures; and what the usual way of writing
+#: one adds: argparse for the command line, PyYAML for the YAML
+IMPORT_FLOORS = ("import re", "import re, json", "import argparse, json, yaml")
 
 
 def child_env() -> dict[str, str]:
@@ -77,11 +79,11 @@ def measure(commands: dict[str, Command], repeat: int) -> dict[str, list[float]]
 _LINE = re.compile(r"import time:\s+(\d+) \|\s+(\d+) \| (\s*)(\S+)")
 
 
-def import_profile(directory: str, top: int) -> list[tuple[str, int, int]]:
+def import_profile(script: str, directory: str, top: int) -> list[tuple[str, int, int]]:
     """``(module, self us, cumulative us)`` of the slowest imports of one validate run
-    (the median run of five, by total)."""
+    through the console script (the median run of five, by total)."""
     env = child_env()
-    argv = [sys.executable, "-X", "importtime", "-m", "mlmodel_spec", "validate", directory]
+    argv = [sys.executable, "-X", "importtime", script, "validate", directory]
     runs = []
     for _ in range(5):
         proc = subprocess.run(argv, check=False, env=env, capture_output=True, text=True)
@@ -98,13 +100,16 @@ def import_profile(directory: str, top: int) -> list[tuple[str, int, int]]:
 
 
 STEPS = (
-    ("argparse, json", "import argparse, json"),
-    ("mlmodel_spec.cli", "import mlmodel_spec.cli"),
+    ("re, json", "import re, json"),
+    ("mlmodel_spec.cli (and cli_options)", "import mlmodel_spec.cli"),
     ("context (findings, yaml_source, model_files)", "import mlmodel_spec.conformance.context"),
     ("validate (registry, discover, rules.document)", "import mlmodel_spec.conformance.validate"),
     ("reporters (the package; one format on use)", "import mlmodel_spec.reporters"),
     ("the rule modules this model needs", "gates(directory)"),
-    ("_generated_schemas", "import mlmodel_spec.conformance._generated_schemas"),
+    (
+        "_generated_schemas (the core; a flavor's part on first use)",
+        "import mlmodel_spec.conformance._generated_schemas",
+    ),
     ("the work: discover, read, check, report", "run(directory)"),
 )
 
@@ -181,10 +186,11 @@ def main() -> None:
     for directory in args.dirs:
         commands[f"mlmodel-spec validate {directory}"] = ([script, "validate", directory], env)
         if args.before and directory == args.dirs[0]:
-            module = [sys.executable, "-m", "mlmodel_spec", "validate", directory]
-            commands["  same, as python -m mlmodel_spec (this tree)"] = (module, env)
+            # -P: no working directory (this checkout) ahead of PYTHONPATH (Python >= 3.11)
+            module = [sys.executable, "-P", "-m", "mlmodel_spec", "validate", directory]
+            commands["  same, as python -P -m mlmodel_spec (this install)"] = (module, env)
             before = {**env, "PYTHONPATH": str(Path(args.before).resolve())}
-            commands[f"  same, as python -m mlmodel_spec ({args.before})"] = (module, before)
+            commands[f"  same, as python -P -m mlmodel_spec ({args.before})"] = (module, before)
         if args.mlflow_python:
             code = f"from mlflow.models import Model; Model.load({str(Path(directory))!r})"
             commands[f"MLflow Model.load {directory}"] = ([args.mlflow_python, "-c", code], env)
@@ -199,7 +205,7 @@ def main() -> None:
             f"{name:<72} {median * 1000:7.1f}ms {min(values) * 1000:7.1f}ms {median / floor:6.2f}x"
         )
     step_profile(args.dirs[-1])
-    for imported, own, cumulative in import_profile(args.dirs[0], args.top):
+    for imported, own, cumulative in import_profile(script, args.dirs[0], args.top):
         print(f"  {imported:<60} self {own / 1000:6.1f} ms  cumulative {cumulative / 1000:6.1f} ms")
 
 
