@@ -26,6 +26,23 @@ _DIGITS = "0123456789"
 _LOCAL_CHARS = "abcdefghijklmnopqrstuvwxyz" + _DIGITS
 
 
+def major_minor(text: str) -> tuple[int, int] | None:
+    """The two numbers ``text`` starts with (``"2.9.2rc1"`` -> ``(2, 9)``), read exactly as
+    ``re.match(r"(\\d+)\\.(\\d+)", text)`` reads them: ``\\d`` is Unicode's decimal digits,
+    which ``str.isdecimal`` tests and ``int`` takes."""
+    major = _leading_decimals(text)
+    dot, rest = text[len(major) : len(major) + 1], text[len(major) + 1 :]
+    minor = _leading_decimals(rest) if dot == "." else ""
+    return (int(major), int(minor)) if major and minor else None
+
+
+def _leading_decimals(text: str) -> str:
+    end = 0
+    while end < len(text) and text[end].isdecimal():
+        end += 1
+    return text[:end]
+
+
 def _leading_digits(text: str) -> str:
     """The ASCII digits ``text`` starts with."""
     return text[: len(text) - len(text.lstrip(_DIGITS))]

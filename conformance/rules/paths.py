@@ -19,6 +19,7 @@ from ..findings import Severity, escape_pointer_token, join_pointer
 from ..model_files import PathState, ResolvedPath, looks_absolute, read_bounded
 from ..records import record
 from ..registry import Problem, check, define_rule
+from ..version_keys import major_minor
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (validate's start-up)
 if TYPE_CHECKING:
@@ -432,21 +433,7 @@ def _is_lfs_pointer(ref: PathRef, resolved: ResolvedPath) -> bool:
 
 
 def _version(value: object) -> tuple[int, int] | None:
-    """The first two numbers of ``"2.9.2rc1"``: ``re.match(r"(\\d+)\\.(\\d+)", value)``."""
-    if not isinstance(value, str):
-        return None
-    major = _leading_digits(value)
-    dot, rest = value[len(major) : len(major) + 1], value[len(major) + 1 :]
-    minor = _leading_digits(rest) if dot == "." else ""
-    return (int(major), int(minor)) if major and minor else None
-
-
-def _leading_digits(text: str) -> str:
-    """The run of digits ``text`` starts with (``\\d``: Unicode's decimal digits)."""
-    end = 0
-    while end < len(text) and text[end].isdecimal():
-        end += 1
-    return text[:end]
+    return major_minor(value) if isinstance(value, str) else None
 
 
 def _conventional_env_files(ctx: ModelContext, refs: list[PathRef]) -> Iterator[Problem]:

@@ -32,6 +32,7 @@ from ..records import field, record
 from ..registry import Problem, check, define_rule
 from ..schema_validation import SchemaIssue
 from ..signature_model import PRIMITIVE_TYPES, decode_json_text, read_params
+from ..version_keys import major_minor
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (validate's start-up)
 if TYPE_CHECKING:
@@ -171,9 +172,6 @@ FLAGS_WITHOUT_SIGNATURE = define_rule(
 )
 
 FIELDS = ("inputs", "outputs", "params")
-#: the major and minor version at the start of ``mlflow_version`` (compiled on first use)
-_VERSION = r"\s*(\d+)\.(\d+)"
-_DIGITS = "0123456789"
 
 
 # -- the compiled schema validators ----------------------------------------------------
@@ -635,16 +633,9 @@ def _writer_before_2_10(ctx: ModelContext) -> bool:
 
 
 def _major_minor(version: str) -> tuple[int, int] | None:
-    """The two numbers ``_VERSION`` matches at the start of ``version``, or ``None``."""
-    if not version.isascii():  # `\s` and `\d` take any Unicode space and digit
-        match = re.match(_VERSION, version)
-        return (int(match.group(1)), int(match.group(2))) if match else None
-    # blanks (`\s`: str.isspace), digits, a dot, then the digits that follow it (at least one)
-    major, dot, rest = version.lstrip().partition(".")
-    minor = rest[: len(rest) - len(rest.lstrip(_DIGITS))]
-    if not (dot and major.isdigit() and minor):
-        return None
-    return int(major), int(minor)
+    """The major and minor version at the start of ``mlflow_version``, after blanks
+    (``re.match(r"\\s*(\\d+)\\.(\\d+)")``: ``\\s`` is what ``str.lstrip`` strips)."""
+    return major_minor(version.lstrip())
 
 
 @check(REQUIRED_KEY)
